@@ -1,0 +1,134 @@
+import type * as Y from 'yjs'
+import type { PeerId } from '../ids/ids.js'
+import type { Json, JsonObject } from './json.js'
+
+/** Identity of the app's server code: peers whose identity differs are never eligible. */
+export interface CodeIdentity {
+  readonly name: string
+  readonly version: string
+  /** A hash of the server code (the app computes it at build time, or sship hashes `name@version`). */
+  readonly hash: string
+}
+
+/** The string form of a {@link CodeIdentity}, as stored in the document. */
+export function codeId(identity: CodeIdentity): string {
+  return `${identity.name}@${identity.version}#${identity.hash}`
+}
+
+/** One operation a decision applies to the server state. */
+export type StateOp = { readonly set: JsonObject } | { readonly patch: Json }
+
+/** A coordinator's decision on one request (or a standalone commit), as stored in the document. */
+export interface DecisionRecord {
+  /** The request decided, or null for a commit made outside a request handler. */
+  readonly r: string | null
+  /** Operations on the server state, applied in order. */
+  readonly o: readonly StateOp[]
+  /** The reply to the sender, if any. */
+  readonly y?: Json
+  /** The handler's error message, if it threw. */
+  readonly e?: string
+  /** Key of an earlier decision on the same request that was fenced (a resolved conflict). */
+  readonly s?: string
+}
+
+/** A request as stored in the document. The sender is the part of its id before the first `/`. */
+export interface RequestRecord {
+  readonly m: Json
+}
+
+/**
+ * The layout of an app's `Y.Doc`. Everything sship replicates lives in these top-level types;
+ * `data` is the app's own, for commutative writes from any peer.
+ */
+export class AppDoc {
+  /** Constants fixed when the initial host creates the app: `initialHost`, `code`. */
+  readonly meta: Y.Map<unknown>
+  /** The successorship list: `{ id, code }` entries, first occurrence counts. */
+  readonly successors: Y.Array<unknown>
+  /** Term records by term key. */
+  readonly terms: Y.Map<unknown>
+  /** Requests by request id. */
+  readonly requests: Y.Map<unknown>
+  /** Decisions by `"<termKey>#<seq>"`. */
+  readonly decisions: Y.Map<unknown>
+  /** The app's shared data for commutative writes. */
+  readonly data: Y.Map<unknown>
+
+  constructor(readonly doc: Y.Doc) {
+    this.meta = doc.getMap('sship.meta')
+    this.successors = doc.getArray('sship.successors')
+    this.terms = doc.getMap('sship.terms')
+    this.requests = doc.getMap('sship.requests')
+    this.decisions = doc.getMap('sship.decisions')
+    this.data = doc.getMap('data')
+  }
+
+  /** The initial host's GUID, once known. */
+  initialHost(): PeerId | undefined {
+    const v = this.meta.get('initialHost')
+    return typeof v === 'string' ? (v as PeerId) : undefined
+  }
+
+  /** The app's server-code identity, once known. */
+  code(): string | undefined {
+    const v = this.meta.get('code')
+    return typeof v === 'string' ? v : undefined
+  }
+
+  /** The successorship list: every listed peer, in order, duplicates and malformed entries dropped. */
+  successorList(): Array<{ id: PeerId; code: string }> {
+    const seen = new Set<string>()
+    const out: Array<{ id: PeerId; code: string }> = []
+    for (const entry of this.successors.toArray()) {
+      if (typeof entry !== 'object' || entry === null) continue
+      const { id, code } = entry as { id?: unknown; code?: unknown }
+      if (typeof id !== 'string' || typeof code !== 'string' || seen.has(id)) continue
+      seen.add(id)
+      out.push({ id: id as PeerId, code })
+    }
+    return out
+  }
+
+  /** Peers eligible to be server: listed with the app's code identity, in successorship order. */
+  eligible(): PeerId[] {
+    const code = this.code()
+    if (code === undefined) return []
+    return this.successorList().filter((e) => e.code === code).map((e) => e.id)
+  }
+}
+
+/** Decision key for the `seq`-th decision of term `term`. */
+export function decisionKey(term: string, seq: number): string {
+  return `${term}#${seq}`
+}
+
+/** Splits a decision key; `undefined` if malformed. */
+export function parseDecisionKey(key: string): { term: string; seq: number } | undefined {
+  const hash = key.lastIndexOf('#')
+  if (hash <= 0) return undefined
+  const seq = Number(key.slice(hash + 1))
+  if (!Number.isSafeInteger(seq) || seq < 0) return undefined
+  return { term: key.slice(0, hash), seq }
+}
+
+/** The sender of a request, from its id. */
+export function requestSender(requestId: string): PeerId | undefined {
+  const slash = requestId.indexOf('/')
+  return slash > 0 ? (requestId.slice(0, slash) as PeerId) : undefined
+}
+
+/** Validates a decision read from the document. */
+export function asDecision(value: unknown): DecisionRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const d = value as Record<string, unknown>
+  if (!(d.r === null || typeof d.r === 'string') || !Array.isArray(d.o)) return undefined
+  for (const op of d.o) {
+    if (typeof op !== 'object' || op === null) return undefined
+    const hasSet = 'set' in op && typeof op.set === 'object' && op.set !== null && !Array.isArray(op.set)
+    if (!hasSet && !('patch' in op)) return undefined
+  }
+  if (d.e !== undefined && typeof d.e !== 'string') return undefined
+  if (d.s !== undefined && typeof d.s !== 'string') return undefined
+  return d as unknown as DecisionRecord
+}

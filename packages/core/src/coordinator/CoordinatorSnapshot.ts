@@ -1,0 +1,38 @@
+import type { Epoch, PeerId } from '../ids/ids.js'
+import type { Role } from './Role.js'
+
+/**
+ * What a UI or a test needs to know about the role, as one immutable value. A new object is
+ * made only when something in it changed, so it can feed `useSyncExternalStore` directly.
+ */
+export interface CoordinatorSnapshot {
+  /** This peer's GUID. */
+  readonly self: PeerId
+  /** This peer's role. */
+  readonly role: Role
+  /** The coordinator this peer follows (or is), or null while there is none. */
+  readonly coordinator: PeerId | null
+  /** The epoch of the coordinator's term (0 before the first term). */
+  readonly epoch: Epoch
+  /** True while this peer is the server. */
+  readonly isServer: boolean
+  /** True while the coordinator is suspected dead and no successor has been heard from yet. */
+  readonly failoverInProgress: boolean
+  /** The successorship list: eligible peers in order. */
+  readonly successors: readonly PeerId[]
+  /** Peers the coordinator last reported alive (including itself). */
+  readonly alive: readonly PeerId[]
+  /** The initial host's GUID, once known. */
+  readonly initialHost: PeerId | null
+}
+
+/** True if two snapshots hold the same values. */
+export function sameSnapshot(a: CoordinatorSnapshot, b: CoordinatorSnapshot): boolean {
+  return a.self === b.self && a.role === b.role && a.coordinator === b.coordinator && a.epoch === b.epoch &&
+    a.isServer === b.isServer && a.failoverInProgress === b.failoverInProgress && a.initialHost === b.initialHost &&
+    sameList(a.successors, b.successors) && sameList(a.alive, b.alive)
+}
+
+function sameList(a: readonly PeerId[], b: readonly PeerId[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}

@@ -1,0 +1,37 @@
+/**
+ * `@sship/core`: fault-tolerant local web apps. All app state lives in a Yjs document replicated
+ * on every peer; "the server" is a role held by the first alive peer of a replicated
+ * successorship list, which runs the app's server code for operations that do not commute.
+ *
+ * Start with {@link initServer} and {@link connect} (or the {@link sship} object).
+ *
+ * @packageDocumentation
+ */
+
+export { sship, initServer, connect, type ServerOptions, type ConnectOptions } from './api/sship.js'
+export { Server } from './api/Server.js'
+export { Connection, SendStatus, type SendResult, type RequestState, type Conflict } from './api/Connection.js'
+export { Peer, type PeerOptions } from './peer/Peer.js'
+export { PeerStats } from './peer/PeerStats.js'
+export { Role } from './coordinator/Role.js'
+export type { CoordinatorSnapshot } from './coordinator/CoordinatorSnapshot.js'
+export type { CoordinatorEvent } from './coordinator/Coordinator.js'
+export type { ServerHandler } from './coordinator/RequestProcessor.js'
+export type { Json, JsonObject } from './coordinator/json.js'
+export { mergePatch } from './coordinator/json.js'
+export { DEFAULT_TIMING, resolveTiming, type TimingOptions } from './coordinator/timing.js'
+export type { CanonicalDecision } from './coordinator/Ledger.js'
+export type { CodeIdentity, DecisionRecord, StateOp } from './coordinator/AppDoc.js'
+export type { TermRecord, TermKey } from './coordinator/Term.js'
+export type { Transport, TransportEvents } from './transport/Transport.js'
+export { systemClock, type Clock, type TimerHandle } from './clock/Clock.js'
+export { cryptoRandom, seededRandom, randomHex, type Random } from './random/Random.js'
+export { asPeerId, asEpoch, type PeerId, type Epoch } from './ids/ids.js'
+export {
+  SshipError, FrameError, FrameErrorCode, NotCoordinatorError, HandlerError, StoppedError, ConfigError
+} from './errors/errors.js'
+export { PROTOCOL_VERSION, MessageType } from './protocol/MessageType.js'
+export { encodeEnvelope, decodeEnvelope, DEFAULT_MAX_FRAME_BYTES, type Envelope, type DecodeResult } from './protocol/envelope.js'
+export * as messages from './protocol/coordinatorMessages.js'
+export { DocSync, type DocSyncHost } from './sync/DocSync.js'
+export { stateDigest } from './sync/stateDigest.js'

@@ -1,0 +1,212 @@
+import { Awareness } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { systemClock, type Clock } from '../clock/Clock.js'
+import { AppDoc } from '../coordinator/AppDoc.js'
+import { Coordinator } from '../coordinator/Coordinator.js'
+import { Ledger } from '../coordinator/Ledger.js'
+import { resolveTiming, type TimingOptions } from '../coordinator/timing.js'
+import { FrameError, FrameErrorCode, SshipError, StoppedError } from '../errors/errors.js'
+import type { PeerId } from '../ids/ids.js'
+import * as messages from '../protocol/coordinatorMessages.js'
+import { DEFAULT_MAX_FRAME_BYTES, decodeEnvelope, type DecodeResult } from '../protocol/envelope.js'
+import { MessageType } from '../protocol/MessageType.js'
+import { cryptoRandom, randomUint32, type Random } from '../random/Random.js'
+import { DocSync } from '../sync/DocSync.js'
+import type { Transport } from '../transport/Transport.js'
+import { PeerStats } from './PeerStats.js'
+
+/** Options of a {@link Peer}, shared by `initServer` and `connect`. */
+export interface PeerOptions {
+  /** How this peer reaches the others (required: core ships no concrete transport). */
+  readonly transport: Transport
+  /** Time source; defaults to the system clock. Tests pass a `VirtualClock`. */
+  readonly clock?: Clock
+  /** Randomness for ids; defaults to WebCrypto. Tests pass `seededRandom(seed)`. */
+  readonly random?: Random
+  /** An existing document to replicate (e.g. one restored from storage). */
+  readonly doc?: Y.Doc
+  /** Also replicate y-protocols awareness (presence). Default false. */
+  readonly awareness?: boolean
+  /** Largest frame accepted or sent. Default 16 MiB. */
+  readonly maxFrameBytes?: number
+  /** Failure-detector and role timing. */
+  readonly timing?: Partial<TimingOptions>
+  /** Take over when the coordinator dies. Default true; false gives the single-host baseline. */
+  readonly failover?: boolean
+  /** Let a preferred peer (the initial host) take the role back after the hold-down. Default true. */
+  readonly failback?: boolean
+  /** Called for every dropped frame or other error; the peer keeps running. */
+  readonly onError?: (error: SshipError, from: PeerId | undefined) => void
+}
+
+/**
+ * One device's participation in one app: its replica of the app's `Y.Doc`, kept in sync with
+ * every reachable peer, and its coordinator. `initServer` and `connect` build on a Peer; use
+ * `connect(name, { peer: server.peer })` to be both on one device.
+ */
+export class Peer {
+  /** This peer's GUID. */
+  readonly self: PeerId
+  /** The app's replicated document. */
+  readonly doc: Y.Doc
+  /** Typed access to the document's layout. */
+  readonly app: AppDoc
+  /** The replication engine. */
+  readonly sync: DocSync
+  /** The canonical decisions and the server state. */
+  readonly ledger: Ledger
+  /** The successorship coordinator. */
+  readonly coordinator: Coordinator
+  /** Presence, when enabled. */
+  readonly awareness: Awareness | undefined
+  /** Counters of frames, bytes and errors. */
+  readonly stats = new PeerStats()
+  /** The clock this peer runs on. */
+  readonly clock: Clock
+  /** The randomness this peer draws ids from. */
+  readonly random: Random
+  private readonly maxFrameBytes: number
+  private readonly errorListeners = new Set<(error: SshipError, from: PeerId | undefined) => void>()
+  private stopped = false
+
+  /**
+   * @param name The app's name.
+   * @param code This peer's server-code identity (from `initServer`), or undefined for a client.
+   */
+  constructor(readonly name: string, private readonly options: PeerOptions, readonly code?: string) {
+    const transport = options.transport
+    this.self = transport.localPeer
+    this.clock = options.clock ?? systemClock
+    this.random = options.random ?? cryptoRandom
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+    this.doc = options.doc ?? new Y.Doc({ gc: true })
+    if (options.doc === undefined) this.doc.clientID = randomUint32(this.random)
+    if (options.onError !== undefined) this.errorListeners.add(options.onError)
+    this.app = new AppDoc(this.doc)
+    this.awareness = options.awareness === true ? createAwareness(this.doc) : undefined
+    this.sync = new DocSync(this.doc, {
+      send: (to, frame) => this.send(to, frame),
+      peers: () => transport.peers(),
+      reportError: (error, from) => this.report(error, from)
+    }, this.awareness)
+    this.ledger = new Ledger(this.app)
+    this.coordinator = new Coordinator({
+      self: this.self,
+      clock: this.clock,
+      app: this.app,
+      ledger: this.ledger,
+      sync: this.sync,
+      timing: resolveTiming(options.timing),
+      code,
+      failover: options.failover ?? true,
+      failback: (options.failback ?? true) && (options.failover ?? true),
+      send: (to, frame) => this.send(to, frame),
+      peers: () => transport.peers()
+    })
+    transport.connect({
+      peerJoined: (peer) => this.guard(peer, () => this.sync.peerJoined(peer)),
+      peerLeft: (peer) => this.guard(peer, () => this.coordinator.onPeerLeft(peer)),
+      frame: (from, data) => this.onFrame(from, data)
+    })
+  }
+
+  /** The transport this peer uses. */
+  get transport(): Transport {
+    return this.options.transport
+  }
+
+  /** True once {@link Peer.stop} was called. */
+  get isStopped(): boolean {
+    return this.stopped
+  }
+
+  /** Observes errors (dropped frames and the like); returns the unsubscribe function. */
+  onError(listener: (error: SshipError, from: PeerId | undefined) => void): () => void {
+    this.errorListeners.add(listener)
+    return () => this.errorListeners.delete(listener)
+  }
+
+  /** Throws {@link StoppedError} if the peer was stopped. */
+  assertRunning(): void {
+    if (this.stopped) throw new StoppedError()
+  }
+
+  /** Leaves the app: timers stop and the transport closes (peers are told where the medium allows). */
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.coordinator.stop()
+    this.sync.destroy()
+    this.ledger.destroy()
+    this.awareness?.destroy()
+    this.options.transport.close()
+  }
+
+  private send(to: PeerId, frame: Uint8Array): void {
+    if (this.stopped) return
+    if (frame.byteLength > this.maxFrameBytes) {
+      this.report(new FrameError(FrameErrorCode.Oversized, `outgoing frame of ${frame.byteLength} bytes exceeds maxFrameBytes`), to)
+      return
+    }
+    this.stats.sent(frame)
+    this.options.transport.send(to, frame)
+  }
+
+  private onFrame(from: PeerId, data: Uint8Array): void {
+    if (this.stopped) return
+    this.stats.received(data)
+    const env = decodeEnvelope(data, this.maxFrameBytes)
+    if (!env.ok) {
+      this.report(env.error, from)
+      return
+    }
+    const { type, payload } = env.value
+    this.stats.receivedType(type, data.byteLength)
+    const c = this.coordinator
+    this.guard(from, () => {
+      switch (type) {
+        case MessageType.Sync: return this.sync.handleSync(from, payload)
+        case MessageType.Awareness: return this.sync.handleAwareness(from, payload)
+        case MessageType.Heartbeat: return this.with(from, messages.decodeHeartbeat(payload), (m) => c.onHeartbeat(from, m))
+        case MessageType.HeartbeatAck: return this.with(from, messages.decodeHeartbeatAck(payload), (m) => c.onHeartbeatAck(from, m))
+        case MessageType.View: return this.with(from, messages.decodeView(payload), (m) => c.onView(from, m))
+        case MessageType.CatchUpRequest: return this.with(from, messages.decodeCatchUpRequest(payload), (m) => c.onCatchUpRequest(from, m))
+        case MessageType.CatchUpReply: return this.with(from, messages.decodeCatchUpReply(payload), (m) => c.onCatchUpReply(from, m))
+        case MessageType.HandoffRequest: return this.with(from, messages.decodeHandoffRequest(payload), (m) => c.onHandoffRequest(from, m))
+        case MessageType.Handoff: return this.with(from, messages.decodeHandoff(payload), (m) => c.onHandoff(from, m))
+      }
+    })
+  }
+
+  private with<T>(from: PeerId, decoded: DecodeResult<T>, handle: (m: T) => void): void {
+    if (decoded.ok) handle(decoded.value)
+    else this.report(decoded.error, from)
+  }
+
+  /** Runs a handler; an exception is a bug, reported as an error instead of escaping into the transport. */
+  private guard(from: PeerId, fn: () => void): void {
+    try {
+      fn()
+    } catch (cause) {
+      this.report(new SshipError('internal', `internal error while handling a frame: ${String(cause)}`, { cause }), from)
+    }
+  }
+
+  private report(error: SshipError, from: PeerId | undefined): void {
+    this.stats.error(error.code)
+    for (const l of this.errorListeners) {
+      try {
+        l(error, from)
+      } catch {
+        // An app's error listener must not take the peer down.
+      }
+    }
+  }
+}
+
+function createAwareness(doc: Y.Doc): Awareness {
+  const awareness = new Awareness(doc)
+  // Our failure detector removes dead peers' presence; y-protocols' 30 s check runs on real timers.
+  clearInterval((awareness as unknown as { _checkInterval: ReturnType<typeof setInterval> })._checkInterval)
+  return awareness
+}

@@ -1,0 +1,191 @@
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import { FrameError, FrameErrorCode } from '../errors/errors.js'
+import type { PeerId } from '../ids/ids.js'
+import { encodeEnvelope } from '../protocol/envelope.js'
+import { MessageType } from '../protocol/MessageType.js'
+import { stateDigest } from './stateDigest.js'
+
+/** What {@link DocSync} needs from its owner. */
+export interface DocSyncHost {
+  /** Sends one frame to one peer. */
+  send(to: PeerId, frame: Uint8Array): void
+  /** Peers to which local changes are broadcast. */
+  peers(): Iterable<PeerId>
+  /** A frame from `from` was dropped. */
+  reportError(error: FrameError, from: PeerId): void
+}
+
+/**
+ * Keeps one `Y.Doc` (and optionally a y-protocols `Awareness`) in sync with every reachable peer,
+ * with the y-protocols sync protocol: step 1 (state vector) on join, step 2 (the missing
+ * update) in reply, then every local update broadcast. Incoming updates are validated before
+ * they touch the document, so a malformed one leaves it as it was.
+ */
+export class DocSync {
+  /** Transaction origin of updates that came from the network. */
+  readonly remoteOrigin: object = { sship: 'remote' }
+  private digestCache: number | undefined
+  private readonly awarenessClients = new Map<PeerId, Set<number>>()
+  private readonly offDoc: () => void
+  private readonly offAwareness: () => void
+
+  constructor(
+    readonly doc: Y.Doc,
+    private readonly host: DocSyncHost,
+    readonly awareness: awarenessProtocol.Awareness | undefined = undefined
+  ) {
+    const onUpdate = (update: Uint8Array, origin: unknown): void => {
+      this.digestCache = undefined
+      if (origin === this.remoteOrigin) return
+      const frame = syncFrame((e) => syncProtocol.writeUpdate(e, update))
+      for (const peer of host.peers()) host.send(peer, frame)
+    }
+    doc.on('update', onUpdate)
+    this.offDoc = () => doc.off('update', onUpdate)
+    const onAwareness = (
+      change: { added: number[]; updated: number[]; removed: number[] },
+      origin: unknown
+    ): void => {
+      if (origin === this.remoteOrigin || awareness === undefined) return
+      const clients = [...change.added, ...change.updated, ...change.removed]
+      const frame = encodeEnvelope(MessageType.Awareness, awarenessProtocol.encodeAwarenessUpdate(awareness, clients))
+      for (const peer of host.peers()) host.send(peer, frame)
+    }
+    awareness?.on('update', onAwareness)
+    this.offAwareness = () => awareness?.off('update', onAwareness)
+  }
+
+  /** Digest of the document's state vector and delete set; cached until the next update. */
+  digest(): number {
+    this.digestCache ??= stateDigest(this.doc)
+    return this.digestCache
+  }
+
+  /** Starts a sync with `peer` (sends our state vector and, with awareness, our presence). */
+  peerJoined(peer: PeerId): void {
+    this.requestSync(peer)
+    const awareness = this.awareness
+    if (awareness !== undefined && awareness.getLocalState() !== null) {
+      this.host.send(peer, encodeEnvelope(MessageType.Awareness, awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID])))
+    }
+  }
+
+  /** Forgets `peer`'s presence at once (our failure detector is faster than awareness' 30 s). */
+  peerLeft(peer: PeerId): void {
+    const clients = this.awarenessClients.get(peer)
+    this.awarenessClients.delete(peer)
+    if (this.awareness !== undefined && clients !== undefined && clients.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...clients], this.remoteOrigin)
+    }
+  }
+
+  /** Sends sync step 1 to `peer`; it answers with what we lack. */
+  requestSync(peer: PeerId): void {
+    this.host.send(peer, syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)))
+  }
+
+  /** Handles the payload of a `Sync` frame. Never throws. */
+  handleSync(from: PeerId, payload: Uint8Array): void {
+    const decoder = decoding.createDecoder(payload)
+    let kind: number
+    let body: Uint8Array
+    try {
+      kind = decoding.readVarUint(decoder)
+      body = decoding.readVarUint8Array(decoder)
+    } catch (cause) {
+      this.host.reportError(new FrameError(FrameErrorCode.Truncated, 'sync message ends early', { cause }), from)
+      return
+    }
+    if (decoding.hasContent(decoder)) {
+      this.host.reportError(new FrameError(FrameErrorCode.Malformed, 'sync message has trailing bytes'), from)
+      return
+    }
+    switch (kind) {
+      case syncProtocol.messageYjsSyncStep1: {
+        let update: Uint8Array
+        try {
+          update = Y.encodeStateAsUpdate(this.doc, body)
+        } catch (cause) {
+          this.host.reportError(new FrameError(FrameErrorCode.Malformed, 'sync step 1 carries a malformed state vector', { cause }), from)
+          return
+        }
+        this.host.send(from, syncFrame((e) => {
+          encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
+          encoding.writeVarUint8Array(e, update)
+        }))
+        return
+      }
+      case syncProtocol.messageYjsSyncStep2:
+      case syncProtocol.messageYjsUpdate:
+        this.applyRemoteUpdate(from, body)
+        return
+      default:
+        this.host.reportError(new FrameError(FrameErrorCode.UnknownType, `unknown sync message kind ${kind}`), from)
+    }
+  }
+
+  /** Validates and applies a Yjs update that came from `from`. Returns false if it was rejected. */
+  applyRemoteUpdate(from: PeerId, update: Uint8Array): boolean {
+    try {
+      Y.decodeUpdate(update)
+    } catch (cause) {
+      this.host.reportError(new FrameError(FrameErrorCode.BadUpdate, 'malformed Yjs update', { cause }), from)
+      return false
+    }
+    try {
+      Y.applyUpdate(this.doc, update, this.remoteOrigin)
+      return true
+    } catch (cause) {
+      this.host.reportError(new FrameError(FrameErrorCode.BadUpdate, 'Yjs update could not be applied', { cause }), from)
+      return false
+    }
+  }
+
+  /** Handles the payload of an `Awareness` frame. Never throws. */
+  handleAwareness(from: PeerId, payload: Uint8Array): void {
+    if (this.awareness === undefined) return
+    let clients: number[]
+    try {
+      clients = readAwarenessClients(payload)
+    } catch (cause) {
+      this.host.reportError(new FrameError(FrameErrorCode.Malformed, 'malformed awareness update', { cause }), from)
+      return
+    }
+    let known = this.awarenessClients.get(from)
+    if (known === undefined) this.awarenessClients.set(from, (known = new Set()))
+    for (const c of clients) known.add(c)
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, this.remoteOrigin)
+  }
+
+  /** Stops listening to the document. */
+  destroy(): void {
+    this.offDoc()
+    this.offAwareness()
+  }
+}
+
+function syncFrame(write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder()
+  write(encoder)
+  return encodeEnvelope(MessageType.Sync, encoding.toUint8Array(encoder))
+}
+
+/** Reads an awareness update completely (a dry run), so a bad one is refused before it is applied. */
+function readAwarenessClients(payload: Uint8Array): number[] {
+  const decoder = decoding.createDecoder(payload)
+  const n = decoding.readVarUint(decoder)
+  if (n > payload.byteLength) throw new RangeError('awareness update claims too many entries')
+  const clients: number[] = []
+  for (let i = 0; i < n; i++) {
+    clients.push(decoding.readVarUint(decoder))
+    decoding.readVarUint(decoder)
+    const json: unknown = JSON.parse(decoding.readVarString(decoder))
+    if (json !== null && typeof json !== 'object') throw new TypeError('awareness state must be an object or null')
+  }
+  if (decoding.hasContent(decoder) || decoder.pos > payload.byteLength) throw new RangeError('awareness update has bad length')
+  return clients
+}

@@ -1,0 +1,230 @@
+import { connect, initServer } from '../api/sship.js'
+import type { Connection } from '../api/Connection.js'
+import type { Server } from '../api/Server.js'
+import type { CoordinatorEvent } from '../coordinator/Coordinator.js'
+import type { ServerHandler } from '../coordinator/RequestProcessor.js'
+import { Role } from '../coordinator/Role.js'
+import type { TimingOptions } from '../coordinator/timing.js'
+import { asPeerId, type PeerId } from '../ids/ids.js'
+import { seededRandom, type Random } from '../random/Random.js'
+import { MemoryNetwork } from './MemoryNetwork.js'
+import type { NetworkFaults } from './NetworkFaults.js'
+import type { VirtualClock } from './VirtualClock.js'
+
+/** Options of a {@link Cluster}. */
+export interface ClusterOptions {
+  /** Seed of the network and of every peer's randomness. */
+  readonly seed: number
+  /** Eligible peers (`initServer`); the first is the initial host. */
+  readonly servers: number
+  /** Client-only peers (`connect`). Default 0. */
+  readonly clients?: number
+  readonly timing?: Partial<TimingOptions>
+  readonly faults?: Partial<NetworkFaults>
+  readonly failover?: boolean
+  readonly failback?: boolean
+  readonly trace?: boolean
+  /** The server code; default {@link tokenCounter}. */
+  readonly handler?: (server: Server) => ServerHandler
+}
+
+/** One simulated device. */
+export interface Member {
+  readonly id: PeerId
+  readonly eligible: boolean
+  alive: boolean
+  incarnation: number
+  server: Server | undefined
+  connection: Connection | undefined
+}
+
+/** A request sent through {@link Cluster.send}. */
+export interface SentRequest {
+  readonly token: string
+  readonly from: PeerId
+  readonly incarnation: number
+  readonly sentAt: number
+  id: string
+  ackAt?: number
+  reply?: unknown
+}
+
+/**
+ * The default server code of simulations: counts how often each request token was applied, so
+ * `state.seen[token]` must end at exactly 1 for every acknowledged request.
+ */
+export function tokenCounter(server: Server): ServerHandler {
+  return (msg) => {
+    const token = typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? msg.token : undefined
+    if (typeof token !== 'string') throw new TypeError('expected { token: string }')
+    const seen = server.getState().seen
+    const prev = typeof seen === 'object' && seen !== null && !Array.isArray(seen) ? seen[token] : undefined
+    const n = (typeof prev === 'number' ? prev : 0) + 1
+    server.commitChange({ seen: { [token]: n } })
+    return { token, n }
+  }
+}
+
+/**
+ * A whole app on the in-memory network under virtual time: servers and clients that can be
+ * crashed, restarted and partitioned, with a record of every send, ack, decision and role
+ * event. Tests and `npm run scenario` drive it; {@link checkCluster} judges it.
+ */
+export class Cluster {
+  readonly network: MemoryNetwork
+  readonly clock: VirtualClock
+  /** Randomness for the test's own choices (kept apart from the network's). */
+  readonly random: Random
+  readonly members: Member[] = []
+  readonly sent: SentRequest[] = []
+  /** Role events of every peer, with the virtual time they happened. */
+  readonly events: Array<{ readonly t: number; readonly peer: PeerId; readonly event: CoordinatorEvent }> = []
+  /** When each decision (by key) was first seen by any peer, and its term's epoch and leader. */
+  readonly decisions = new Map<string, { t: number; epoch: number; leader: string; request: string | null }>()
+  /** Epoch regressions seen by any peer (must stay empty). */
+  readonly epochRegressions: string[] = []
+  private tokens = 0
+
+  constructor(readonly options: ClusterOptions) {
+    this.network = new MemoryNetwork({ seed: options.seed, trace: options.trace ?? false, ...options.faults })
+    this.clock = this.network.clock
+    this.random = seededRandom(options.seed ^ 0x5eed)
+    const pad = (n: number): string => String(n).padStart(2, '0')
+    for (let i = 0; i < options.servers; i++) this.members.push(blank(asPeerId(`s${pad(i)}`), true))
+    for (let i = 0; i < (options.clients ?? 0); i++) this.members.push(blank(asPeerId(`c${pad(i)}`), false))
+  }
+
+  /** Starts the initial host, lets it create the app, then starts everyone else. */
+  start(): this {
+    const [host, ...rest] = this.members
+    if (host !== undefined) this.boot(host)
+    this.run(400)
+    for (const m of rest) this.boot(m)
+    return this
+  }
+
+  /** The member with GUID `id`. */
+  member(id: PeerId | string): Member {
+    const m = this.members.find((x) => x.id === id)
+    if (m === undefined) throw new Error(`no member ${id}`)
+    return m
+  }
+
+  /** Live members. */
+  alive(): Member[] {
+    return this.members.filter((m) => m.alive)
+  }
+
+  /** Live members that currently lead. */
+  leaders(): Member[] {
+    return this.alive().filter((m) => m.connection?.peer.coordinator.currentRole() === Role.Leader)
+  }
+
+  /** Advances virtual time by `ms`. */
+  run(ms: number): void {
+    this.clock.advance(ms)
+  }
+
+  /** Advances time in `stepMs` steps until `done()` or `maxMs`; returns the time taken, or -1. */
+  runUntil(done: () => boolean, maxMs: number, stepMs = 5): number {
+    const start = this.clock.now()
+    while (!done()) {
+      if (this.clock.now() - start >= maxMs) return -1
+      this.clock.advance(stepMs)
+    }
+    return this.clock.now() - start
+  }
+
+  /** Sends a fresh token from member `id`; returns the record. */
+  send(id: PeerId | string): SentRequest {
+    const m = this.member(id)
+    if (!m.alive || m.connection === undefined) throw new Error(`member ${id} is not running`)
+    const token = `t${this.tokens++}`
+    const rec: SentRequest = { token, from: m.id, incarnation: m.incarnation, sentAt: this.clock.now(), id: '' }
+    this.sent.push(rec)
+    void m.connection.send({ token })
+    const reqs = m.connection.getRequests()
+    rec.id = reqs[reqs.length - 1]?.id ?? ''
+    return rec
+  }
+
+  /** The member vanishes without a goodbye. */
+  crash(id: PeerId | string): void {
+    const m = this.member(id)
+    if (!m.alive) return
+    this.network.crash(m.id)
+    m.connection?.peer.stop()
+    m.alive = false
+  }
+
+  /** Brings a crashed member back with an empty document (no persistence) and the same GUID. */
+  restart(id: PeerId | string): void {
+    const m = this.member(id)
+    if (m.alive) return
+    m.incarnation++
+    this.boot(m)
+  }
+
+  /** Splits the network (see `MemoryNetwork.partition`). */
+  partition(groups: ReadonlyArray<ReadonlyArray<PeerId | string>>): void {
+    this.network.partition(groups.map((g) => g.map((id) => this.member(id).id)))
+  }
+
+  /** Removes any partition. */
+  heal(): void {
+    this.network.heal()
+  }
+
+  private boot(m: Member): void {
+    const seed = (this.options.seed * 7919 + this.members.indexOf(m) * 104729 + m.incarnation * 1299709) >>> 0
+    const base = {
+      transport: this.network.transport(m.id),
+      clock: this.clock,
+      random: seededRandom(seed),
+      timing: this.options.timing ?? {},
+      failover: this.options.failover ?? true,
+      failback: this.options.failback ?? true
+    }
+    if (m.eligible) {
+      const server = initServer('sim', { ...base, version: '1' })
+      server.onReceive((this.options.handler ?? tokenCounter)(server))
+      m.server = server
+      m.connection = connect('sim', { peer: server.peer })
+    } else {
+      m.server = undefined
+      m.connection = connect('sim', base)
+    }
+    m.alive = true
+    const peer = m.connection.peer
+    peer.coordinator.onEvent((event) => this.events.push({ t: this.clock.now(), peer: m.id, event }))
+    let lastEpoch = 0
+    peer.coordinator.subscribe(() => {
+      const e = peer.coordinator.getSnapshot().epoch
+      if (e < lastEpoch) this.epochRegressions.push(`${m.id}#${m.incarnation}: epoch ${lastEpoch} -> ${e} at ${this.clock.now()}`)
+      lastEpoch = e
+    })
+    peer.ledger.listen({
+      decided: (_id, d) => {
+        if (this.decisions.has(d.key)) return
+        const colon = d.term.indexOf(':')
+        this.decisions.set(d.key, { t: this.clock.now(), epoch: Number(d.term.slice(0, colon)), leader: d.term.slice(colon + 1), request: d.record.r })
+      }
+    })
+    const conn = m.connection
+    const incarnation = m.incarnation
+    conn.subscribeRequests(() => {
+      for (const r of conn.getRequests()) {
+        if (r.status !== 'acknowledged') continue
+        const rec = this.sent.find((s) => s.id === r.id && s.incarnation === incarnation && s.from === m.id)
+        if (rec !== undefined && rec.ackAt === undefined) {
+          rec.ackAt = this.clock.now()
+          rec.reply = r.reply
+        }
+      }
+    })
+  }
+}
+
+function blank(id: PeerId, eligible: boolean): Member {
+  return { id, eligible, alive: false, incarnation: 0, server: undefined, connection: undefined }
+}

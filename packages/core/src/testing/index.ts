@@ -1,0 +1,24 @@
+/**
+ * Test doubles and acceptance suites for sship, published as `@sship/core/testing`.
+ *
+ * - {@link VirtualClock}: a manually advanced {@link Clock} for deterministic timers.
+ * - {@link MemoryNetwork} / {@link MemoryTransport}: a seeded, in-memory network with latency,
+ *   loss, duplication, reordering, partitions, crashes, counters and a delivery trace.
+ * - {@link runTransportTests}: the suite every `Transport` implementation must pass.
+ *
+ * `runTransportTests` imports `vitest`; the rest has no test-runner dependency.
+ *
+ * @packageDocumentation
+ */
+
+export { VirtualClock } from './VirtualClock.js'
+export { MemoryNetwork, type MemoryNetworkOptions } from './MemoryNetwork.js'
+export { MemoryTransport, MemoryTransportState } from './MemoryTransport.js'
+export { defaultNetworkFaults, type LatencyRange, type NetworkFaults } from './NetworkFaults.js'
+export type { LinkKey, LinkStats, NetworkStats } from './NetworkStats.js'
+export type { TraceEntry } from './TraceEntry.js'
+export { fnv1a32 } from './fnv1a32.js'
+export { runTransportTests, type TransportTestContext } from './runTransportTests.js'
+export { compareAll, ConvergenceError } from './compareAll.js'
+export { Cluster, tokenCounter, type ClusterOptions, type Member, type SentRequest } from './Cluster.js'
+export { checkCluster, tally, type ClusterTally } from './checkCluster.js'
