@@ -185,7 +185,8 @@ describe('MemoryNetwork faults', () => {
     expect(network.faults).toMatchObject({ dropRate: 0, latencyMs: { min: 1, max: 5 } })
     expect(() => network.setFaults({ dropRate: 1.5 })).toThrow(ConfigError)
     expect(() => network.setFaults({ latencyMs: { min: 5, max: 1 } })).toThrow(ConfigError)
-    expect(() => new MemoryNetwork({ seed: 0 })).toThrow(ConfigError)
+    expect(() => new MemoryNetwork({ seed: 0.5 })).toThrow(ConfigError)
+    expect(new MemoryNetwork({ seed: 0 }).stats().total.messages).toBe(0)
   })
 })
 
@@ -479,5 +480,15 @@ describe('VirtualClock', () => {
     expect(due).toHaveLength(50_000)
     expect(outOfOrder).toBe(0)
     expect(clock.pendingTimers()).toBe(0)
+  })
+})
+
+describe('seededRandom', () => {
+  it('is not stuck for seed 0 and differs by seed', () => {
+    const zero = seededRandom(0)
+    const draws = Array.from({ length: 20 }, () => zero.next())
+    expect(new Set(draws).size).toBe(20)
+    expect(seededRandom(1).next()).not.toBe(seededRandom(2).next())
+    expect(seededRandom(7).next()).toBe(seededRandom(7).next())
   })
 })

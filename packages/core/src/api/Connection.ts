@@ -1,5 +1,6 @@
 import type * as Y from 'yjs'
 import { requestSender } from '../coordinator/AppDoc.js'
+import { parseTermKey } from '../coordinator/Term.js'
 import type { CoordinatorSnapshot } from '../coordinator/CoordinatorSnapshot.js'
 import type { Json, JsonObject } from '../coordinator/json.js'
 import type { CanonicalDecision } from '../coordinator/Ledger.js'
@@ -142,8 +143,9 @@ export class Connection {
     const resolve = this.waiting.get(id)
     this.waiting.delete(id)
     const { y: reply, e: error } = d.record
-    const epoch = Number(d.term.slice(0, d.term.indexOf(':')))
-    const by = d.term.slice(d.term.indexOf(':') + 1) as PeerId
+    const term = parseTermKey(d.term)
+    const epoch = term?.epoch ?? 0
+    const by = (term?.leader ?? '') as PeerId
     if (error !== undefined) {
       this.patchRequest(id, { status: SendStatus.Failed, error })
       resolve?.({ status: 'failed', id, error: new HandlerError(error) })

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock/Clock.js'
 import { asEpoch, type Epoch, type PeerId } from '../ids/ids.js'
+import { randomUint32, type Random } from '../random/Random.js'
 import {
   encodeCatchUpReply, encodeCatchUpRequest, encodeHandoff, encodeHandoffRequest, encodeHeartbeat, encodeHeartbeatAck, encodeView,
   type CatchUpReply, type CatchUpRequest, type Handoff, type HandoffRequest, type Heartbeat, type HeartbeatAck, type TermRef, type View
@@ -19,6 +20,8 @@ import type { TimingOptions } from './timing.js'
 export interface CoordinatorHost {
   readonly self: PeerId
   readonly clock: Clock
+  /** Draws term nonces. */
+  readonly random: Random
   readonly app: AppDoc
   readonly ledger: Ledger
   readonly sync: DocSync
@@ -143,7 +146,7 @@ export class Coordinator {
     }
     if (!sameTerm(this.following, hb)) {
       // A new term after a failover is not a flap of our own link: the contact streak goes on.
-      this.following = { epoch: hb.epoch, leader: hb.leader }
+      this.following = { epoch: hb.epoch, leader: hb.leader, nonce: hb.nonce }
       this.suspected.clear()
       this.emit({ type: 'following', term: this.following })
     } else if (gap) {
@@ -212,7 +215,7 @@ export class Coordinator {
     this.role = Role.HandingOff
     this.handoffTo = from
     this.emit({ type: 'handing-off', to: from })
-    this.host.send(from, encodeHandoff({ epoch: this.myTerm.epoch, leader: this.myTerm.leader, count: this.written, update }))
+    this.host.send(from, encodeHandoff({ epoch: this.myTerm.epoch, leader: this.myTerm.leader, nonce: this.myTerm.nonce, count: this.written, update }))
     // If the successor never shows up, resume the same term: nothing was written meanwhile.
     this.arm(this.host.timing.suspectMs, () => {
       if (this.role !== Role.HandingOff) return
@@ -317,7 +320,7 @@ export class Coordinator {
     const parent = handoff?.parent ?? (head === null ? null : termKey(head))
     const parentCount = handoff?.parentCount ?? (parent === null ? 0 : ledger.countOf(parent))
     const epoch = asEpoch(Math.max(ledger.maxEpoch(), this.known?.epoch ?? 0) + 1)
-    const term: TermRecord = { epoch, leader: self, parent, parentCount }
+    const term: TermRecord = { epoch, leader: self, nonce: randomUint32(this.host.random), parent, parentCount }
     this.candidacy = undefined
     this.myTerm = term
     this.written = 0
@@ -337,7 +340,7 @@ export class Coordinator {
     this.role = Role.Follower
     this.myTerm = null
     this.handoffTo = undefined
-    this.following = because === null ? null : { epoch: because.epoch, leader: because.leader }
+    this.following = because === null ? null : { epoch: because.epoch, leader: because.leader, nonce: because.nonce }
     this.lastHeartbeatAt = this.host.clock.now()
     this.streakStart = this.lastHeartbeatAt
     if (mine !== null) this.emit({ type: 'stepped-down', term: mine, because })
@@ -353,7 +356,7 @@ export class Coordinator {
       this.view = alive.list
     }
     const hb = encodeHeartbeat({
-      epoch: this.myTerm.epoch, leader: this.myTerm.leader, viewVersion: this.viewVersion,
+      epoch: this.myTerm.epoch, leader: this.myTerm.leader, nonce: this.myTerm.nonce, viewVersion: this.viewVersion,
       digest: this.host.sync.digest(), count: this.written
     })
     for (const p of this.host.peers()) this.host.send(p, hb)
@@ -403,11 +406,11 @@ export class Coordinator {
   }
 
   private noteTerm(term: TermRef): void {
-    this.known = maxTerm(this.known, { epoch: term.epoch, leader: term.leader })
+    this.known = maxTerm(this.known, { epoch: term.epoch, leader: term.leader, nonce: term.nonce })
   }
 
   private ack(term: TermRef): Uint8Array {
-    return encodeHeartbeatAck({ epoch: term.epoch, leader: term.leader, viewVersion: this.viewVersion, digest: this.host.sync.digest() })
+    return encodeHeartbeatAck({ epoch: term.epoch, leader: term.leader, nonce: term.nonce, viewVersion: this.viewVersion, digest: this.host.sync.digest() })
   }
 
   // ---- plumbing -------------------------------------------------------------------------

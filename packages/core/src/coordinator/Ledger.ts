@@ -169,12 +169,12 @@ export class Ledger {
   private readTerm(key: string, value: unknown): void {
     const ref = parseTermKey(key)
     const v = value as Partial<TermRecord> | undefined
-    if (ref === undefined || typeof v !== 'object' || v === null || v.epoch !== ref.epoch || v.leader !== ref.leader ||
+    if (ref === undefined || typeof v !== 'object' || v === null || v.epoch !== ref.epoch || v.leader !== ref.leader || v.nonce !== ref.nonce ||
       !(v.parent === null || typeof v.parent === 'string') || typeof v.parentCount !== 'number') {
       this.malformedEntries++
       return
     }
-    this.terms.set(key as TermKey, { epoch: ref.epoch, leader: ref.leader as PeerId, parent: v.parent, parentCount: v.parentCount })
+    this.terms.set(key as TermKey, { ...ref, parent: v.parent, parentCount: v.parentCount })
   }
 
   private readDecision(key: string, value: unknown): void {

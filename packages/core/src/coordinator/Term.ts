@@ -1,7 +1,7 @@
 import type { PeerId } from '../ids/ids.js'
 import type { TermRef } from '../protocol/coordinatorMessages.js'
 
-/** The string key of a term in the document: `"<epoch>:<leader>"`. */
+/** The string key of a term in the document: `"<epoch>:<leader>:<nonce in base 36>"`. */
 export type TermKey = string & { readonly __termKey: true }
 
 /** A term's record in the document, written once by the peer that claims it. */
@@ -14,18 +14,19 @@ export interface TermRecord extends TermRef {
 
 /** The key of a term. */
 export function termKey(term: TermRef): TermKey {
-  return `${term.epoch}:${term.leader}` as TermKey
+  return `${term.epoch}:${term.leader}:${term.nonce.toString(36)}` as TermKey
 }
 
-/** Orders terms: by epoch, then by leader GUID. Negative if `a` is older than `b`. */
+/** Orders terms: by epoch, then leader GUID, then nonce. Negative if `a` is older than `b`. */
 export function compareTerms(a: TermRef, b: TermRef): number {
   if (a.epoch !== b.epoch) return a.epoch - b.epoch
-  return a.leader < b.leader ? -1 : a.leader > b.leader ? 1 : 0
+  if (a.leader !== b.leader) return a.leader < b.leader ? -1 : 1
+  return a.nonce - b.nonce
 }
 
 /** True if both refer to the same term. */
 export function sameTerm(a: TermRef | null, b: TermRef | null): boolean {
-  return a !== null && b !== null && a.epoch === b.epoch && a.leader === b.leader
+  return a !== null && b !== null && a.epoch === b.epoch && a.leader === b.leader && a.nonce === b.nonce
 }
 
 /** The greater of two terms, `null` counting as the least. */
@@ -37,10 +38,13 @@ export function maxTerm<T extends TermRef>(a: T | null, b: T | null): T | null {
 
 /** Parses a {@link TermKey}; `undefined` if it is not one. */
 export function parseTermKey(key: string): TermRef | undefined {
-  const colon = key.indexOf(':')
-  if (colon <= 0) return undefined
-  const epoch = Number(key.slice(0, colon))
-  const leader = key.slice(colon + 1)
-  if (!Number.isSafeInteger(epoch) || epoch < 0 || leader.length === 0) return undefined
-  return { epoch: epoch as TermRef['epoch'], leader: leader as PeerId }
+  const first = key.indexOf(':')
+  const last = key.lastIndexOf(':')
+  if (first <= 0 || last <= first + 1) return undefined
+  const epoch = Number(key.slice(0, first))
+  const leader = key.slice(first + 1, last)
+  const nonceText = key.slice(last + 1)
+  const nonce = parseInt(nonceText, 36)
+  if (!Number.isSafeInteger(epoch) || epoch < 0 || !/^[0-9a-z]{1,7}$/.test(nonceText) || nonce.toString(36) !== nonceText) return undefined
+  return { epoch: epoch as TermRef['epoch'], leader: leader as PeerId, nonce }
 }

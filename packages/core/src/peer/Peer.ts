@@ -93,6 +93,7 @@ export class Peer {
     this.coordinator = new Coordinator({
       self: this.self,
       clock: this.clock,
+      random: this.random,
       app: this.app,
       ledger: this.ledger,
       sync: this.sync,

@@ -9,10 +9,15 @@ import { MessageType } from './MessageType.js'
  * (envelope included) and `decode*` reads a payload. All pure, no I/O.
  */
 
-/** A term: the coordinator `leader` serving at `epoch`. Terms are ordered by epoch, then leader. */
+/**
+ * A term: the coordinator `leader` serving at `epoch`. `nonce` tells apart two terms a peer
+ * claimed at the same epoch in different lives (it restarted with an empty document).
+ * Terms are ordered by epoch, then leader, then nonce.
+ */
 export interface TermRef {
   readonly epoch: Epoch
   readonly leader: PeerId
+  readonly nonce: number
 }
 
 /** Coordinator → peers, every heartbeat interval. */
@@ -65,12 +70,14 @@ export interface Handoff extends TermRef {
 function writeTerm(encoder: encoding.Encoder, term: TermRef): void {
   encoding.writeVarUint(encoder, term.epoch)
   encoding.writeVarString(encoder, term.leader)
+  encoding.writeVarUint(encoder, term.nonce)
 }
 
 function readTerm(decoder: decoding.Decoder): TermRef {
   const epoch = asEpoch(decoding.readVarUint(decoder))
   const leader = asPeerId(decoding.readVarString(decoder))
-  return { epoch, leader }
+  const nonce = decoding.readVarUint(decoder)
+  return { epoch, leader, nonce }
 }
 
 function frame(type: MessageType, write: (encoder: encoding.Encoder) => void): Uint8Array {

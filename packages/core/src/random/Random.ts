@@ -7,7 +7,12 @@ export interface Random {
 
 /** A seeded, deterministic {@link Random} (lib0's xoroshiro128+). */
 export function seededRandom(seed: number): Random {
-  return prng.create(seed)
+  // lib0 seeds xorshift32 directly, which is stuck at 0 for seed 0: mix the seed first (splitmix32).
+  let z = (seed + 0x9e3779b9) | 0
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
+  z = (z ^ (z >>> 16)) >>> 0
+  return prng.create(z === 0 ? 1 : z)
 }
 
 /** A {@link Random} backed by WebCrypto's `getRandomValues`, for production use. */

@@ -4,6 +4,7 @@ import type { Server } from '../api/Server.js'
 import type { CoordinatorEvent } from '../coordinator/Coordinator.js'
 import type { ServerHandler } from '../coordinator/RequestProcessor.js'
 import { Role } from '../coordinator/Role.js'
+import { parseTermKey } from '../coordinator/Term.js'
 import type { TimingOptions } from '../coordinator/timing.js'
 import { asPeerId, type PeerId } from '../ids/ids.js'
 import { seededRandom, type Random } from '../random/Random.js'
@@ -206,8 +207,8 @@ export class Cluster {
     peer.ledger.listen({
       decided: (_id, d) => {
         if (this.decisions.has(d.key)) return
-        const colon = d.term.indexOf(':')
-        this.decisions.set(d.key, { t: this.clock.now(), epoch: Number(d.term.slice(0, colon)), leader: d.term.slice(colon + 1), request: d.record.r })
+        const term = parseTermKey(d.term)
+        this.decisions.set(d.key, { t: this.clock.now(), epoch: term?.epoch ?? -1, leader: term?.leader ?? '', request: d.record.r })
       }
     })
     const conn = m.connection

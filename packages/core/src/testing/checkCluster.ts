@@ -10,8 +10,16 @@ export interface ClusterTally {
   processed: number
   /** Tokens applied more than once (summed excess). */
   duplicates: number
-  /** Acknowledged tokens not applied, plus requests left undecided though a coordinator exists. */
+  /**
+   * Acknowledged tokens of senders still running not applied, plus requests left undecided
+   * though a coordinator exists.
+   */
   lost: number
+  /**
+   * Acknowledged tokens missing whose sender has crashed since: without persistence a crash
+   * may take the only copy with it (the sender and the coordinator were the same device).
+   */
+  orphaned: number
 }
 
 /** Tallies sends, acks, applications, duplicates and losses. */
@@ -28,11 +36,17 @@ export function tally(cluster: Cluster): ClusterTally {
     if (v > 1) duplicates += v - 1
   }
   let lost = 0
-  for (const s of cluster.sent) if (s.ackAt !== undefined && seen[s.token] !== 1) lost++
+  let orphaned = 0
+  for (const s of cluster.sent) {
+    if (s.ackAt === undefined || seen[s.token] === 1) continue
+    const sender = cluster.member(s.from)
+    if (sender.alive && sender.incarnation === s.incarnation) lost++
+    else orphaned++
+  }
   if (any !== undefined && cluster.leaders().length > 0) {
     lost += any.peer.ledger.pending().size
   }
-  return { sent: cluster.sent.length, acked: cluster.sent.filter((s) => s.ackAt !== undefined).length, processed, duplicates, lost }
+  return { sent: cluster.sent.length, acked: cluster.sent.filter((s) => s.ackAt !== undefined).length, processed, duplicates, lost, orphaned }
 }
 
 /**
@@ -56,7 +70,7 @@ export function checkCluster(cluster: Cluster): string[] {
     }
   }
   try {
-    compareAll(alive.map((m) => m.connection?.doc).filter((d) => d !== undefined))
+    compareAll(alive.map((m) => m.connection?.doc).filter((d) => d !== undefined), { lostUpdatesPossible: cluster.members.some((m) => m.incarnation > 0 || !m.alive) })
   } catch (e) {
     problems.push(`replicas differ: ${(e as Error).message}`)
   }

@@ -1,5 +1,17 @@
 import * as Y from 'yjs'
 
+/** Options of {@link compareAll}. */
+export interface CompareOptions {
+  /** Root types to compare (default: every root any replica knows). */
+  readonly names?: readonly string[]
+  /**
+   * Peers crashed without persistence, so an update may be gone for good while a later one of
+   * the same client survives on some replica (it stays pending there forever). Tolerate pending
+   * structs only when no replica holds what they wait for.
+   */
+  readonly lostUpdatesPossible?: boolean
+}
+
 /** Why {@link compareAll} failed: which replica differs from the first, and how. */
 export class ConvergenceError extends Error {
   constructor(message: string) {
@@ -19,17 +31,19 @@ function hasPending(doc: Y.Doc): boolean {
  * no replica holds pending structs or deletes; all have equal state vectors, equal delete sets
  * (snapshots), equal JSON of every root type; and a document rebuilt from the merged updates
  * of all of them equals each. Throws {@link ConvergenceError} naming the first difference.
- * `names` lists root types to compare as maps (default: every root the first doc knows).
  */
-export function compareAll(docs: readonly Y.Doc[], names?: readonly string[]): void {
+export function compareAll(docs: readonly Y.Doc[], options: CompareOptions = {}): void {
   if (docs.length === 0) return
   const first = docs[0] as Y.Doc
-  docs.forEach((d, i) => {
-    if (hasPending(d)) throw new ConvergenceError(`replica ${i} still has pending structs or deletes (missing updates)`)
-  })
-  const roots = names ?? [...new Set(docs.flatMap((d) => [...d.share.keys()]))].sort()
   const rebuilt = new Y.Doc()
   Y.applyUpdate(rebuilt, Y.mergeUpdates(docs.map((d) => Y.encodeStateAsUpdate(d))))
+  const unrecoverable = options.lostUpdatesPossible === true && hasPending(rebuilt)
+  docs.forEach((d, i) => {
+    if (hasPending(d) && !unrecoverable) {
+      throw new ConvergenceError(`replica ${i} still has pending structs or deletes, and the other replicas hold what it misses (a sync failed)`)
+    }
+  })
+  const roots = options.names ?? [...new Set(docs.flatMap((d) => [...d.share.keys()]))].sort()
   const all = [...docs, rebuilt]
   const view = (d: Y.Doc): string => stableJson(roots.map((name) => [name, rootJson(d, first, name)]))
   const sv0 = hex(Y.encodeStateVector(first))

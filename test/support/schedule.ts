@@ -1,0 +1,77 @@
+/** Seeded random schedules of faults and sends for the coordinator property tests. */
+import { Cluster, checkCluster, type Member } from '@sship/core/testing'
+
+/** Named mutators: each takes the cluster one random step away from calm. */
+export const mutators: Record<string, (c: Cluster) => string> = {
+  send(c) {
+    const from = pick(c, c.alive())
+    if (from === undefined) return 'send: nobody alive'
+    c.send(from.id)
+    return `send from ${from.id}`
+  },
+  crash(c) {
+    const leaders = c.leaders()
+    const victim = c.random.next() < 0.5 && leaders.length > 0 ? pick(c, leaders) : pick(c, c.alive())
+    if (victim === undefined || c.alive().length <= 1) return 'crash: skipped'
+    c.crash(victim.id)
+    return `crash ${victim.id}`
+  },
+  restart(c) {
+    const dead = pick(c, c.members.filter((m) => !m.alive))
+    if (dead === undefined) return 'restart: nobody dead'
+    c.restart(dead.id)
+    return `restart ${dead.id}`
+  },
+  partition(c) {
+    const groups: string[][] = [[], []]
+    for (const m of c.members) (groups[Math.floor(c.random.next() * 2)] as string[]).push(m.id)
+    c.partition(groups)
+    return `partition ${groups.map((g) => g.join(',')).join(' | ')}`
+  },
+  heal(c) {
+    c.heal()
+    return 'heal'
+  },
+  faults(c) {
+    const f = { dropRate: c.random.next() * 0.2, duplicateRate: c.random.next() * 0.2, reorderRate: c.random.next() * 0.3 }
+    c.network.setFaults(f)
+    return `faults ${JSON.stringify(f)}`
+  },
+  calm(c) {
+    c.network.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0 })
+    return 'calm'
+  }
+}
+const weights: Array<[string, number]> = [['send', 10], ['crash', 2], ['restart', 2], ['partition', 1], ['heal', 1], ['faults', 1], ['calm', 1]]
+
+function pick<T>(c: Cluster, xs: readonly T[]): T | undefined {
+  return xs[Math.floor(c.random.next() * xs.length)]
+}
+
+function chooseMutator(c: Cluster): string {
+  const total = weights.reduce((a, [, w]) => a + w, 0)
+  let r = c.random.next() * total
+  for (const [name, w] of weights) if ((r -= w) < 0) return name
+  return 'send'
+}
+
+/** Runs one seeded schedule and returns the problems found after quiescence. */
+export function runSchedule(seed: number): { problems: string[]; log: string[]; cluster: Cluster } {
+  const probe = new Cluster({ seed, servers: 1 })
+  const servers = 2 + Math.floor(probe.random.next() * 4)
+  const clients = Math.floor(probe.random.next() * 3)
+  const c = new Cluster({ seed, servers, clients }).start()
+  const log: string[] = [`servers=${servers} clients=${clients}`]
+  c.run(500)
+  for (let step = 0; step < 40; step++) {
+    log.push(`${Math.round(c.clock.now())}: ${mutators[chooseMutator(c)]?.(c)}`)
+    c.run(10 + Math.floor(c.random.next() * 300))
+  }
+  // Quiescence: calm network, whole again, and at least one eligible peer alive.
+  c.heal()
+  c.network.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0 })
+  if (!c.alive().some((m: Member) => m.eligible)) c.restart(c.members[0]!.id)
+  c.run(12_000)
+  return { problems: checkCluster(c), log, cluster: c }
+}
+
