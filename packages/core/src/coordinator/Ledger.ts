@@ -1,5 +1,4 @@
 import type * as Y from 'yjs'
-import type { PeerId } from '../ids/ids.js'
 import { asDecision, parseDecisionKey, type AppDoc, type DecisionRecord } from './AppDoc.js'
 import { mergePatch, type JsonObject } from './json.js'
 import { compareTerms, parseTermKey, termKey, type TermKey, type TermRecord } from './Term.js'

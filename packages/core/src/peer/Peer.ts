@@ -35,6 +35,8 @@ export interface PeerOptions {
   readonly failover?: boolean
   /** Let a preferred peer (the initial host) take the role back after the hold-down. Default true. */
   readonly failback?: boolean
+  /** Interval of anti-entropy rounds (digest gossip with one random peer); 0 turns them off. Default 1000. */
+  readonly antiEntropyMs?: number
   /** Called for every dropped frame or other error; the peer keeps running. */
   readonly onError?: (error: SshipError, from: PeerId | undefined) => void
 }
@@ -87,7 +89,10 @@ export class Peer {
     this.sync = new DocSync(this.doc, {
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
-      reportError: (error, from) => this.report(error, from)
+      reportError: (error, from) => this.report(error, from),
+      clock: this.clock,
+      random: this.random,
+      antiEntropyMs: options.antiEntropyMs ?? 1000
     }, this.awareness)
     this.ledger = new Ledger(this.app)
     this.coordinator = new Coordinator({
@@ -175,6 +180,7 @@ export class Peer {
         case MessageType.CatchUpReply: return this.with(from, messages.decodeCatchUpReply(payload), (m) => c.onCatchUpReply(from, m))
         case MessageType.HandoffRequest: return this.with(from, messages.decodeHandoffRequest(payload), (m) => c.onHandoffRequest(from, m))
         case MessageType.Handoff: return this.with(from, messages.decodeHandoff(payload), (m) => c.onHandoff(from, m))
+        case MessageType.Digest: return this.sync.handleDigest(from, payload)
       }
     })
   }

@@ -20,7 +20,9 @@ export const MessageType = {
   /** Preferred peer → coordinator: "hand the role to me" (failback). */
   HandoffRequest: 7,
   /** Coordinator → preferred peer: the role, with the final decision count of its term. */
-  Handoff: 8
+  Handoff: 8,
+  /** Peer → random peer, now and then: "my document's digest is …" (anti-entropy). */
+  Digest: 9
 } as const
 
 /** One of {@link MessageType}'s values. */

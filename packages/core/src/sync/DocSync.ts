@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../clock/Clock.js'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
@@ -7,6 +8,7 @@ import { FrameError, FrameErrorCode } from '../errors/errors.js'
 import type { PeerId } from '../ids/ids.js'
 import { encodeEnvelope } from '../protocol/envelope.js'
 import { MessageType } from '../protocol/MessageType.js'
+import type { Random } from '../random/Random.js'
 import { stateDigest } from './stateDigest.js'
 
 /** What {@link DocSync} needs from its owner. */
@@ -17,6 +19,11 @@ export interface DocSyncHost {
   peers(): Iterable<PeerId>
   /** A frame from `from` was dropped. */
   reportError(error: FrameError, from: PeerId): void
+  readonly clock: Clock
+  /** Picks the anti-entropy partner. */
+  readonly random: Random
+  /** Interval of anti-entropy rounds in ms; 0 turns them off. */
+  readonly antiEntropyMs: number
 }
 
 /**
@@ -24,6 +31,11 @@ export interface DocSyncHost {
  * with the y-protocols sync protocol: step 1 (state vector) on join, step 2 (the missing
  * update) in reply, then every local update broadcast. Incoming updates are validated before
  * they touch the document, so a malformed one leaves it as it was.
+ *
+ * Links may lose frames and partitions heal silently, so every `antiEntropyMs` the peer sends
+ * its document digest to one random peer; a peer whose digest differs answers with sync step 1
+ * (and its own digest, once), so both sides fetch what they lack. Lazy replication in the
+ * proposal's sense: replicas exchange state now and then and converge when the system is quiet.
  */
 export class DocSync {
   /** Transaction origin of updates that came from the network. */
@@ -32,6 +44,9 @@ export class DocSync {
   private readonly awarenessClients = new Map<PeerId, Set<number>>()
   private readonly offDoc: () => void
   private readonly offAwareness: () => void
+  private antiEntropyTimer: TimerHandle | undefined
+  /** Anti-entropy rounds that found a difference. */
+  repairs = 0
 
   constructor(
     readonly doc: Y.Doc,
@@ -57,6 +72,38 @@ export class DocSync {
     }
     awareness?.on('update', onAwareness)
     this.offAwareness = () => awareness?.off('update', onAwareness)
+    this.scheduleAntiEntropy()
+  }
+
+  private scheduleAntiEntropy(): void {
+    const { antiEntropyMs, clock, random } = this.host
+    if (antiEntropyMs <= 0) return
+    // Jitter keeps peers that started together from gossiping in lockstep.
+    this.antiEntropyTimer = clock.setTimeout(() => {
+      const peers = [...this.host.peers()]
+      const partner = peers[Math.floor(random.next() * peers.length)]
+      if (partner !== undefined) this.host.send(partner, digestFrame(this.digest(), false))
+      this.scheduleAntiEntropy()
+    }, antiEntropyMs * (0.75 + random.next() / 2))
+  }
+
+  /** Handles the payload of a `Digest` frame. Never throws. */
+  handleDigest(from: PeerId, payload: Uint8Array): void {
+    let digest: number
+    let reply: boolean
+    try {
+      const decoder = decoding.createDecoder(payload)
+      digest = decoding.readUint32(decoder)
+      reply = decoding.readUint8(decoder) === 1
+      if (decoding.hasContent(decoder) || decoder.pos > payload.byteLength) throw new RangeError('bad length')
+    } catch (cause) {
+      this.host.reportError(new FrameError(FrameErrorCode.Malformed, 'malformed digest message', { cause }), from)
+      return
+    }
+    if (digest === this.digest()) return
+    this.repairs++
+    this.requestSync(from)
+    if (!reply) this.host.send(from, digestFrame(this.digest(), true))
   }
 
   /** Digest of the document's state vector and delete set; cached until the next update. */
@@ -163,9 +210,17 @@ export class DocSync {
 
   /** Stops listening to the document. */
   destroy(): void {
+    if (this.antiEntropyTimer !== undefined) this.host.clock.clearTimeout(this.antiEntropyTimer)
     this.offDoc()
     this.offAwareness()
   }
+}
+
+function digestFrame(digest: number, reply: boolean): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeUint32(encoder, digest)
+  encoding.writeUint8(encoder, reply ? 1 : 0)
+  return encodeEnvelope(MessageType.Digest, encoding.toUint8Array(encoder))
 }
 
 function syncFrame(write: (encoder: encoding.Encoder) => void): Uint8Array {
