@@ -62,6 +62,7 @@ export class Coordinator {
   private lastHeartbeatAt = -Infinity
   private streakStart = 0
   private lastFlapAt = -Infinity
+  private lastFollowed: TermRef | null = null
   private viewVersion = 0
   private view: readonly PeerId[] = []
   private mismatches = 0
@@ -144,15 +145,17 @@ export class Coordinator {
       this.streakStart = now
       this.ensureListed(false)
     }
-    if (!sameTerm(this.following, hb)) {
-      // A new term after a failover is not a flap of our own link: the contact streak goes on.
-      this.following = { epoch: hb.epoch, leader: hb.leader, nonce: hb.nonce }
-      this.suspected.clear()
-      this.emit({ type: 'following', term: this.following })
-    } else if (gap) {
+    if (gap && sameTerm(this.lastFollowed, hb)) {
       // The same coordinator went on beating while we heard nothing: our own link flapped.
       this.streakStart = now
       this.lastFlapAt = now
+    }
+    if (!sameTerm(this.following, hb)) {
+      // A new term after a failover is not a flap of our own link: the contact streak goes on.
+      this.following = { epoch: hb.epoch, leader: hb.leader, nonce: hb.nonce }
+      this.lastFollowed = this.following
+      this.suspected.clear()
+      this.emit({ type: 'following', term: this.following })
     }
     if (!this.listed) this.ensureListed(false)
     this.lastHeartbeatAt = now
@@ -286,8 +289,12 @@ export class Coordinator {
     const candidates = this.candidates()
     const rank = candidates.indexOf(this.host.self)
     if (rank < 0) return
-    // A peer whose own link flapped lately waits a hold-down longer, so it does not split the app.
-    const settled = this.host.clock.now() - this.lastFlapAt >= this.host.timing.holdDownMs
+    // A peer whose own link flapped lately, or a preferred peer that came back lately (it would
+    // fail back after the hold-down anyway), waits a hold-down longer, so it does not split the app.
+    const { holdDownMs } = this.host.timing
+    const returning = this.lastFollowed !== null && this.lastHeartbeatAt - this.streakStart < holdDownMs &&
+      this.ranksBefore(this.host.self, this.lastFollowed.leader)
+    const settled = this.host.clock.now() - this.lastFlapAt >= holdDownMs && !returning
     const delay = rank * this.host.timing.staggerMs + (settled ? 0 : this.host.timing.holdDownMs)
     this.arm(delay, () => this.beginCandidacy())
   }
@@ -341,6 +348,7 @@ export class Coordinator {
     this.myTerm = null
     this.handoffTo = undefined
     this.following = because === null ? null : { epoch: because.epoch, leader: because.leader, nonce: because.nonce }
+    if (this.following !== null) this.lastFollowed = this.following
     this.lastHeartbeatAt = this.host.clock.now()
     this.streakStart = this.lastHeartbeatAt
     if (mine !== null) this.emit({ type: 'stepped-down', term: mine, because })
