@@ -77,6 +77,7 @@ export class Coordinator {
   private readonly listeners = new Set<() => void>()
   private readonly eventListeners = new Set<(e: CoordinatorEvent) => void>()
   private readonly offLedger: () => void
+  private readonly offDoc: () => void
   private drainScheduled = false
   private listed = false
 
@@ -88,6 +89,12 @@ export class Coordinator {
       requestsPending: () => this.scheduleDrain(),
       changed: () => this.onLedgerChanged()
     })
+    // Join the successorship list as soon as the app's metadata reaches us, whatever brings it.
+    const onTransaction = (): void => {
+      if (!this.listed && this.role !== Role.Joining && this.role !== Role.Stopped) this.ensureListed(false)
+    }
+    host.app.doc.on('afterTransaction', onTransaction)
+    this.offDoc = () => host.app.doc.off('afterTransaction', onTransaction)
     this.arm(host.timing.joinGraceMs, () => this.afterJoinGrace())
   }
 
@@ -118,6 +125,7 @@ export class Coordinator {
     this.clearTimer()
     this.role = Role.Stopped
     this.offLedger()
+    this.offDoc()
     this.listeners.clear()
     this.eventListeners.clear()
   }
@@ -273,7 +281,7 @@ export class Coordinator {
   private onSuspect(): void {
     if (this.role !== Role.Follower) return
     const leader = this.following?.leader
-    if (leader !== undefined) {
+    if (leader !== undefined && leader !== this.host.self) {
       this.suspected.add(leader)
       this.emit({ type: 'suspected', leader })
     }
@@ -352,7 +360,14 @@ export class Coordinator {
     this.lastHeartbeatAt = this.host.clock.now()
     this.streakStart = this.lastHeartbeatAt
     if (mine !== null) this.emit({ type: 'stepped-down', term: mine, because })
-    this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+    if (because?.leader === this.host.self) {
+      // A term of an earlier life of this peer (it restarted with an empty document): nobody
+      // serves it any more, so look for a coordinator at once.
+      this.following = null
+      this.startFailover()
+    } else {
+      this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+    }
     this.publish()
   }
 
