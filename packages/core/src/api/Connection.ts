@@ -57,6 +57,9 @@ export class Connection {
   private requests: readonly RequestState[] = []
   private readonly requestListeners = new Set<() => void>()
   private readonly offLedger: () => void
+  private readonly offCommit: () => void
+  /** Decided but not yet committed (quorum mode): reported once the coordinator says a majority holds them. */
+  private readonly uncommitted = new Map<string, CanonicalDecision>()
 
   constructor(readonly peer: Peer) {
     this.session = randomHex(peer.random, 4)
@@ -64,6 +67,15 @@ export class Connection {
       decided: (id, d) => this.onDecided(id, d),
       conflict: (request, decision, fenced) => {
         for (const l of this.conflictListeners) l({ request, decision, fenced })
+      }
+    })
+    this.offCommit = peer.coordinator.onCommit(() => {
+      for (const [id, d] of this.uncommitted) {
+        if (this.peer.ledger.decisionFor(id)?.key !== d.key) this.uncommitted.delete(id)
+        else if (this.peer.coordinator.isCommitted(d)) {
+          this.uncommitted.delete(id)
+          this.deliver(id, d)
+        }
       }
     })
   }
@@ -133,12 +145,22 @@ export class Connection {
   /** Stops listening; pending sends resolve as failed (they stay in the document and may still be decided). */
   close(): void {
     this.offLedger()
+    this.offCommit()
     for (const [id, resolve] of this.waiting) resolve({ status: 'failed', id, error: new StoppedError('connection') })
     this.waiting.clear()
   }
 
   private onDecided(id: string, d: CanonicalDecision): void {
     if (requestSender(id) !== this.peer.self || this.delivered.has(d.key)) return
+    if (!this.peer.coordinator.isCommitted(d)) {
+      this.uncommitted.set(id, d)
+      return
+    }
+    this.deliver(id, d)
+  }
+
+  private deliver(id: string, d: CanonicalDecision): void {
+    if (this.delivered.has(d.key)) return
     this.delivered.add(d.key)
     const resolve = this.waiting.get(id)
     this.waiting.delete(id)

@@ -1,16 +1,19 @@
 import type { Clock, TimerHandle } from '../clock/Clock.js'
 import { asEpoch, type Epoch, type PeerId } from '../ids/ids.js'
-import { randomUint32, type Random } from '../random/Random.js'
 import {
-  encodeCatchUpReply, encodeCatchUpRequest, encodeHandoff, encodeHandoffRequest, encodeHeartbeat, encodeHeartbeatAck, encodeView,
-  type CatchUpReply, type CatchUpRequest, type Handoff, type HandoffRequest, type Heartbeat, type HeartbeatAck, type TermRef, type View
+  encodeCatchUpReply, encodeHandoff, encodeHandoffRequest, encodeHeartbeat, encodeHeartbeatAck, encodeView, encodeVoteReply,
+  type CatchUpReply, type CatchUpRequest, type Handoff, type HandoffRequest, type Heartbeat, type HeartbeatAck, type TermRef,
+  type View, type VoteReply, type VoteRequest
 } from '../protocol/coordinatorMessages.js'
+import { randomUint32, type Random } from '../random/Random.js'
 import type { DocSync } from '../sync/DocSync.js'
 import * as YSV from '../sync/stateVector.js'
 import { decisionKey, type AppDoc, type DecisionRecord } from './AppDoc.js'
+import { Candidacy } from './Candidacy.js'
 import { sameSnapshot, type CoordinatorSnapshot } from './CoordinatorSnapshot.js'
-import type { Ledger } from './Ledger.js'
+import type { CanonicalDecision, Ledger } from './Ledger.js'
 import { LeaderView } from './LeaderView.js'
+import { VoteBook } from './Quorum.js'
 import { RequestProcessor } from './RequestProcessor.js'
 import { Role } from './Role.js'
 import { compareTerms, maxTerm, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
@@ -20,7 +23,7 @@ import type { TimingOptions } from './timing.js'
 export interface CoordinatorHost {
   readonly self: PeerId
   readonly clock: Clock
-  /** Draws term nonces. */
+  /** Draws term nonces and retry jitter. */
   readonly random: Random
   readonly app: AppDoc
   readonly ledger: Ledger
@@ -32,6 +35,8 @@ export interface CoordinatorHost {
   readonly failover: boolean
   /** False disables failback. */
   readonly failback: boolean
+  /** Quorum mode: only a majority of the eligible peers may elect and keep a coordinator. */
+  readonly quorum: boolean
   send(to: PeerId, frame: Uint8Array): void
   peers(): ReadonlySet<PeerId>
 }
@@ -49,33 +54,37 @@ const LOCAL_ORIGIN = { sship: 'coordinator' }
 /**
  * The successorship coordinator of one peer: a failure detector on the coordinator's
  * heartbeats, ranked candidacy along the successorship list, terms with strictly growing
- * epochs, graceful handoff for failback, and the request processor while it leads.
+ * epochs, graceful handoff for failback, optional quorum elections with a lease, and the
+ * request processor while it leads.
  */
 export class Coordinator {
   /** Runs the app's server code while this peer leads. */
   readonly processor: RequestProcessor
   private role: Role = Role.Joining
   private following: TermRef | null = null
+  private lastFollowed: TermRef | null = null
   private known: TermRef | null = null
   private myTerm: TermRecord | null = null
   private written = 0
+  private committed = 0
   private lastHeartbeatAt = -Infinity
   private streakStart = 0
   private lastFlapAt = -Infinity
-  private lastFollowed: TermRef | null = null
   private viewVersion = 0
   private view: readonly PeerId[] = []
   private mismatches = 0
   private readonly suspected = new Set<PeerId>()
   private readonly leaderView: LeaderView
+  private readonly votes = new VoteBook()
   private timer: TimerHandle | undefined
-  private candidacy: { nonce: number; waiting: Set<PeerId> } | undefined
+  private candidacy: Candidacy | undefined
   private handoffTo: PeerId | undefined
   private lastHandoffAsk = -Infinity
   private nonce = 0
   private snapshot: CoordinatorSnapshot
   private readonly listeners = new Set<() => void>()
   private readonly eventListeners = new Set<(e: CoordinatorEvent) => void>()
+  private readonly commitListeners = new Set<() => void>()
   private readonly offLedger: () => void
   private readonly offDoc: () => void
   private drainScheduled = false
@@ -85,10 +94,7 @@ export class Coordinator {
     this.processor = new RequestProcessor(host.app, host.ledger, (r) => this.writeDecision(r))
     this.leaderView = new LeaderView(host.self, host.clock, host.timing, host.app)
     this.snapshot = this.computeSnapshot()
-    this.offLedger = host.ledger.listen({
-      requestsPending: () => this.scheduleDrain(),
-      changed: () => this.onLedgerChanged()
-    })
+    this.offLedger = host.ledger.listen({ requestsPending: () => this.scheduleDrain(), changed: () => this.onLedgerChanged() })
     // Join the successorship list as soon as the app's metadata reaches us, whatever brings it.
     const onTransaction = (): void => {
       if (!this.listed && this.role !== Role.Joining && this.role !== Role.Stopped) this.ensureListed(false)
@@ -115,9 +121,29 @@ export class Coordinator {
     return () => this.eventListeners.delete(listener)
   }
 
+  /** Called when more decisions become committed (quorum mode); returns the unsubscribe function. */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener)
+    return () => this.commitListeners.delete(listener)
+  }
+
   /** This peer's role. */
   currentRole(): Role {
     return this.role
+  }
+
+  /**
+   * Whether a canonical decision may be reported to its sender. Always in availability mode; in
+   * quorum mode once a majority holds it (directly, or through a later term whose first decision
+   * a majority holds), so no later coordinator can fence it.
+   */
+  isCommitted(d: CanonicalDecision): boolean {
+    if (!this.host.quorum) return true
+    const current = this.role === Role.Leader ? this.myTerm : this.following
+    if (current === null) return false
+    const key = termKey(current)
+    if (d.term === key) return d.seq < this.committed
+    return this.committed >= 1 && this.host.ledger.keeps(key, d.term, d.seq + 1)
   }
 
   /** Stops all timers; the peer goes silent (no goodbye is needed: others detect it). */
@@ -128,6 +154,7 @@ export class Coordinator {
     this.offDoc()
     this.listeners.clear()
     this.eventListeners.clear()
+    this.commitListeners.clear()
   }
 
   // ---- messages -------------------------------------------------------------------------
@@ -136,10 +163,10 @@ export class Coordinator {
   onHeartbeat(from: PeerId, hb: Heartbeat): void {
     if (hb.leader !== from || this.role === Role.Stopped) return
     this.noteTerm(hb)
-    if (this.role === Role.Leader || this.role === Role.HandingOff) {
-      if (this.myTerm !== null && compareTerms(hb, this.myTerm) > 0) this.stepDown(hb)
-      else if (this.role === Role.Leader) {
-        this.host.send(from, this.ack(this.myTerm ?? hb))
+    if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null) {
+      if (compareTerms(hb, this.myTerm) > 0) this.stepDown(hb)
+      else {
+        this.host.send(from, this.ack(this.myTerm))
         return
       }
     }
@@ -148,29 +175,28 @@ export class Coordinator {
       return
     }
     const now = this.host.clock.now()
-    const gap = now - this.lastHeartbeatAt > this.host.timing.suspectMs
-    if (this.role === Role.Joining) {
-      this.streakStart = now
-      this.ensureListed(false)
-    }
-    if (gap && sameTerm(this.lastFollowed, hb)) {
+    if (this.role === Role.Joining) this.streakStart = now
+    if (now - this.lastHeartbeatAt > this.host.timing.suspectMs && sameTerm(this.lastFollowed, hb)) {
       // The same coordinator went on beating while we heard nothing: our own link flapped.
       this.streakStart = now
       this.lastFlapAt = now
     }
     if (!sameTerm(this.following, hb)) {
       // A new term after a failover is not a flap of our own link: the contact streak goes on.
-      this.following = { epoch: hb.epoch, leader: hb.leader, nonce: hb.nonce }
-      this.lastFollowed = this.following
+      this.follow(hb)
       this.suspected.clear()
-      this.emit({ type: 'following', term: this.following })
+      this.emit({ type: 'following', term: hb })
     }
-    if (!this.listed) this.ensureListed(false)
     this.lastHeartbeatAt = now
     this.candidacy = undefined
     this.role = Role.Follower
+    this.ensureListed(false)
     this.arm(this.host.timing.suspectMs, () => this.onSuspect())
     this.host.send(from, this.ack(hb))
+    if (hb.committed > this.committed) {
+      this.committed = hb.committed
+      for (const l of this.commitListeners) l()
+    }
     if (hb.digest !== this.host.sync.digest()) {
       if (++this.mismatches >= 3) {
         this.mismatches = 0
@@ -185,13 +211,12 @@ export class Coordinator {
   onHeartbeatAck(from: PeerId, ack: HeartbeatAck): void {
     this.noteTerm(ack)
     if (this.role !== Role.Leader || this.myTerm === null) return
-    if (compareTerms(ack, this.myTerm) > 0) {
-      this.stepDown(ack)
-      return
-    }
-    this.leaderView.acked(from)
+    if (compareTerms(ack, this.myTerm) > 0) return this.stepDown(ack)
+    if (!sameTerm(ack, this.myTerm)) return
+    this.leaderView.acked(from, ack.count)
     if (ack.viewVersion !== this.viewVersion) this.host.send(from, encodeView({ viewVersion: this.viewVersion, alive: this.view }))
     if (this.leaderView.digestMismatch(from, ack.digest !== this.host.sync.digest())) this.host.sync.requestSync(from)
+    if (this.host.quorum) this.updateCommitted()
   }
 
   /** The coordinator's alive view. */
@@ -211,22 +236,40 @@ export class Coordinator {
   /** A reply to our catch-up request. */
   onCatchUpReply(from: PeerId, reply: CatchUpReply): void {
     this.host.sync.applyRemoteUpdate(from, reply.update)
+    if (this.role === Role.Candidate && this.candidacy?.onCatchUpReply(from, reply) === true) this.claim(null)
+  }
+
+  /** Quorum mode: a candidate asks for our vote. We grant it only if no coordinator is alive for us. */
+  onVoteRequest(from: PeerId, req: VoteRequest): void {
+    if (!this.host.quorum || req.leader !== from || !this.host.app.eligible().includes(from)) return
+    const now = this.host.clock.now()
+    const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
+      (this.following !== null && now - this.lastHeartbeatAt <= this.host.timing.suspectMs)
+    const granted = !leaderAlive && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
+    // Having voted, we refuse the heartbeats of older terms, so the old coordinator loses its lease.
+    if (granted) this.noteTerm(req)
+    const update = granted ? YSV.diffUpdate(this.host.app.doc, req.stateVector) : undefined
+    this.host.send(from, encodeVoteReply({ epoch: req.epoch, leader: req.leader, nonce: req.nonce, granted, update: update ?? new Uint8Array(0) }))
+  }
+
+  /** Quorum mode: a vote on our proposed term. */
+  onVoteReply(from: PeerId, reply: VoteReply): void {
+    if (reply.granted && reply.update.byteLength > 0) this.host.sync.applyRemoteUpdate(from, reply.update)
     const c = this.candidacy
-    if (c === undefined || c.nonce !== reply.nonce || this.role !== Role.Candidate) return
-    c.waiting.delete(from)
-    if (c.waiting.size === 0) this.claim(null)
+    if (this.role === Role.Candidate && c?.proposed != null && c.onVoteReply(from, reply)) this.claim(null, c.proposed)
   }
 
   /** A preferred peer asks for the role back. */
   onHandoffRequest(from: PeerId, req: HandoffRequest): void {
-    if (this.role !== Role.Leader || this.myTerm === null || !sameTerm(req, this.myTerm) || !this.host.failback) return
-    if (!this.ranksBefore(from, this.host.self)) return
+    const term = this.myTerm
+    if (this.role !== Role.Leader || term === null || !sameTerm(req, term) || !this.host.failback) return
+    if (!this.ranksBefore(from, this.host.self) || !this.mayDecide()) return
     const update = YSV.diffUpdate(this.host.app.doc, req.stateVector)
     if (update === undefined) return
     this.role = Role.HandingOff
     this.handoffTo = from
     this.emit({ type: 'handing-off', to: from })
-    this.host.send(from, encodeHandoff({ epoch: this.myTerm.epoch, leader: this.myTerm.leader, nonce: this.myTerm.nonce, count: this.written, update }))
+    this.host.send(from, encodeHandoff({ epoch: term.epoch, leader: term.leader, nonce: term.nonce, count: this.written, update }))
     // If the successor never shows up, resume the same term: nothing was written meanwhile.
     this.arm(this.host.timing.suspectMs, () => {
       if (this.role !== Role.HandingOff) return
@@ -290,7 +333,7 @@ export class Coordinator {
     this.publish()
   }
 
-  private startFailover(): void {
+  private startFailover(extraDelay = 0): void {
     this.clearTimer()
     if (!this.host.failover && this.host.ledger.head() !== null) return
     if (this.host.code === undefined || this.host.app.code() !== this.host.code) return
@@ -299,12 +342,11 @@ export class Coordinator {
     if (rank < 0) return
     // A peer whose own link flapped lately, or a preferred peer that came back lately (it would
     // fail back after the hold-down anyway), waits a hold-down longer, so it does not split the app.
-    const { holdDownMs } = this.host.timing
+    const { holdDownMs, staggerMs } = this.host.timing
     const returning = this.lastFollowed !== null && this.lastHeartbeatAt - this.streakStart < holdDownMs &&
       this.ranksBefore(this.host.self, this.lastFollowed.leader)
     const settled = this.host.clock.now() - this.lastFlapAt >= holdDownMs && !returning
-    const delay = rank * this.host.timing.staggerMs + (settled ? 0 : this.host.timing.holdDownMs)
-    this.arm(delay, () => this.beginCandidacy())
+    this.arm(rank * staggerMs + (settled ? 0 : holdDownMs) + extraDelay, () => this.beginCandidacy())
   }
 
   /** Eligible peers believed alive, in successorship order, suspected ones left out. */
@@ -317,35 +359,59 @@ export class Coordinator {
   private beginCandidacy(): void {
     if (this.role !== Role.Follower || this.following !== null) return
     this.role = Role.Candidate
-    const targets = new Set([...this.host.peers()].filter((p) => !this.suspected.has(p)))
-    const nonce = ++this.nonce
-    this.candidacy = { nonce, waiting: targets }
-    const stateVector = YSV.encode(this.host.app.doc)
-    for (const p of targets) this.host.send(p, encodeCatchUpRequest({ nonce, stateVector }))
-    if (targets.size === 0) this.claim(null)
-    else this.arm(this.host.timing.catchUpMs, () => {
-      if (this.role === Role.Candidate && this.candidacy?.nonce === nonce) this.claim(null)
+    const targets = [...this.host.peers()].filter((p) => !this.suspected.has(p))
+    const proposed = this.host.quorum ? { epoch: this.nextEpoch(), leader: this.host.self, nonce: randomUint32(this.host.random) } : null
+    const candidacy = new Candidacy(this.host, ++this.nonce, targets, proposed)
+    this.candidacy = candidacy
+    if (proposed !== null && !this.votes.grant(proposed)) return this.abandonCandidacy()
+    candidacy.start()
+    if (candidacy.ready()) return this.claim(null, proposed ?? undefined)
+    const { catchUpMs, suspectMs } = this.host.timing
+    this.arm(proposed === null ? catchUpMs : suspectMs, () => {
+      if (this.role !== Role.Candidate || this.candidacy !== candidacy) return
+      // Availability mode claims with what it has; quorum mode without a majority tries again later.
+      if (proposed === null) this.claim(null)
+      else this.abandonCandidacy()
     })
     this.publish()
   }
 
-  private claim(handoff: { parent: TermKey; parentCount: number } | null): void {
+  private abandonCandidacy(): void {
+    this.candidacy = undefined
+    this.role = Role.Follower
+    this.startFailover(this.host.timing.staggerMs * (1 + this.host.random.next()))
+    this.publish()
+  }
+
+  private nextEpoch(): Epoch {
+    return asEpoch(Math.max(this.host.ledger.maxEpoch(), this.known?.epoch ?? 0, this.votes.lastVote()?.epoch ?? 0) + 1)
+  }
+
+  private claim(handoff: { parent: TermKey; parentCount: number } | null, proposed?: TermRef): void {
     const { ledger, app, self } = this.host
     const head = ledger.head()
     const parent = handoff?.parent ?? (head === null ? null : termKey(head))
     const parentCount = handoff?.parentCount ?? (parent === null ? 0 : ledger.countOf(parent))
-    const epoch = asEpoch(Math.max(ledger.maxEpoch(), this.known?.epoch ?? 0) + 1)
-    const term: TermRecord = { epoch, leader: self, nonce: randomUint32(this.host.random), parent, parentCount }
+    // A handoff's parent is the head we hold whole (the update came with it); otherwise cut the
+    // chain to what we hold, so nothing we decide depends on decisions we could not see.
+    const term: TermRecord = {
+      epoch: proposed?.epoch ?? this.nextEpoch(), leader: self, nonce: proposed?.nonce ?? randomUint32(this.host.random), parent, parentCount,
+      ...(handoff === null ? ledger.cutsBelowHead() : {})
+    }
     this.candidacy = undefined
     this.myTerm = term
     this.written = 0
-    this.known = term
-    this.following = term
+    this.committed = 0
+    this.known = maxTerm(this.known, term)
+    this.follow(term)
     this.role = Role.Leader
     this.suspected.clear()
     app.doc.transact(() => app.terms.set(termKey(term), { ...term }), LOCAL_ORIGIN)
     this.leaderView.reset(this.host.peers())
     this.emit({ type: 'claimed', term, handoff: handoff !== null })
+    // In quorum mode the term opens with an empty decision: once a majority holds it, every
+    // decision the term kept from its parents is committed too.
+    if (this.host.quorum) this.writeDecision({ r: null, o: [] }, true)
     this.tick()
     this.scheduleDrain()
   }
@@ -355,8 +421,8 @@ export class Coordinator {
     this.role = Role.Follower
     this.myTerm = null
     this.handoffTo = undefined
-    this.following = because === null ? null : { epoch: because.epoch, leader: because.leader, nonce: because.nonce }
-    if (this.following !== null) this.lastFollowed = this.following
+    this.following = null
+    if (because !== null) this.follow(because)
     this.lastHeartbeatAt = this.host.clock.now()
     this.streakStart = this.lastHeartbeatAt
     if (mine !== null) this.emit({ type: 'stepped-down', term: mine, because })
@@ -371,6 +437,12 @@ export class Coordinator {
     this.publish()
   }
 
+  private follow(term: TermRef): void {
+    if (!sameTerm(this.following, term)) this.committed = 0
+    this.following = { epoch: term.epoch, leader: term.leader, nonce: term.nonce }
+    this.lastFollowed = this.following
+  }
+
   private tick(): void {
     if (this.role !== Role.Leader || this.myTerm === null) return
     const alive = this.leaderView.alive(this.host.peers())
@@ -378,13 +450,26 @@ export class Coordinator {
       this.viewVersion++
       this.view = alive.list
     }
+    if (this.host.quorum) this.updateCommitted()
+    else this.committed = this.written
+    const { epoch, leader, nonce } = this.myTerm
     const hb = encodeHeartbeat({
-      epoch: this.myTerm.epoch, leader: this.myTerm.leader, nonce: this.myTerm.nonce, viewVersion: this.viewVersion,
-      digest: this.host.sync.digest(), count: this.written
+      epoch, leader, nonce, viewVersion: this.viewVersion, digest: this.host.sync.digest(), count: this.written, committed: this.committed
     })
     for (const p of this.host.peers()) this.host.send(p, hb)
     this.arm(this.host.timing.heartbeatMs, () => this.tick())
+    // Missing decisions the chain keeps block deciding: fetch them.
+    if (!this.host.ledger.complete()) for (const p of this.host.peers()) this.host.sync.requestSync(p)
+    // A quorum-mode coordinator that regained its lease decides what waited meanwhile.
+    if (this.host.ledger.pending().size > 0) this.scheduleDrain()
     this.publish()
+  }
+
+  private updateCommitted(): void {
+    const c = this.leaderView.committed(this.written)
+    if (c <= this.committed) return
+    this.committed = c
+    for (const l of this.commitListeners) l()
   }
 
   private maybeAskHandoff(leader: PeerId, now: number): void {
@@ -403,10 +488,19 @@ export class Coordinator {
     return ia >= 0 && (ib < 0 || ia < ib)
   }
 
-  private writeDecision(record: DecisionRecord): boolean {
+  /** True while this peer may decide: it leads, holds every kept decision, and (quorum mode) its lease. */
+  private mayDecide(): boolean {
     if (this.role !== Role.Leader || this.myTerm === null) return false
+    if (!this.host.ledger.complete()) return false
+    const { suspectMs, heartbeatMs } = this.host.timing
+    return !this.host.quorum || this.leaderView.leaseValid(suspectMs - heartbeatMs)
+  }
+
+  private writeDecision(record: DecisionRecord, force = false): boolean {
+    if (this.myTerm === null || this.role !== Role.Leader || (!force && !this.mayDecide())) return false
     const key = decisionKey(termKey(this.myTerm), this.written++)
-    this.host.app.doc.transact(() => this.host.app.decisions.set(key, record))
+    this.host.app.doc.transact(() => this.host.app.decisions.set(key, record), LOCAL_ORIGIN)
+    if (!this.host.quorum) this.committed = this.written
     return true
   }
 
@@ -415,16 +509,15 @@ export class Coordinator {
     this.drainScheduled = true
     this.host.clock.setTimeout(() => {
       this.drainScheduled = false
-      this.processor.drain(() => this.role === Role.Leader)
+      this.processor.drain(() => this.mayDecide())
     }, 0)
   }
 
   private onLedgerChanged(): void {
     const head = this.host.ledger.head()
     if (head !== null) this.noteTerm(head)
-    if (this.role === Role.Leader && this.myTerm !== null && head !== null && compareTerms(head, this.myTerm) > 0) {
-      this.stepDown(head)
-    }
+    if (this.role === Role.Leader && this.myTerm !== null && head !== null && compareTerms(head, this.myTerm) > 0) this.stepDown(head)
+    else if (this.role === Role.Leader) this.scheduleDrain()
     this.publish()
   }
 
@@ -433,7 +526,12 @@ export class Coordinator {
   }
 
   private ack(term: TermRef): Uint8Array {
-    return encodeHeartbeatAck({ epoch: term.epoch, leader: term.leader, nonce: term.nonce, viewVersion: this.viewVersion, digest: this.host.sync.digest() })
+    const { epoch, leader, nonce } = term
+    return encodeHeartbeatAck({
+      epoch, leader, nonce, viewVersion: this.viewVersion, digest: this.host.sync.digest(),
+      // Quorum commits count only replicas that hold everything the term's chain keeps.
+      count: this.host.quorum && !this.host.ledger.wholeFrom(termKey(term)) ? 0 : this.host.ledger.countOf(termKey(term))
+    })
   }
 
   // ---- plumbing -------------------------------------------------------------------------
@@ -457,13 +555,13 @@ export class Coordinator {
 
   private computeSnapshot(): CoordinatorSnapshot {
     const leading = this.role === Role.Leader
-    const coordinator = leading ? this.host.self : this.role === Role.Follower || this.role === Role.HandingOff ? (this.following?.leader ?? null) : null
-    const epoch = this.known?.epoch ?? 0
+    const coordinator = this.role === Role.HandingOff ? (this.handoffTo ?? null)
+      : leading ? this.host.self : this.role === Role.Follower ? (this.following?.leader ?? null) : null
     return {
       self: this.host.self,
       role: this.role,
-      coordinator: this.role === Role.HandingOff ? (this.handoffTo ?? null) : coordinator,
-      epoch: epoch as Epoch,
+      coordinator,
+      epoch: (this.known?.epoch ?? 0) as Epoch,
       isServer: leading,
       failoverInProgress: !leading && this.following === null && this.host.ledger.head() !== null,
       successors: this.host.app.eligible(),
@@ -479,4 +577,3 @@ export class Coordinator {
     for (const l of this.listeners) l()
   }
 }
-

@@ -1,15 +1,26 @@
 import type { Clock } from '../clock/Clock.js'
 import type { PeerId } from '../ids/ids.js'
 import type { AppDoc } from './AppDoc.js'
+import { commitIndex, isMajority, majority } from './Quorum.js'
 import type { TimingOptions } from './timing.js'
 
+interface PeerAcks {
+  /** Last time the peer counted as alive (an ack, or the start of the term). */
+  seen: number
+  /** Last real ack, for the quorum lease. */
+  acked: number
+  /** Decisions of this term the peer holds. */
+  count: number
+}
+
 /**
- * The coordinator's view of who is alive, from heartbeat acks: a peer is alive while its last
- * ack is younger than `suspectMs`. Followers rank failover candidates by this view, so it is
- * sent to them (only when it changes: heartbeats carry just its version).
+ * The coordinator's view of its followers, from heartbeat acks: who is alive (ack younger than
+ * `suspectMs`), which is sent to followers so they rank failover candidates alike; and, for
+ * quorum mode, whether a majority acked lately (the lease) and how many decisions a majority
+ * holds (the commit index).
  */
 export class LeaderView {
-  private readonly lastAck = new Map<PeerId, number>()
+  private readonly peers = new Map<PeerId, PeerAcks>()
   private readonly mismatches = new Map<PeerId, number>()
   private lastKey = ''
 
@@ -20,23 +31,25 @@ export class LeaderView {
     private readonly app: AppDoc
   ) {}
 
-  /** Starts a term: every connected peer counts as alive for one suspicion period. */
+  /** Starts a term: every connected peer counts as alive for one suspicion period (not for the lease). */
   reset(peers: Iterable<PeerId>): void {
-    this.lastAck.clear()
+    this.peers.clear()
     this.mismatches.clear()
     this.lastKey = ''
     const now = this.clock.now()
-    for (const p of peers) this.lastAck.set(p, now)
+    for (const p of peers) this.peers.set(p, { seen: now, acked: -Infinity, count: 0 })
   }
 
-  /** `peer` acked a heartbeat. */
-  acked(peer: PeerId): void {
-    this.lastAck.set(peer, this.clock.now())
+  /** `peer` acked a heartbeat of this term, holding `count` of its decisions. */
+  acked(peer: PeerId, count: number): void {
+    const now = this.clock.now()
+    const prev = this.peers.get(peer)
+    this.peers.set(peer, { seen: now, acked: now, count: Math.max(count, prev?.count ?? 0) })
   }
 
   /** `peer` is gone (its link closed). */
   forget(peer: PeerId): void {
-    this.lastAck.delete(peer)
+    this.peers.delete(peer)
     this.mismatches.delete(peer)
   }
 
@@ -47,12 +60,26 @@ export class LeaderView {
     return n >= 3
   }
 
+  /** True while a majority of the eligible peers (this one included) acked within `leaseMs`. */
+  leaseValid(leaseMs: number): boolean {
+    const now = this.clock.now()
+    const fresh = [this.self, ...[...this.peers].filter(([, a]) => now - a.acked <= leaseMs).map(([p]) => p)]
+    return isMajority(fresh, this.app.eligible())
+  }
+
+  /** How many of this term's decisions a majority of the eligible peers hold; `written` is ours. */
+  committed(written: number): number {
+    const eligible = this.app.eligible()
+    const counts = eligible.map((p) => (p === this.self ? written : (this.peers.get(p)?.count ?? 0)))
+    return Math.min(written, commitIndex(counts, majority(eligible.length)))
+  }
+
   /** The alive peers (this one included), eligible ones first in successorship order, and whether that changed. */
   alive(connected: ReadonlySet<PeerId>): { list: PeerId[]; changed: boolean } {
     const now = this.clock.now()
     const alive = new Set<PeerId>([this.self])
-    for (const [p, t] of this.lastAck) {
-      if (connected.has(p) && now - t <= this.timing.suspectMs) alive.add(p)
+    for (const [p, a] of this.peers) {
+      if (connected.has(p) && now - a.seen <= this.timing.suspectMs) alive.add(p)
     }
     const list: PeerId[] = []
     for (const p of this.app.eligible()) {

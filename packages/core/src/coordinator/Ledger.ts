@@ -45,6 +45,7 @@ export class Ledger {
   private readonly byRequest = new Map<string, string[]>()
   private readonly requestIds = new Set<string>()
   private headTerm: TermRecord | null = null
+  private whole = true
   private applied: Segment[] = []
   private decided = new Map<string, CanonicalDecision>()
   private pendingIds = new Set<string>()
@@ -72,6 +73,14 @@ export class Ledger {
   destroy(): void {
     this.app.doc.off('afterTransaction', this.onTransaction)
     this.listeners.clear()
+  }
+
+  /**
+   * True if this replica holds every decision the canonical chain keeps (all term records back
+   * to the first, and each kept prefix). A coordinator decides nothing while this is false.
+   */
+  complete(): boolean {
+    return this.whole
   }
 
   /** The canonical head term, or null before any coordinator claimed one. */
@@ -124,16 +133,57 @@ export class Ledger {
 
   /** Whether term `descendant`'s chain keeps all `count` first decisions of `ancestor`. */
   keeps(descendant: TermKey, ancestor: TermKey, count: number): boolean {
-    let key: TermKey | null = descendant
-    let limit = Infinity
-    for (let guard = 0; key !== null && guard <= this.terms.size; guard++) {
-      if (key === ancestor) return limit >= count
-      const rec: TermRecord | undefined = this.terms.get(key)
-      if (rec === undefined) return false
-      limit = rec.parentCount
-      key = rec.parent
-    }
+    for (const step of this.walk(descendant)) if (step.key === ancestor) return step.kept >= count
     return false
+  }
+
+  /** Whether this replica holds every decision the chain ending at `term` keeps. */
+  wholeFrom(term: TermKey): boolean {
+    for (const step of this.walk(term)) {
+      if (step.record === undefined && !step.root) return false
+      if (step.key !== term && this.countOf(step.key) < step.kept) return false
+    }
+    return true
+  }
+
+  /**
+   * What a new term claimed on top of the canonical head must record so that the chain keeps
+   * exactly what this replica holds: cuts where it lacks kept decisions, roots where it lacks records.
+   */
+  cutsBelowHead(): { cuts?: Record<string, number>; roots?: string[] } {
+    const head = this.headTerm
+    if (head === null) return {}
+    const cuts: Record<string, number> = {}
+    const roots: string[] = []
+    for (const step of this.walk(termKey(head))) {
+      if (step.key !== termKey(head) && this.countOf(step.key) < step.kept) cuts[step.key] = this.countOf(step.key)
+      if (step.record === undefined && !step.root) roots.push(step.key)
+    }
+    return { ...(Object.keys(cuts).length > 0 ? { cuts } : {}), ...(roots.length > 0 ? { roots } : {}) }
+  }
+
+  /**
+   * Walks the chain from `start` back to its first term, yielding each term with how many of
+   * its decisions the chain keeps: a term keeps its parent's first `parentCount`, lowered by any
+   * cut a later term of the chain recorded; a root recorded by a later term ends the walk.
+   */
+  private *walk(start: TermKey): Generator<{ key: TermKey; record: TermRecord | undefined; kept: number; root: boolean }> {
+    const cuts = new Map<string, number>()
+    const roots = new Set<string>()
+    const visited = new Set<TermKey>()
+    let key: TermKey | null = start
+    let limit = Infinity
+    while (key !== null && !visited.has(key)) {
+      visited.add(key)
+      const record: TermRecord | undefined = this.terms.get(key)
+      const root = roots.has(key)
+      yield { key, record, kept: Math.min(limit, cuts.get(key) ?? Infinity), root }
+      if (record === undefined || root) return
+      for (const [k, c] of Object.entries(record.cuts ?? {})) cuts.set(k, Math.min(c, cuts.get(k) ?? Infinity))
+      for (const r of record.roots ?? []) roots.add(r)
+      limit = record.parentCount
+      key = record.parent
+    }
   }
 
   private readonly onTransaction = (tr: Y.Transaction): void => {
@@ -173,7 +223,16 @@ export class Ledger {
       this.malformedEntries++
       return
     }
-    this.terms.set(key as TermKey, { ...ref, parent: v.parent, parentCount: v.parentCount })
+    const cuts = v.cuts
+    const roots = v.roots
+    if ((cuts !== undefined && (typeof cuts !== 'object' || cuts === null || !Object.values(cuts).every((c) => Number.isSafeInteger(c) && c >= 0))) ||
+      (roots !== undefined && (!Array.isArray(roots) || !roots.every((r) => typeof r === 'string')))) {
+      this.malformedEntries++
+      return
+    }
+    this.terms.set(key as TermKey, {
+      ...ref, parent: v.parent, parentCount: v.parentCount, ...(cuts !== undefined ? { cuts } : {}), ...(roots !== undefined ? { roots } : {})
+    })
   }
 
   private readDecision(key: string, value: unknown): void {
@@ -203,17 +262,15 @@ export class Ledger {
     for (const t of this.terms.values()) if (head === null || compareTerms(t, head) > 0) head = t
     this.headTerm = head
     const reversed: Segment[] = []
-    let limit = Infinity
-    let cursor: TermRecord | undefined = head ?? undefined
-    const visited = new Set<TermKey>()
-    while (cursor !== undefined) {
-      const key = termKey(cursor)
-      if (visited.has(key)) break
-      visited.add(key)
-      reversed.push({ key, count: Math.min(limit, this.countOf(key)) })
-      limit = cursor.parentCount
-      cursor = cursor.parent === null ? undefined : this.terms.get(cursor.parent)
+    let whole = true
+    if (head !== null) {
+      for (const step of this.walk(termKey(head))) {
+        if (step.record === undefined && !step.root) whole = false
+        if (step.kept !== Infinity && this.countOf(step.key) < step.kept) whole = false
+        reversed.push({ key: step.key, count: Math.min(step.kept, this.countOf(step.key)) })
+      }
     }
+    this.whole = whole
     return reversed.reverse()
   }
 

@@ -10,6 +10,13 @@ export interface TermRecord extends TermRef {
   readonly parent: TermKey | null
   /** How many of the parent's decisions this term keeps; later ones from the parent are fenced. */
   readonly parentCount: number
+  /**
+   * Older terms of the chain whose kept decisions the claimer did not all hold: it keeps only
+   * the first `cuts[term]`, so what it decides never depends on decisions it could not see.
+   */
+  readonly cuts?: Readonly<Record<string, number>>
+  /** Terms at which the chain stops: the claimer lacked their records, so older terms are fenced. */
+  readonly roots?: readonly string[]
 }
 
 /** The key of a term. */

@@ -35,6 +35,13 @@ export interface PeerOptions {
   readonly failover?: boolean
   /** Let a preferred peer (the initial host) take the role back after the hold-down. Default true. */
   readonly failback?: boolean
+  /**
+   * `'availability'` (default): every side of a partition may run a coordinator; conflicts are
+   * resolved when it heals. `'quorum'`: only a side with a majority of the eligible peers may
+   * elect and keep one, and replies are reported only once a majority holds the decision, so
+   * nothing is ever decided twice; a minority side waits.
+   */
+  readonly mode?: 'availability' | 'quorum'
   /** Interval of anti-entropy rounds (digest gossip with one random peer); 0 turns them off. Default 1000. */
   readonly antiEntropyMs?: number
   /** Called for every dropped frame or other error; the peer keeps running. */
@@ -106,6 +113,7 @@ export class Peer {
       code,
       failover: options.failover ?? true,
       failback: (options.failback ?? true) && (options.failover ?? true),
+      quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers()
     })
@@ -181,6 +189,8 @@ export class Peer {
         case MessageType.HandoffRequest: return this.with(from, messages.decodeHandoffRequest(payload), (m) => c.onHandoffRequest(from, m))
         case MessageType.Handoff: return this.with(from, messages.decodeHandoff(payload), (m) => c.onHandoff(from, m))
         case MessageType.Digest: return this.sync.handleDigest(from, payload)
+        case MessageType.VoteRequest: return this.with(from, messages.decodeVoteRequest(payload), (m) => c.onVoteRequest(from, m))
+        case MessageType.VoteReply: return this.with(from, messages.decodeVoteReply(payload), (m) => c.onVoteReply(from, m))
       }
     })
   }

@@ -22,7 +22,11 @@ export const MessageType = {
   /** Coordinator → preferred peer: the role, with the final decision count of its term. */
   Handoff: 8,
   /** Peer → random peer, now and then: "my document's digest is …" (anti-entropy). */
-  Digest: 9
+  Digest: 9,
+  /** Candidate → peers (quorum mode): "vote for my term"; carries its state vector. */
+  VoteRequest: 10,
+  /** Peer → candidate (quorum mode): the vote, with what the candidate lacks. */
+  VoteReply: 11
 } as const
 
 /** One of {@link MessageType}'s values. */

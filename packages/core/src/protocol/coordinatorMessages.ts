@@ -28,6 +28,8 @@ export interface Heartbeat extends TermRef {
   readonly digest: number
   /** Decisions the coordinator has written in this term so far. */
   readonly count: number
+  /** Decisions of this term held by a majority (quorum mode; equals `count` otherwise). */
+  readonly committed: number
 }
 
 /** Follower → coordinator, the reply to a heartbeat. */
@@ -36,6 +38,19 @@ export interface HeartbeatAck extends TermRef {
   readonly viewVersion: number
   /** Digest of the follower's document. */
   readonly digest: number
+  /** How many decisions of the acked term the follower holds without a gap. */
+  readonly count: number
+}
+
+/** Candidate → peers in quorum mode: a proposed term and the candidate's state vector. */
+export interface VoteRequest extends TermRef {
+  readonly stateVector: Uint8Array
+}
+
+/** Peer → candidate in quorum mode: the vote on `term`, with what the candidate lacks. */
+export interface VoteReply extends TermRef {
+  readonly granted: boolean
+  readonly update: Uint8Array
 }
 
 /** Coordinator → follower: the peers it currently sees alive, in successorship order. */
@@ -93,6 +108,7 @@ export function encodeHeartbeat(m: Heartbeat): Uint8Array {
     encoding.writeVarUint(e, m.viewVersion)
     encoding.writeUint32(e, m.digest)
     encoding.writeVarUint(e, m.count)
+    encoding.writeVarUint(e, m.committed)
   })
 }
 
@@ -100,7 +116,9 @@ export function encodeHeartbeat(m: Heartbeat): Uint8Array {
 export function decodeHeartbeat(payload: Uint8Array): DecodeResult<Heartbeat> {
   return decodeWith(payload, (d) => {
     const term = readTerm(d)
-    return { ...term, viewVersion: decoding.readVarUint(d), digest: decoding.readUint32(d), count: decoding.readVarUint(d) }
+    return {
+      ...term, viewVersion: decoding.readVarUint(d), digest: decoding.readUint32(d), count: decoding.readVarUint(d), committed: decoding.readVarUint(d)
+    }
   })
 }
 
@@ -110,6 +128,7 @@ export function encodeHeartbeatAck(m: HeartbeatAck): Uint8Array {
     writeTerm(e, m)
     encoding.writeVarUint(e, m.viewVersion)
     encoding.writeUint32(e, m.digest)
+    encoding.writeVarUint(e, m.count)
   })
 }
 
@@ -117,7 +136,7 @@ export function encodeHeartbeatAck(m: HeartbeatAck): Uint8Array {
 export function decodeHeartbeatAck(payload: Uint8Array): DecodeResult<HeartbeatAck> {
   return decodeWith(payload, (d) => {
     const term = readTerm(d)
-    return { ...term, viewVersion: decoding.readVarUint(d), digest: decoding.readUint32(d) }
+    return { ...term, viewVersion: decoding.readVarUint(d), digest: decoding.readUint32(d), count: decoding.readVarUint(d) }
   })
 }
 
@@ -193,4 +212,31 @@ export function encodeHandoff(m: Handoff): Uint8Array {
 /** Decodes a {@link Handoff} payload. */
 export function decodeHandoff(payload: Uint8Array): DecodeResult<Handoff> {
   return decodeWith(payload, (d) => ({ ...readTerm(d), count: decoding.readVarUint(d), update: decoding.readVarUint8Array(d) }))
+}
+
+/** Encodes a {@link VoteRequest} frame. */
+export function encodeVoteRequest(m: VoteRequest): Uint8Array {
+  return frame(MessageType.VoteRequest, (e) => {
+    writeTerm(e, m)
+    encoding.writeVarUint8Array(e, m.stateVector)
+  })
+}
+
+/** Decodes a {@link VoteRequest} payload. */
+export function decodeVoteRequest(payload: Uint8Array): DecodeResult<VoteRequest> {
+  return decodeWith(payload, (d) => ({ ...readTerm(d), stateVector: decoding.readVarUint8Array(d) }))
+}
+
+/** Encodes a {@link VoteReply} frame. */
+export function encodeVoteReply(m: VoteReply): Uint8Array {
+  return frame(MessageType.VoteReply, (e) => {
+    writeTerm(e, m)
+    encoding.writeUint8(e, m.granted ? 1 : 0)
+    encoding.writeVarUint8Array(e, m.update)
+  })
+}
+
+/** Decodes a {@link VoteReply} payload. */
+export function decodeVoteReply(payload: Uint8Array): DecodeResult<VoteReply> {
+  return decodeWith(payload, (d) => ({ ...readTerm(d), granted: decoding.readUint8(d) === 1, update: decoding.readVarUint8Array(d) }))
 }

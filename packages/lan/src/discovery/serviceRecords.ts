@@ -134,7 +134,7 @@ export function parseInstances(records: readonly Answer[]): ParsedInstance[] {
       }
     }
     const a = target === undefined ? undefined : records.find((r) => r.type === 'A' && lower(r.name) === target)
-    const host = a !== undefined && typeof a.data === 'string' ? a.data : txt?.get('addr')
+    const host = a?.type === 'A' && typeof a.data === 'string' ? a.data : txt?.get('addr')
     const id = txt?.get('id')
     const version = txt?.get('v')
     out.push({

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util'
+
+/** Options shared by every command that touches the network. */
+export interface NetworkArgs {
+  /** Address to send mDNS from and bind to; undefined only with `lan`. */
+  readonly interface: string | undefined
+  /** `--lan`: explicitly use this machine's LAN address. */
+  readonly lan: boolean
+  /** mDNS UDP port. */
+  readonly mdnsPort: number
+  /** One JSON object per line instead of human output. */
+  readonly json: boolean
+}
+
+/** `sship join <app>`. */
+export interface JoinArgs extends NetworkArgs {
+  readonly command: 'join'
+  readonly app: string
+  readonly port: number
+  readonly id: string | undefined
+  readonly timing: { heartbeatMs?: number; suspectMs?: number; holdDownMs?: number; staggerMs?: number }
+  readonly sendEveryMs: number | undefined
+  readonly peers: readonly string[]
+  readonly mdns: boolean
+  readonly controlStdin: boolean
+  readonly exitAfterMs: number | undefined
+}
+
+/** `sship status <app>`. */
+export interface StatusArgs extends NetworkArgs {
+  readonly command: 'status'
+  readonly app: string
+  readonly timeoutMs: number
+}
+
+/** A parsed command line. */
+export type CliArgs = JoinArgs | StatusArgs | { readonly command: 'help' }
+
+/** A command line that cannot be run; the message says why and how to fix it. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+/** The help text (also printed with a usage error). */
+export const USAGE = `usage:
+  sship join <app> (--interface ADDR | --lan) [--port N] [--mdns-port N] [--id GUID]
+                   [--heartbeat ms] [--suspect ms] [--hold-down ms] [--stagger ms]
+                   [--send-every ms] [--peer host:port]... [--no-mdns]
+                   [--json] [--control-stdin] [--exit-after ms]
+  sship status <app> (--interface ADDR | --lan) [--mdns-port N] [--timeout ms] [--json]
+
+--interface ADDR  local IPv4 address to use (mDNS is sent from it, the server binds to it);
+                  127.0.0.1 keeps everything on this machine. Required unless --lan is given.
+--lan             use this machine's first LAN address (sends multicast on the real network).
+join runs an eligible server whose built-in server code is a counter: {"op":"inc"} adds one and
+replies {"count":n}; {"op":"get"} replies {"count":n}.
+--send-every ms   also send {"op":"inc"} every ms and print each acknowledgement.
+--control-stdin   read commands from stdin, one per line: report, stop-sending, quit;
+                  end of input quits (so a dead parent never leaves this process behind).
+--exit-after ms   quit cleanly after ms.`
+
+const positiveInt = (name: string, v: string | undefined, fallback: number | undefined): number | undefined => {
+  if (v === undefined) return fallback
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`)
+  return Number(v)
+}
+
+/** Parses `argv` (without `node` and the script). Throws {@link UsageError}. Pure. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        interface: { type: 'string' }, lan: { type: 'boolean' }, 'mdns-port': { type: 'string' }, json: { type: 'boolean' },
+        port: { type: 'string' }, id: { type: 'string' }, heartbeat: { type: 'string' }, suspect: { type: 'string' },
+        'hold-down': { type: 'string' }, stagger: { type: 'string' }, 'send-every': { type: 'string' },
+        peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'control-stdin': { type: 'boolean' },
+        'exit-after': { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+      }
+    })
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+  const { values: v, positionals } = parsed
+  const [command, app, ...rest] = positionals
+  if (v.help === true || command === undefined || command === 'help') return { command: 'help' }
+  if (command !== 'join' && command !== 'status') throw new UsageError(`unknown command "${command}"`)
+  if (app === undefined || app.length === 0) throw new UsageError(`sship ${command} needs an app name`)
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0] ?? ''}"`)
+  if (v.interface === undefined && v.lan !== true) {
+    throw new UsageError('--interface is required (e.g. --interface 127.0.0.1 to stay on this machine), or pass --lan to use the real network explicitly')
+  }
+  const network: NetworkArgs = {
+    interface: v.interface, lan: v.lan === true, mdnsPort: positiveInt('mdns-port', v['mdns-port'], 5353) ?? 5353, json: v.json === true
+  }
+  if (command === 'status') return { command, app, ...network, timeoutMs: positiveInt('timeout', v.timeout, 2000) ?? 2000 }
+  const timing: JoinArgs['timing'] = {}
+  const heartbeat = positiveInt('heartbeat', v.heartbeat, undefined)
+  const suspect = positiveInt('suspect', v.suspect, undefined)
+  const holdDown = positiveInt('hold-down', v['hold-down'], undefined)
+  const stagger = positiveInt('stagger', v.stagger, undefined)
+  if (heartbeat !== undefined) timing.heartbeatMs = heartbeat
+  if (suspect !== undefined) timing.suspectMs = suspect
+  if (holdDown !== undefined) timing.holdDownMs = holdDown
+  if (stagger !== undefined) timing.staggerMs = stagger
+  const sendEveryMs = positiveInt('send-every', v['send-every'], undefined)
+  if (sendEveryMs === 0) throw new UsageError('--send-every must be at least 1 ms')
+  return {
+    command, app, ...network, timing, sendEveryMs,
+    port: positiveInt('port', v.port, 0) ?? 0,
+    id: v.id,
+    peers: v.peer ?? [],
+    mdns: v['no-mdns'] !== true,
+    controlStdin: v['control-stdin'] === true,
+    exitAfterMs: positiveInt('exit-after', v['exit-after'], undefined)
+  }
+}

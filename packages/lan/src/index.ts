@@ -1,0 +1,29 @@
+/**
+ * `@sship/lan`: zero-config LAN networking for sship peers on Node.
+ *
+ * - `discovery/`: {@link MdnsDiscovery} advertises each peer as a DNS-SD service
+ *   (`_sship._tcp.local`) and browses for the app's other peers; {@link PeerDirectory} is the
+ *   interface the transport sees.
+ * - `transport/`: {@link LanTransport}, a `Transport` over WebSockets with a hello handshake,
+ *   one link per pair of peers, and redial with backoff.
+ * - `join/`: {@link joinLan} wires both for `initServer` / `connect`.
+ * - `cli/`: the `sship` command (`sship join`, `sship status`).
+ *
+ * @packageDocumentation
+ */
+
+export { MdnsDiscovery, type MdnsDiscoveryOptions, type DiscoveryStats } from './discovery/MdnsDiscovery.js'
+export {
+  LostReason, type PeerDirectory, type DirectoryEntry, type DirectoryListener, type LocalService
+} from './discovery/PeerDirectory.js'
+export { SERVICE_TYPE, advertisementRecords, parseInstances, instanceName, type Advertisement, type ParsedInstance } from './discovery/serviceRecords.js'
+export type { MulticastCounters, MulticastEndpoint } from './discovery/MulticastChannel.js'
+export { LanTransport, LanTransportState, type LanTransportOptions } from './transport/LanTransport.js'
+export type { LanTransportStats } from './transport/LanTransportStats.js'
+export { CloseCode } from './transport/CloseCode.js'
+export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './transport/Backoff.js'
+export { encodeHello, decodeHello, LAN_WIRE_VERSION, LanMessageType, type Hello, type HelloResult } from './transport/hello.js'
+export { chooseLink, LinkChoice, type LinkFacts } from './transport/linkPolicy.js'
+export { parseHostPort, type HostPort } from './transport/peerAddress.js'
+export { joinLan, type JoinLanOptions, type LanPeer } from './join/joinLan.js'
+export { newPeerGuid } from './join/peerGuid.js'
