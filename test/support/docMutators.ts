@@ -122,7 +122,9 @@ export const docMutators: Record<string, DocMutator> = {
   },
   arrayInMap(l, r) {
     const k = key(r)
-    l.map.set(k, Y.Array.from([primitive(r), primitive(r)]))
+    const a = new Y.Array<unknown>()
+    a.insert(0, [primitive(r), primitive(r)])
+    l.map.set(k, a)
     return `map set ${k}=Y.Array`
   },
   nestedArrayEdit(l, r) {

@@ -73,8 +73,10 @@ export function validFrames(r: Random, self: PeerId): Record<string, Uint8Array>
     }),
     syncUpdate: frame(MessageType.Sync, (e) => syncProtocol.writeUpdate(e, update)),
     awareness: encodeEnvelope(MessageType.Awareness, awarenessPayload(r)),
-    heartbeat: messages.encodeHeartbeat({ ...term, viewVersion: anyNumber(r), digest: int(r, 2 ** 32), count: anyNumber(r) }),
-    heartbeatAck: messages.encodeHeartbeatAck({ ...term, viewVersion: anyNumber(r), digest: int(r, 2 ** 32) }),
+    heartbeat: messages.encodeHeartbeat({ ...term, viewVersion: anyNumber(r), digest: int(r, 2 ** 32), count: anyNumber(r), committed: anyNumber(r) }),
+    heartbeatAck: messages.encodeHeartbeatAck({ ...term, viewVersion: anyNumber(r), digest: int(r, 2 ** 32), count: anyNumber(r) }),
+    voteRequest: messages.encodeVoteRequest({ ...term, stateVector: sv }),
+    voteReply: messages.encodeVoteReply({ ...term, granted: r.next() < 0.5, update }),
     view: messages.encodeView({ viewVersion: anyNumber(r), alive: [self, leader].slice(0, int(r, 3)) }),
     catchUpRequest: messages.encodeCatchUpRequest({ nonce: anyNumber(r), stateVector: sv }),
     catchUpReply: messages.encodeCatchUpReply({ nonce: anyNumber(r), update }),
@@ -111,8 +113,7 @@ function mutate(r: Random, data: Uint8Array): Uint8Array {
 }
 
 /** A malformed Yjs update: random bytes, or a real one mutated or cut short. */
-function badUpdate(r: Random): Uint8Array {
-  const update = scratchUpdate(r)
+function badUpdate(r: Random, update: Uint8Array): Uint8Array {
   switch (int(r, 3)) {
     case 0: return bytes(r, 1 + int(r, 40))
     case 1: return mutate(r, update)
@@ -128,9 +129,15 @@ const maxKnownType = Math.max(...knownTypes)
 const badHeader = (d: Uint8Array): boolean =>
   d.length < 2 || d[0] !== PROTOCOL_VERSION || (d[1] ?? 0) >= 0x80 || !knownTypes.has(d[1] ?? 0)
 
-/** The fuzz generators, by name; each draws one frame. `maxFrameBytes` is the victim's limit. */
-export function generators(self: PeerId, maxFrameBytes: number): Record<string, (r: Random) => FuzzFrame> {
-  const corpus = (r: Random): [string, Uint8Array] => pick(r, Object.entries(validFrames(r, self)))
+/**
+ * The fuzz generators, by name; each draws one frame from `r`. `maxFrameBytes` is the victim's
+ * limit. Valid frames come from a pool of 32 corpora drawn from `r` up front (building a Y.Doc per
+ * frame would dominate the run time).
+ */
+export function generators(self: PeerId, maxFrameBytes: number, r: Random): Record<string, (r: Random) => FuzzFrame> {
+  const pool = Array.from({ length: 32 }, () => Object.entries(validFrames(r, self)))
+  const corpus = (r: Random): [string, Uint8Array] => pick(r, pick(r, pool))
+  const updates = Array.from({ length: 32 }, () => scratchUpdate(r))
   return {
     random(r) {
       const data = bytes(r, int(r, 48))
@@ -165,10 +172,11 @@ export function generators(self: PeerId, maxFrameBytes: number): Record<string, 
       return { kind: `mutated/${name}`, data: mutate(r, valid), mustReject: false }
     },
     badUpdate(r) {
+      const update = pick(r, updates)
       const kind = pick(r, [syncProtocol.messageYjsSyncStep2, syncProtocol.messageYjsUpdate])
       const data = frame(MessageType.Sync, (e) => {
         encoding.writeVarUint(e, kind)
-        encoding.writeVarUint8Array(e, badUpdate(r))
+        encoding.writeVarUint8Array(e, badUpdate(r, update))
       })
       return { kind: 'badUpdate', data, mustReject: false }
     },

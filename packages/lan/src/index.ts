@@ -27,3 +27,4 @@ export { chooseLink, LinkChoice, type LinkFacts } from './transport/linkPolicy.j
 export { parseHostPort, type HostPort } from './transport/peerAddress.js'
 export { joinLan, type JoinLanOptions, type LanPeer } from './join/joinLan.js'
 export { newPeerGuid } from './join/peerGuid.js'
+export { LAN_JOIN_GRACE_MS, lanTiming } from './join/lanTiming.js'

@@ -33,6 +33,8 @@ export interface RequestState {
   readonly status: SendStatus
   readonly reply?: Json
   readonly error?: string
+  /** Key of the decision that answered it (`"<term>#<seq>"`). */
+  readonly decision?: string
 }
 
 /** A conflict resolved after a partition: `request` was re-decided because its first decision was fenced. */
@@ -169,11 +171,11 @@ export class Connection {
     const epoch = term?.epoch ?? 0
     const by = (term?.leader ?? '') as PeerId
     if (error !== undefined) {
-      this.patchRequest(id, { status: SendStatus.Failed, error })
+      this.patchRequest(id, { status: SendStatus.Failed, error, decision: d.key })
       resolve?.({ status: 'failed', id, error: new HandlerError(error) })
       return
     }
-    this.patchRequest(id, reply === undefined ? { status: SendStatus.Acknowledged } : { status: SendStatus.Acknowledged, reply })
+    this.patchRequest(id, { status: SendStatus.Acknowledged, decision: d.key, ...(reply === undefined ? {} : { reply }) })
     resolve?.({ status: 'acknowledged', id, reply, epoch, by })
     if (reply !== undefined) for (const r of this.receivers) r(reply)
   }

@@ -89,8 +89,10 @@ export class Coordinator {
   private readonly offDoc: () => void
   private drainScheduled = false
   private listed = false
+  private readonly startedAt: number
 
   constructor(private readonly host: CoordinatorHost) {
+    this.startedAt = host.clock.now()
     this.processor = new RequestProcessor(host.app, host.ledger, (r) => this.writeDecision(r))
     this.leaderView = new LeaderView(host.self, host.clock, host.timing, host.app)
     this.snapshot = this.computeSnapshot()
@@ -242,10 +244,14 @@ export class Coordinator {
   /** Quorum mode: a candidate asks for our vote. We grant it only if no coordinator is alive for us. */
   onVoteRequest(from: PeerId, req: VoteRequest): void {
     if (!this.host.quorum || req.leader !== from || !this.host.app.eligible().includes(from)) return
+    // Only eligible peers vote: a majority is counted over the successorship list.
+    if (!this.host.app.eligible().includes(this.host.self)) return
     const now = this.host.clock.now()
     const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
       (this.following !== null && now - this.lastHeartbeatAt <= this.host.timing.suspectMs)
-    const granted = !leaderAlive && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
+    // Votes are not persisted yet: a peer that may have voted in an earlier life abstains for a hold-down.
+    const amnesic = now - this.startedAt < this.host.timing.holdDownMs
+    const granted = !leaderAlive && !amnesic && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
     // Having voted, we refuse the heartbeats of older terms, so the old coordinator loses its lease.
     if (granted) this.noteTerm(req)
     const update = granted ? YSV.diffUpdate(this.host.app.doc, req.stateVector) : undefined
@@ -336,6 +342,8 @@ export class Coordinator {
   private startFailover(extraDelay = 0): void {
     this.clearTimer()
     if (!this.host.failover && this.host.ledger.head() !== null) return
+    // No app metadata reached us and no coordinator is left to send it: start the app ourselves.
+    if (this.host.app.code() === undefined) this.ensureListed(true)
     if (this.host.code === undefined || this.host.app.code() !== this.host.code) return
     const candidates = this.candidates()
     const rank = candidates.indexOf(this.host.self)
@@ -359,7 +367,8 @@ export class Coordinator {
   private beginCandidacy(): void {
     if (this.role !== Role.Follower || this.following !== null) return
     this.role = Role.Candidate
-    const targets = [...this.host.peers()].filter((p) => !this.suspected.has(p))
+    // A catch-up skips the suspected coordinator; a vote asks everyone (it may just have stepped down).
+    const targets = [...this.host.peers()].filter((p) => this.host.quorum || !this.suspected.has(p))
     const proposed = this.host.quorum ? { epoch: this.nextEpoch(), leader: this.host.self, nonce: randomUint32(this.host.random) } : null
     const candidacy = new Candidacy(this.host, ++this.nonce, targets, proposed)
     this.candidacy = candidacy

@@ -24,6 +24,7 @@ export interface ClusterOptions {
   readonly faults?: Partial<NetworkFaults>
   readonly failover?: boolean
   readonly failback?: boolean
+  readonly mode?: 'availability' | 'quorum'
   readonly trace?: boolean
   /** The server code; default {@link tokenCounter}. */
   readonly handler?: (server: Server) => ServerHandler
@@ -48,6 +49,8 @@ export interface SentRequest {
   id: string
   ackAt?: number
   reply?: unknown
+  /** The decision the sender was told about. */
+  decision?: string
 }
 
 /**
@@ -184,7 +187,8 @@ export class Cluster {
       random: seededRandom(seed),
       timing: this.options.timing ?? {},
       failover: this.options.failover ?? true,
-      failback: this.options.failback ?? true
+      failback: this.options.failback ?? true,
+      mode: this.options.mode ?? 'availability'
     }
     if (m.eligible) {
       const server = initServer('sim', { ...base, version: '1' })
@@ -220,6 +224,7 @@ export class Cluster {
         if (rec !== undefined && rec.ackAt === undefined) {
           rec.ackAt = this.clock.now()
           rec.reply = r.reply
+          if (r.decision !== undefined) rec.decision = r.decision
         }
       }
     })

@@ -20,6 +20,8 @@ export interface ClusterTally {
    * may take the only copy with it (the sender and the coordinator were the same device).
    */
   orphaned: number
+  /** Acknowledged requests whose answering decision was later fenced and re-decided (a conflict). */
+  superseded: number
 }
 
 /** Tallies sends, acks, applications, duplicates and losses. */
@@ -37,6 +39,12 @@ export function tally(cluster: Cluster): ClusterTally {
   }
   let lost = 0
   let orphaned = 0
+  let superseded = 0
+  for (const s of cluster.sent) {
+    if (s.decision === undefined || any === undefined) continue
+    const now = any.peer.ledger.decisionFor(s.id)?.key
+    if (now !== undefined && now !== s.decision) superseded++
+  }
   for (const s of cluster.sent) {
     if (s.ackAt === undefined || seen[s.token] === 1) continue
     const sender = cluster.member(s.from)
@@ -46,7 +54,7 @@ export function tally(cluster: Cluster): ClusterTally {
   if (any !== undefined && cluster.leaders().length > 0) {
     lost += any.peer.ledger.pending().size
   }
-  return { sent: cluster.sent.length, acked: cluster.sent.filter((s) => s.ackAt !== undefined).length, processed, duplicates, lost, orphaned }
+  return { sent: cluster.sent.length, acked: cluster.sent.filter((s) => s.ackAt !== undefined).length, processed, duplicates, lost, orphaned, superseded }
 }
 
 /**
@@ -77,6 +85,7 @@ export function checkCluster(cluster: Cluster): string[] {
   const t = tally(cluster)
   if (t.duplicates > 0) problems.push(`${t.duplicates} duplicate applications`)
   if (t.lost > 0) problems.push(`${t.lost} requests lost or left undecided`)
+  if (cluster.options.mode === 'quorum' && t.superseded > 0) problems.push(`${t.superseded} acknowledged decisions were re-decided (never allowed in quorum mode)`)
   if (cluster.epochRegressions.length > 0) problems.push(`epoch went back: ${cluster.epochRegressions.slice(0, 3).join('; ')}`)
   const handlerErrors = cluster.network.handlerErrors()
   if (handlerErrors.length > 0) problems.push(`${handlerErrors.length} exceptions escaped receive handlers: ${String(handlerErrors[0])}`)

@@ -5,7 +5,7 @@ export interface CliIO {
   readonly stdout: Writable & { readonly isTTY?: boolean }
   readonly stderr: Writable
   readonly stdin: Readable
-  /** Registers `handler` for SIGINT and SIGTERM; returns the function that removes it. */
+  /** Registers `handler` for SIGINT, SIGTERM and a broken stdout; returns the function that removes it. */
   onSignal(handler: (signal: string) => void): () => void
 }
 
@@ -16,11 +16,15 @@ export function processIO(): CliIO {
     stderr: process.stderr,
     stdin: process.stdin,
     onSignal: (handler) => {
+      // A closed stdout (e.g. piped into `head`) ends the run like a signal, instead of crashing it.
+      const onStdoutError = (error: NodeJS.ErrnoException): void => handler(error.code === 'EPIPE' ? 'EPIPE' : 'stdout error')
       process.on('SIGINT', handler)
       process.on('SIGTERM', handler)
+      process.stdout.on('error', onStdoutError)
       return () => {
         process.off('SIGINT', handler)
         process.off('SIGTERM', handler)
+        process.stdout.off('error', onStdoutError)
       }
     }
   }

@@ -18,7 +18,7 @@ export interface JoinArgs extends NetworkArgs {
   readonly app: string
   readonly port: number
   readonly id: string | undefined
-  readonly timing: { heartbeatMs?: number; suspectMs?: number; holdDownMs?: number; staggerMs?: number }
+  readonly timing: { heartbeatMs?: number; suspectMs?: number; holdDownMs?: number; staggerMs?: number; joinGraceMs?: number }
   readonly sendEveryMs: number | undefined
   readonly peers: readonly string[]
   readonly mdns: boolean
@@ -47,7 +47,7 @@ export class UsageError extends Error {
 /** The help text (also printed with a usage error). */
 export const USAGE = `usage:
   sship join <app> (--interface ADDR | --lan) [--port N] [--mdns-port N] [--id GUID]
-                   [--heartbeat ms] [--suspect ms] [--hold-down ms] [--stagger ms]
+                   [--heartbeat ms] [--suspect ms] [--hold-down ms] [--stagger ms] [--join-grace ms]
                    [--send-every ms] [--peer host:port]... [--no-mdns]
                    [--json] [--control-stdin] [--exit-after ms]
   sship status <app> (--interface ADDR | --lan) [--mdns-port N] [--timeout ms] [--json]
@@ -57,6 +57,8 @@ export const USAGE = `usage:
 --lan             use this machine's first LAN address (sends multicast on the real network).
 join runs an eligible server whose built-in server code is a counter: {"op":"inc"} adds one and
 replies {"count":n}; {"op":"get"} replies {"count":n}.
+--join-grace ms   how long a starting peer listens for a coordinator before acting
+                  (default 1500, or --suspect if longer: covers mDNS discovery).
 --send-every ms   also send {"op":"inc"} every ms and print each acknowledgement.
 --control-stdin   read commands from stdin, one per line: report, stop-sending, quit;
                   end of input quits (so a dead parent never leaves this process behind).
@@ -78,7 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       options: {
         interface: { type: 'string' }, lan: { type: 'boolean' }, 'mdns-port': { type: 'string' }, json: { type: 'boolean' },
         port: { type: 'string' }, id: { type: 'string' }, heartbeat: { type: 'string' }, suspect: { type: 'string' },
-        'hold-down': { type: 'string' }, stagger: { type: 'string' }, 'send-every': { type: 'string' },
+        'hold-down': { type: 'string' }, stagger: { type: 'string' }, 'join-grace': { type: 'string' }, 'send-every': { type: 'string' },
         peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'control-stdin': { type: 'boolean' },
         'exit-after': { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
       }
@@ -104,10 +106,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const suspect = positiveInt('suspect', v.suspect, undefined)
   const holdDown = positiveInt('hold-down', v['hold-down'], undefined)
   const stagger = positiveInt('stagger', v.stagger, undefined)
+  const joinGrace = positiveInt('join-grace', v['join-grace'], undefined)
   if (heartbeat !== undefined) timing.heartbeatMs = heartbeat
   if (suspect !== undefined) timing.suspectMs = suspect
   if (holdDown !== undefined) timing.holdDownMs = holdDown
   if (stagger !== undefined) timing.staggerMs = stagger
+  if (joinGrace !== undefined) timing.joinGraceMs = joinGrace
   const sendEveryMs = positiveInt('send-every', v['send-every'], undefined)
   if (sendEveryMs === 0) throw new UsageError('--send-every must be at least 1 ms')
   return {

@@ -1,0 +1,116 @@
+import { createInterface } from 'node:readline'
+import { connect, initServer, type Connection, type SendResult } from '@sship/core'
+import { joinLan } from '../join/joinLan.js'
+import { lanTiming } from '../join/lanTiming.js'
+import { formatHostPort } from '../transport/peerAddress.js'
+import type { JoinArgs } from './cliArgs.js'
+import type { CliIO } from './CliIO.js'
+import { counterHandler } from './counterServer.js'
+import { ledgerReport } from './ledgerReport.js'
+import { Output } from './Output.js'
+import { renderRecord, statusRecord } from './statusRecord.js'
+
+/** How often the set of linked peers is checked for a change (the transport has no subscription). */
+const LINKED_POLL_MS = 100
+
+/**
+ * `sship join <app>`: joins as an eligible server running the built-in counter, prints a status
+ * record on every change (and, with `--send-every`, an `ack` per acknowledged request), and
+ * runs until SIGINT/SIGTERM, `quit` or end of input with `--control-stdin`, or `--exit-after`.
+ * Shutdown stops the peer, closes every link and sends the mDNS goodbye. Resolves with the exit code.
+ */
+export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
+  const started = performance.now()
+  const out = new Output(io.stdout, args.json, renderRecord)
+  const reportError = (message: string, peer?: string): void => {
+    if (args.json) out.event({ type: 'error', message, ...(peer === undefined ? {} : { peer }) })
+    else if (!/ECONNREFUSED/.test(message)) io.stderr.write(`sship: ${message}\n`)
+  }
+  const lan = await joinLan(args.app, {
+    interface: args.interface, lan: args.lan, port: args.port, mdns: args.mdns, mdnsPort: args.mdnsPort, peers: args.peers,
+    ...(args.id === undefined ? {} : { peerId: args.id }),
+    onError: (e, peer) => reportError(e.message, peer)
+  })
+  const server = initServer(args.app, { transport: lan.transport, timing: lanTiming(args.timing), onError: (e, from) => reportError(`${e.code}: ${e.message}`, from) })
+  server.onReceive(counterHandler(server))
+  out.event({
+    type: 'ready', app: args.app, self: lan.peerId, interface: lan.interface, mdnsPort: args.mdnsPort,
+    address: lan.address === undefined ? null : formatHostPort(lan.address)
+  })
+
+  let lastStatus = ''
+  const printStatus = (): void => {
+    const record = statusRecord(performance.now() - started, server.getSnapshot(), lan.transport.peers())
+    const key = JSON.stringify({ ...record, t: 0 })
+    if (key === lastStatus) return
+    lastStatus = key
+    out.status(record)
+  }
+  const offSnapshot = server.subscribe(printStatus)
+  const offEvents = server.peer.coordinator.onEvent((e) => out.event({ type: 'coordinator-event', t: Math.round(performance.now() - started), event: e }))
+  const linkedPoll = setInterval(printStatus, LINKED_POLL_MS)
+  printStatus()
+
+  let sender: Connection | undefined
+  let sendTimer: ReturnType<typeof setInterval> | undefined
+  const stopSending = (): void => {
+    if (sendTimer !== undefined) clearInterval(sendTimer)
+    sendTimer = undefined
+  }
+  if (args.sendEveryMs !== undefined) {
+    const connection = connect(args.app, { peer: server.peer })
+    sender = connection
+    sendTimer = setInterval(() => {
+      void connection.send({ op: 'inc' }).then((r) => out.event(sendRecord(r, performance.now() - started)))
+    }, args.sendEveryMs)
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const timers: ReturnType<typeof setTimeout>[] = []
+    let offSignal = (): void => undefined
+    let input: ReturnType<typeof createInterface> | undefined
+    const shutdown = async (reason: string): Promise<void> => {
+      if (stopping) return
+      stopping = true
+      stopSending()
+      clearInterval(linkedPoll)
+      for (const t of timers) clearTimeout(t)
+      offSnapshot()
+      offEvents()
+      sender?.close()
+      server.stop()
+      await lan.close()
+      input?.close()
+      io.stdin.pause()
+      offSignal()
+      out.event({ type: 'stopped', reason })
+      resolve(0)
+    }
+    offSignal = io.onSignal((signal) => {
+      // A second signal while shutting down means "now": the caller exits at once.
+      if (stopping) resolve(130)
+      void shutdown(signal)
+    })
+    if (args.exitAfterMs !== undefined) timers.push(setTimeout(() => void shutdown('exit-after'), args.exitAfterMs))
+    if (args.controlStdin) {
+      input = createInterface({ input: io.stdin })
+      input.on('line', (line) => {
+        const command = line.trim()
+        if (command === 'report') out.event(ledgerReport(server))
+        else if (command === 'stop-sending') {
+          stopSending()
+          out.event({ type: 'sending-stopped' })
+        } else if (command === 'quit') void shutdown('quit')
+        else if (command !== '') out.event({ type: 'error', message: `unknown command "${command}" (report, stop-sending, quit)` })
+      })
+      input.on('close', () => void shutdown('end of input'))
+    }
+  })
+}
+
+function sendRecord(r: SendResult, t: number): { type: string; [key: string]: unknown } {
+  return r.status === 'acknowledged'
+    ? { type: 'ack', t: Math.round(t), id: r.id, epoch: r.epoch, by: r.by, reply: r.reply ?? null }
+    : { type: 'send-failed', t: Math.round(t), id: r.id, error: r.error.message }
+}

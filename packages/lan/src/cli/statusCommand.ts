@@ -1,0 +1,80 @@
+import { asPeerId, connect, cryptoRandom, randomHex, type CoordinatorSnapshot } from '@sship/core'
+import { MdnsDiscovery } from '../discovery/MdnsDiscovery.js'
+import type { DirectoryEntry } from '../discovery/PeerDirectory.js'
+import { firstLanAddress } from '../join/lanAddress.js'
+import { LanTransport } from '../transport/LanTransport.js'
+import { formatHostPort } from '../transport/peerAddress.js'
+import type { StatusArgs } from './cliArgs.js'
+import type { CliIO } from './CliIO.js'
+
+/** What `sship status --json` prints (one object). */
+export interface StatusReport {
+  readonly type: 'app-status'
+  readonly app: string
+  readonly peers: readonly { readonly id: string; readonly address: string }[]
+  readonly coordinator: string | null
+  readonly epoch: number
+  readonly successors: readonly string[]
+  readonly alive: readonly string[]
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * `sship status <app>`: browses mDNS for the first half of `--timeout`, then connects to what it
+ * found as a client (never as a server) until it hears the coordinator or the timeout ends,
+ * prints what it learned and exits: 0 if peers were found, 1 if none were.
+ */
+export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
+  const deadline = performance.now() + args.timeoutMs
+  const self = asPeerId(`status-${randomHex(cryptoRandom, 6)}`)
+  const discovery = new MdnsDiscovery({
+    app: args.app, peerId: self, interface: args.interface ?? firstLanAddress(), bind: '0.0.0.0', port: args.mdnsPort,
+    queryIntervalMs: Math.max(100, Math.floor(args.timeoutMs / 4))
+  })
+  let entries: readonly DirectoryEntry[] = []
+  let snapshot: CoordinatorSnapshot | undefined
+  try {
+    await discovery.start(undefined)
+    await sleep(args.timeoutMs / 2)
+    entries = discovery.entries()
+    if (entries.length > 0) snapshot = await askCoordinator(args.app, self, entries, deadline)
+  } finally {
+    await discovery.close()
+  }
+  const report: StatusReport = {
+    type: 'app-status', app: args.app,
+    peers: entries.map((e) => ({ id: e.peerId, address: formatHostPort(e) })).sort((a, b) => a.id.localeCompare(b.id)),
+    coordinator: snapshot?.coordinator ?? null, epoch: snapshot?.epoch ?? 0,
+    successors: snapshot?.successors ?? [], alive: snapshot?.alive ?? []
+  }
+  io.stdout.write(args.json ? `${JSON.stringify(report)}\n` : renderStatus(report))
+  return entries.length > 0 ? 0 : 1
+}
+
+/** Connects as a client to `entries` and waits (until `deadline`) for a snapshot naming the coordinator. */
+async function askCoordinator(app: string, self: ReturnType<typeof asPeerId>, entries: readonly DirectoryEntry[], deadline: number): Promise<CoordinatorSnapshot> {
+  const transport = new LanTransport({ app, peerId: self, listen: false, peers: entries.map((e) => formatHostPort(e)) })
+  const client = connect(app, { transport })
+  try {
+    while (performance.now() < deadline) {
+      const s = client.getSnapshot()
+      if (s.coordinator !== null && s.successors.length > 0) break
+      await sleep(25)
+    }
+    return client.getSnapshot()
+  } finally {
+    client.close()
+    client.peer.stop()
+    await transport.shutdown()
+  }
+}
+
+function renderStatus(r: StatusReport): string {
+  if (r.peers.length === 0) return `no peers of "${r.app}" found\n`
+  const lines = [`app "${r.app}": ${r.peers.length} peer(s)`]
+  for (const p of r.peers) lines.push(`  ${p.id}  ${p.address}${p.id === r.coordinator ? '  (coordinator)' : ''}`)
+  lines.push(r.coordinator === null ? 'coordinator: not heard within the timeout' : `coordinator: ${r.coordinator}, epoch ${r.epoch}`)
+  if (r.successors.length > 0) lines.push(`successors: ${r.successors.join(' > ')}`)
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,77 @@
+import { PassThrough } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { parseCliArgs, UsageError } from '../src/cli/cliArgs.js'
+import { Output } from '../src/cli/Output.js'
+import { renderRecord } from '../src/cli/statusRecord.js'
+
+describe('sship command line', () => {
+  it('requires --interface unless --lan is given', () => {
+    expect(() => parseCliArgs(['join', 'todo'])).toThrow(UsageError)
+    expect(() => parseCliArgs(['join', 'todo'])).toThrow(/--interface is required.*--lan/)
+    expect(parseCliArgs(['join', 'todo', '--lan'])).toMatchObject({ command: 'join', interface: undefined, lan: true })
+  })
+
+  it('parses join with timing, ids, static peers and test controls', () => {
+    expect(parseCliArgs([
+      'join', 'todo', '--interface', '127.0.0.1', '--port', '0', '--mdns-port', '15353', '--id', 'g1',
+      '--heartbeat', '50', '--suspect', '200', '--hold-down', '1000', '--send-every', '100',
+      '--peer', '127.0.0.1:1', '--peer', '127.0.0.1:2', '--json', '--control-stdin', '--exit-after', '5000'
+    ])).toEqual({
+      command: 'join', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 15353, json: true,
+      timing: { heartbeatMs: 50, suspectMs: 200, holdDownMs: 1000 }, sendEveryMs: 100, port: 0, id: 'g1',
+      peers: ['127.0.0.1:1', '127.0.0.1:2'], mdns: true, controlStdin: true, exitAfterMs: 5000
+    })
+  })
+
+  it('parses status with its default timeout', () => {
+    expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1'])).toEqual({
+      command: 'status', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 5353, json: false, timeoutMs: 2000
+    })
+  })
+
+  it('names the bad value', () => {
+    expect(() => parseCliArgs(['join', 'todo', '--interface', '127.0.0.1', '--heartbeat', 'fast'])).toThrow(/--heartbeat must be a non-negative integer, got "fast"/)
+    expect(() => parseCliArgs(['frobnicate', 'todo'])).toThrow(/unknown command "frobnicate"/)
+    expect(() => parseCliArgs(['join', '--interface', '127.0.0.1'])).toThrow(/needs an app name/)
+    expect(() => parseCliArgs(['join', 'todo', '--interface', '127.0.0.1', '--bogus'])).toThrow(UsageError)
+  })
+
+  it('shows help', () => {
+    expect(parseCliArgs([])).toEqual({ command: 'help' })
+    expect(parseCliArgs(['--help'])).toEqual({ command: 'help' })
+  })
+})
+
+describe('Output', () => {
+  const status = {
+    type: 'status', t: 1, self: 'me', role: 'leader', coordinator: 'me', epoch: 3, failoverInProgress: false,
+    alive: ['me', 'you'], successors: ['me', 'you'], linked: ['you']
+  }
+  const capture = (isTTY: boolean, json: boolean): { out: Output; text: () => string } => {
+    const stream = Object.assign(new PassThrough(), { isTTY })
+    const chunks: string[] = []
+    stream.on('data', (c: Buffer) => chunks.push(c.toString()))
+    return { out: new Output(stream, json, renderRecord), text: () => chunks.join('') }
+  }
+
+  it('rewrites one status line in place on a TTY, and keeps events above it', async () => {
+    const { out, text } = capture(true, false)
+    out.status(status)
+    out.status({ ...status, epoch: 4 })
+    out.event({ type: 'ack', id: 'r1', reply: { count: 1 }, epoch: 4 })
+    await new Promise((r) => setImmediate(r))
+    expect(text()).toBe(
+      '\r\x1b[2Kme leader  coordinator me  epoch 3  alive 2  linked 1  successors me > you' +
+      '\r\x1b[2Kme leader  coordinator me  epoch 4  alive 2  linked 1  successors me > you' +
+      '\r\x1b[2Kack r1: {"count":1} (epoch 4)\n'
+    )
+  })
+
+  it('prints one JSON object per line with --json', async () => {
+    const { out, text } = capture(true, true)
+    out.status(status)
+    out.event({ type: 'stopped', reason: 'SIGTERM' })
+    await new Promise((r) => setImmediate(r))
+    expect(text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown)).toEqual([status, { type: 'stopped', reason: 'SIGTERM' }])
+  })
+})
