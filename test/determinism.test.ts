@@ -1,5 +1,5 @@
 import * as Y from 'yjs'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Cluster, checkCluster, type TraceEntry } from '@sship/core/testing'
 
 /** Everything observable about one run, for comparing two runs. */
@@ -72,6 +72,16 @@ describe('the in-memory network and the peers replay a seed byte for byte', () =
     expect(second.clientIds).toEqual(first.clientIds)
     expect(second.docs).toEqual(first.docs)
     expect(second.events).toBe(first.events)
+  })
+
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('reads no ambient time or randomness: Math.random, Date.now and performance.now stay uncalled', () => {
+    const spies = [vi.spyOn(Math, 'random'), vi.spyOn(Date, 'now'), vi.spyOn(performance, 'now')]
+    scenario(7)
+    expect(spies.map((s) => s.mock.calls.length)).toEqual([0, 0, 0])
   })
 
   it('gives a different trace for a different seed', () => {

@@ -12,13 +12,15 @@
  * @packageDocumentation
  */
 
-export { MdnsDiscovery, type MdnsDiscoveryOptions, type DiscoveryStats } from './discovery/MdnsDiscovery.js'
+export { MdnsDiscovery } from './discovery/MdnsDiscovery.js'
+export type { MdnsDiscoveryOptions, DiscoveryStats } from './discovery/MdnsDiscoveryOptions.js'
 export {
   LostReason, type PeerDirectory, type DirectoryEntry, type DirectoryListener, type LocalService
 } from './discovery/PeerDirectory.js'
 export { SERVICE_TYPE, advertisementRecords, parseInstances, instanceName, type Advertisement, type ParsedInstance } from './discovery/serviceRecords.js'
 export type { MulticastCounters, MulticastEndpoint } from './discovery/MulticastChannel.js'
-export { LanTransport, LanTransportState, type LanTransportOptions } from './transport/LanTransport.js'
+export { LanTransport } from './transport/LanTransport.js'
+export { LanTransportState, type LanTransportOptions } from './transport/LanTransportOptions.js'
 export type { LanTransportStats } from './transport/LanTransportStats.js'
 export { CloseCode } from './transport/CloseCode.js'
 export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './transport/Backoff.js'

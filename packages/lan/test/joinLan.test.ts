@@ -39,7 +39,7 @@ describe('joinLan', () => {
     await waitFor('everyone linked', () => a.transport.peers().size === 2 && b.transport.peers().size === 2 && c.transport.peers().size === 2, 5000)
     const result = await client.send({ hello: 1 })
     expect(result).toMatchObject({ status: 'acknowledged', reply: { echo: { hello: 1 } }, by: 'server-a' })
-    expect(serverB.getSnapshot().coordinator).toBe('server-a')
+    await waitFor('server-b to follow server-a', () => serverB.getSnapshot().coordinator === 'server-a', 2000, () => serverB.getSnapshot())
     expect(a.discovery?.stats().sendErrors).toBe(0)
   })
 })

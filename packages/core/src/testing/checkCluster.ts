@@ -16,11 +16,11 @@ export interface ClusterTally {
    */
   lost: number
   /**
-   * Acknowledged tokens missing whose sender has crashed since: without persistence a crash
-   * may take the only copy with it (the sender and the coordinator were the same device).
+   * Acknowledged tokens missing whose sender has crashed since (without persistence a crash may
+   * take the only copy with it), and acknowledged decisions that every holder took down with it.
    */
   orphaned: number
-  /** Acknowledged requests whose answering decision was later fenced and re-decided (a conflict). */
+  /** Acknowledged requests whose answering decision, still held by the replicas, was fenced and re-decided (a conflict). */
   superseded: number
 }
 
@@ -43,7 +43,11 @@ export function tally(cluster: Cluster): ClusterTally {
   for (const s of cluster.sent) {
     if (s.decision === undefined || any === undefined) continue
     const now = any.peer.ledger.decisionFor(s.id)?.key
-    if (now !== undefined && now !== s.decision) superseded++
+    if (now === undefined || now === s.decision) continue
+    // Fenced while the replicas still hold it: a conflict. Gone from every replica: every peer
+    // that held it crashed without persistence, which no protocol survives (counted as orphaned).
+    if (any.peer.app.decisions.has(s.decision)) superseded++
+    else orphaned++
   }
   for (const s of cluster.sent) {
     if (s.ackAt === undefined || seen[s.token] === 1) continue

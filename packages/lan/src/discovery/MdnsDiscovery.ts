@@ -1,52 +1,12 @@
 import { PROTOCOL_VERSION, systemClock, type Clock, type PeerId, type TimerHandle } from '@sship/core'
+import type { DiscoveryStats, MdnsDiscoveryOptions } from './MdnsDiscoveryOptions.js'
 import type { Answer, Question } from 'dns-packet'
-import { MulticastChannel, type MulticastCounters } from './MulticastChannel.js'
+import { MulticastChannel } from './MulticastChannel.js'
 import { LostReason, type DirectoryEntry, type DirectoryListener, type LocalService, type PeerDirectory } from './PeerDirectory.js'
 import { advertisementAddress } from './advertisementAddress.js'
 import {
   SERVICE_TYPE, advertisementRecords, instanceName, isServiceQuestion, parseInstances, targetName, type Advertisement
 } from './serviceRecords.js'
-
-/** Options of {@link MdnsDiscovery}. */
-export interface MdnsDiscoveryOptions {
-  /** The app to advertise and browse for (TXT `app`); peers of other apps are ignored. */
-  readonly app: string
-  /** The local peer's GUID (TXT `id`). */
-  readonly peerId: PeerId
-  /**
-   * The local IPv4 address multicast is sent from, e.g. `127.0.0.1` (tests, one machine) or the
-   * address of the network card (a real LAN). Required: there is deliberately no default.
-   */
-  readonly interface: string
-  /** The address the mDNS socket binds to. Default `0.0.0.0` (needed to receive group traffic). */
-  readonly bind?: string
-  /** The mDNS UDP port. Default 5353; tests use a random high port shared by their peers. */
-  readonly port?: number
-  /** The multicast group. Default `224.0.0.251`. */
-  readonly group?: string
-  /** The address to advertise. Default: the server's bind host, else `interface` (never a wildcard). */
-  readonly address?: string
-  /** TTL of our records, in seconds; a peer not refreshed for this long is dropped. Default 120. */
-  readonly ttlSeconds?: number
-  /** When to announce after start, in ms from start. Default `[0, 1000, 2000]`. */
-  readonly announceDelaysMs?: readonly number[]
-  /** Interval of the periodic browse query. Default 10 000 ms. */
-  readonly queryIntervalMs?: number
-  /** Time source for every timer. Default the system clock. */
-  readonly clock?: Clock
-  /** Called for every send error, warning and fatal socket error; discovery keeps running unless fatal. */
-  readonly onError?: (error: Error) => void
-}
-
-/** Counters of a {@link MdnsDiscovery}. */
-export interface DiscoveryStats extends MulticastCounters {
-  /** `found` events reported. */
-  found: number
-  /** `lost` events reported. */
-  lost: number
-  /** The last error seen, if any. */
-  lastError: string | undefined
-}
 
 interface Listed {
   entry: DirectoryEntry

@@ -29,3 +29,14 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 export function isPermanentRejection(code: number): boolean {
   return code === CloseCode.WrongApp || code === CloseCode.WrongVersion || code === CloseCode.Self
 }
+
+/** The close reason of a duplicate link: names the refusing peer so a static dialer learns who is behind an address. */
+export function duplicateReason(refusing: string): string {
+  const reason = `duplicate link (peer ${refusing})`
+  return new TextEncoder().encode(reason).byteLength <= 123 ? reason : 'duplicate link'
+}
+
+/** The peer GUID named by a {@link duplicateReason}, if any. */
+export function peerInDuplicateReason(reason: string): string | undefined {
+  return /^duplicate link \(peer (.+)\)$/.exec(reason)?.[1]
+}

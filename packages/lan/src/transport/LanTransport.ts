@@ -1,69 +1,20 @@
-import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import {
-  DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, cryptoRandom, randomHex, systemClock,
-  type Clock, type PeerId, type Random, type Transport, type TransportEvents
+  DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, asPeerId, cryptoRandom, randomHex, systemClock,
+  type Clock, type PeerId, type Transport, type TransportEvents
 } from '@sship/core'
-import WebSocket, { WebSocketServer } from 'ws'
-import type { PeerDirectory } from '../discovery/PeerDirectory.js'
-import { DEFAULT_BACKOFF, type BackoffOptions } from './Backoff.js'
-import { CloseCode } from './CloseCode.js'
+import type WebSocket from 'ws'
+import { DEFAULT_BACKOFF } from './Backoff.js'
+import { CloseCode, duplicateReason, isPermanentRejection, peerInDuplicateReason } from './CloseCode.js'
+import { dialLink } from './dialLink.js'
 import { Dialer, type DialTarget } from './Dialer.js'
-import { checkHello, clip, decodeHello, encodeHello, type Hello } from './hello.js'
+import { checkHello, decodeHello, encodeHello, type Hello } from './hello.js'
 import { emptyLanTransportStats, type LanTransportStats } from './LanTransportStats.js'
 import { Link, LinkState } from './Link.js'
-import { LinkChoice, chooseLink } from './linkPolicy.js'
-import { parseHostPort, wsUrl, type HostPort } from './peerAddress.js'
-
-/** Options of a {@link LanTransport}. */
-export interface LanTransportOptions {
-  /** The app this transport serves; links to peers of another app are refused. */
-  readonly app: string
-  /** The local peer's GUID. */
-  readonly peerId: PeerId
-  /** Address the WebSocket server binds to. Default `127.0.0.1`; use the LAN address (or `0.0.0.0`) to be reachable. */
-  readonly host?: string
-  /** WebSocket server port. Default 0 (an ephemeral port; see {@link LanTransport.listen}). */
-  readonly port?: number
-  /** Run a server at all. Default true; false makes a dial-only client (e.g. `sship status`). */
-  readonly listen?: boolean
-  /** Static peers, `host:port` each, dialed without discovery. */
-  readonly peers?: readonly string[]
-  /** Where to find peers (e.g. an {@link MdnsDiscovery}); the transport starts and closes it. */
-  readonly directory?: PeerDirectory
-  /** Time source for every timer. Default the system clock. */
-  readonly clock?: Clock
-  /** Randomness for backoff jitter and the session id. Default WebCrypto. */
-  readonly random?: Random
-  /** Redial backoff. Default 100 ms doubling up to 5 s, with jitter. */
-  readonly backoff?: Partial<BackoffOptions>
-  /** Failed dials in a row after which a discovered peer is reported gone to the directory. Default 5. */
-  readonly maxDialFailures?: number
-  /** How long the larger GUID waits for the smaller to dial before it dials itself. Default 2000 ms. */
-  readonly fallbackDialMs?: number
-  /** Longest wait for the hello. Default 5000 ms. */
-  readonly handshakeTimeoutMs?: number
-  /** WebSocket ping interval; a link without a pong by the next ping is destroyed. 0 disables. Default 5000 ms. */
-  readonly keepaliveMs?: number
-  /** Largest frame accepted. Default 16 MiB (core's default) plus room for the hello. */
-  readonly maxFrameBytes?: number
-  /** The protocol version to announce in hellos. Default `PROTOCOL_VERSION` (override only to test mismatches). */
-  readonly protocolVersion?: number
-  /** Socket errors, refused handshakes, directory failures. The transport keeps running. */
-  readonly onError?: (error: Error, peer: PeerId | undefined) => void
-}
-
-/** Lifecycle of a {@link LanTransport}. */
-export const LanTransportState = {
-  /** Created; `listen` may have been called; `connect` not yet (inbound hellos are refused "not ready"). */
-  Idle: 'idle',
-  /** Connected: dials, accepts, reports events. */
-  Up: 'up',
-  /** Closed. Final. */
-  Closed: 'closed'
-} as const
-/** One of {@link LanTransportState}'s values. */
-export type LanTransportState = (typeof LanTransportState)[keyof typeof LanTransportState]
+import { Admission, LinkTable } from './LinkTable.js'
+import { LanTransportState, type LanTransportOptions } from './LanTransportOptions.js'
+import { parseHostPort, type HostPort } from './peerAddress.js'
+import { startServer, stopServer, type StartedServer } from './startServer.js'
 
 /**
  * A {@link Transport} over WebSockets for Node peers on one machine or a LAN: a server bound to
@@ -78,17 +29,13 @@ export class LanTransport implements Transport {
   readonly localPeer: PeerId
   private state: LanTransportState = LanTransportState.Idle
   private events: TransportEvents | undefined
-  private server: WebSocketServer | undefined
-  private listening: Promise<HostPort> | undefined
+  private server: Promise<StartedServer> | undefined
   private bound: HostPort | undefined
-  private readonly links = new Set<Link>()
-  private readonly current = new Map<PeerId, Link>()
-  private peerSet: ReadonlySet<PeerId> = new Set()
+  private readonly table: LinkTable
   private readonly dialer: Dialer
   private readonly hello: Hello
   private readonly clock: Clock
   private readonly counters = emptyLanTransportStats()
-  private readonly closedBytes = { in: 0, out: 0 }
   private offDirectory: (() => void) | undefined
   private finished: Promise<void> | undefined
 
@@ -96,10 +43,11 @@ export class LanTransport implements Transport {
     this.localPeer = options.peerId
     this.clock = options.clock ?? systemClock
     const random = options.random ?? cryptoRandom
+    this.table = new LinkTable(this.localPeer)
     this.hello = { protocol: options.protocolVersion ?? PROTOCOL_VERSION, app: options.app, peerId: options.peerId, session: randomHex(random, 8) }
     this.dialer = new Dialer({
       self: this.localPeer, clock: this.clock, random,
-      isLinked: (peer) => this.current.has(peer),
+      isLinked: (peer) => this.table.has(peer),
       dial: (target) => this.dial(target),
       forget: (peer) => this.options.directory?.forget(peer)
     }, {
@@ -123,23 +71,15 @@ export class LanTransport implements Transport {
   /** Starts the server (if not yet) and resolves with its bound address. Idempotent. */
   listen(): Promise<HostPort> {
     if (this.options.listen === false) return Promise.reject(new Error('this LanTransport was created with listen: false'))
-    this.listening ??= new Promise<HostPort>((resolve, reject) => {
-      const server = new WebSocketServer({
-        host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 0,
-        maxPayload: this.maxPayload(), perMessageDeflate: false, clientTracking: false
-      })
-      this.server = server
-      server.once('error', reject)
-      server.once('listening', () => {
-        server.off('error', reject)
-        server.on('error', (e: Error) => this.report(e, undefined))
-        const a = server.address()
-        this.bound = typeof a === 'object' && a !== null ? { host: a.address, port: a.port } : { host: String(a), port: 0 }
-        resolve(this.bound)
-      })
-      server.on('connection', (ws: WebSocket, req: IncomingMessage) => this.accept(ws, req.socket))
+    this.server ??= startServer({
+      host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 0, maxPayload: this.maxPayload(),
+      connection: (ws, socket) => this.accept(ws, socket),
+      error: (e) => this.report(e, undefined)
     })
-    return this.listening
+    return this.server.then((s) => {
+      this.bound = s.address
+      return s.address
+    })
   }
 
   /** Adds a static peer (`host:port`); dialed at once if connected. */
@@ -166,7 +106,7 @@ export class LanTransport implements Transport {
 
   /** Sends a copy of `data` to `to`; dropped if `to` is not joined. */
   send(to: PeerId, data: Uint8Array): void {
-    const link = this.state === LanTransportState.Up ? this.current.get(to) : undefined
+    const link = this.state === LanTransportState.Up ? this.table.get(to) : undefined
     if (link === undefined || !link.send(new Uint8Array(data))) {
       this.counters.framesDropped++
       return
@@ -177,7 +117,7 @@ export class LanTransport implements Transport {
 
   /** The peers with a current link (same set object until it changes). */
   peers(): ReadonlySet<PeerId> {
-    return this.peerSet
+    return this.table.peers()
   }
 
   /** Closes every link with a goodbye, stops the server and the directory (goodbye over mDNS). Idempotent. */
@@ -187,9 +127,8 @@ export class LanTransport implements Transport {
     this.events = undefined
     this.dialer.stop()
     this.offDirectory?.()
-    for (const link of this.links) link.close(CloseCode.Goodbye, 'peer closed')
-    this.current.clear()
-    this.peerSet = new Set()
+    for (const link of this.table.all()) link.close(CloseCode.Goodbye, 'peer closed')
+    this.table.clearCurrent()
     this.finished = this.finish()
   }
 
@@ -206,7 +145,7 @@ export class LanTransport implements Transport {
    */
   cut(peer?: PeerId): number {
     let n = 0
-    for (const link of [...this.links]) {
+    for (const link of this.table.all()) {
       if (peer !== undefined && link.remote?.peerId !== peer) continue
       link.terminate()
       n++
@@ -217,13 +156,8 @@ export class LanTransport implements Transport {
 
   /** Counters, with socket bytes of live and closed links. */
   stats(): LanTransportStats {
-    let bytesIn = this.closedBytes.in
-    let bytesOut = this.closedBytes.out
-    for (const l of this.links) {
-      bytesIn += l.bytesIn
-      bytesOut += l.bytesOut
-    }
-    return { ...this.counters, bytesIn, bytesOut, liveLinks: this.links.size }
+    const bytes = this.table.bytes()
+    return { ...this.counters, bytesIn: bytes.in, bytesOut: bytes.out, liveLinks: this.table.size }
   }
 
   private accept(ws: WebSocket, socket: Socket): void {
@@ -237,16 +171,14 @@ export class LanTransport implements Transport {
 
   private dial(target: DialTarget): void {
     this.counters.dials++
-    const ws = new WebSocket(wsUrl(target.address), {
-      maxPayload: this.maxPayload(), perMessageDeflate: false, handshakeTimeout: this.handshakeTimeout()
-    })
-    const link = this.track(new Link(ws, true, target.key, this.clock, this.linkHandlers))
-    ws.on('upgrade', (res: IncomingMessage) => link.attachSocket(res.socket))
-    ws.on('open', () => link.send(encodeHello(this.hello)))
+    this.track(dialLink({
+      address: target.address, target: target.key, maxPayload: this.maxPayload(),
+      handshakeTimeoutMs: this.handshakeTimeout(), hello: encodeHello(this.hello)
+    }, this.clock, this.linkHandlers))
   }
 
   private track(link: Link): Link {
-    this.links.add(link)
+    this.table.add(link)
     link.armHandshakeTimeout(this.handshakeTimeout(), () => this.reject(link, CloseCode.HandshakeTimeout, 'no hello in time'))
     return link
   }
@@ -272,7 +204,7 @@ export class LanTransport implements Transport {
     }
     const from = link.remote?.peerId
     // Frames still arriving on a retired link are delivered while the peer is joined by another.
-    if (from === undefined || !this.current.has(from)) return
+    if (from === undefined || !this.table.has(from)) return
     this.counters.framesIn++
     this.counters.payloadBytesIn += data.byteLength
     this.events?.frame(from, data)
@@ -288,30 +220,21 @@ export class LanTransport implements Transport {
       return this.reject(link, problem.code, problem.reason)
     }
     const peer = theirs.peerId
-    const existing = this.current.get(peer)
-    const choice = existing?.remote === undefined ? undefined : chooseLink(
-      this.localPeer, peer,
-      { dialer: existing.dialer(this.localPeer) ?? peer, session: existing.remote.session },
-      { dialer: link.outbound ? this.localPeer : peer, session: theirs.session }
-    )
-    link.identify(theirs)
-    if (choice === LinkChoice.KeepExisting) {
+    const { admission, previous } = this.table.admit(link, theirs)
+    if (admission === Admission.Refused) {
       this.counters.duplicatesClosed++
-      return this.reject(link, CloseCode.Duplicate, clip(`duplicate link (peer ${this.localPeer})`))
+      return this.reject(link, CloseCode.Duplicate, duplicateReason(this.localPeer))
     }
     if (!link.outbound) link.send(encodeHello(this.hello))
     link.open(theirs, this.options.keepaliveMs ?? 5000)
     this.counters.linksOpened++
-    this.current.set(peer, link)
-    if (existing !== undefined) {
+    if (previous !== undefined) {
       this.counters.duplicatesClosed++
-      existing.close(CloseCode.Duplicate, 'replaced by another link')
+      previous.close(CloseCode.Duplicate, 'replaced by another link')
     }
     this.dialer.peerUp(peer)
-    if (choice === LinkChoice.Replace) return
-    this.peerSet = new Set(this.current.keys())
-    if (choice === LinkChoice.Restart) this.events?.peerLeft(peer)
-    this.events?.peerJoined(peer)
+    if (admission === Admission.Restarted) this.events?.peerLeft(peer)
+    if (admission !== Admission.Replaced) this.events?.peerJoined(peer)
   }
 
   private reject(link: Link, code: CloseCode, reason: string): void {
@@ -320,27 +243,23 @@ export class LanTransport implements Transport {
   }
 
   private onClosed(link: Link, code: number, reason: string): void {
-    this.links.delete(link)
-    this.closedBytes.in += link.bytesIn
-    this.closedBytes.out += link.bytesOut
+    const left = this.table.release(link)
     this.counters.linksClosed++
     if (link.outbound && !link.wasOpen) this.counters.dialFailures++
     if (this.state !== LanTransportState.Up) return
-    const peer = link.remote?.peerId ?? (code === CloseCode.Duplicate ? peerInReason(reason) : undefined)
-    if (link.outbound && !link.wasOpen && code >= 4000) this.report(new Error(`link refused (${code}): ${reason}`), peer)
-    if (peer !== undefined && this.current.get(peer) === link) {
-      this.current.delete(peer)
-      this.peerSet = new Set(this.current.keys())
-      this.events?.peerLeft(peer)
-      this.dialer.peerDown(peer)
+    const named = code === CloseCode.Duplicate ? peerInDuplicateReason(reason) : undefined
+    const peer = link.remote?.peerId ?? (named === undefined ? undefined : asPeerId(named))
+    if (link.outbound && isPermanentRejection(code)) this.report(new Error(`link refused (${code}): ${reason}`), peer)
+    if (left !== undefined) {
+      this.events?.peerLeft(left)
+      this.dialer.peerDown(left)
     }
     if (link.outbound && link.target !== undefined) this.dialer.dialEnded(link.target, { handshook: link.wasOpen, code, peer })
   }
 
   private async finish(): Promise<void> {
-    const server = this.server
-    const closing = server === undefined ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()))
-    await Promise.all([closing, this.options.directory?.close()])
+    const stopping = this.server?.then((s) => stopServer(s.server), () => undefined)
+    await Promise.all([stopping, this.options.directory?.close()])
   }
 
   private maxPayload(): number {
@@ -358,10 +277,4 @@ export class LanTransport implements Transport {
       // An error callback must not take the transport down.
     }
   }
-}
-
-/** The peer GUID a duplicate-link close reason names, if any. */
-function peerInReason(reason: string): PeerId | undefined {
-  const m = /\(peer (.+)\)$/.exec(reason)
-  return m?.[1] === undefined ? undefined : (m[1] as PeerId)
 }
