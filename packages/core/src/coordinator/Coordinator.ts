@@ -10,7 +10,8 @@ import type { DocSync } from '../sync/DocSync.js'
 import * as YSV from '../sync/stateVector.js'
 import { decisionKey, type AppDoc, type DecisionRecord } from './AppDoc.js'
 import { Candidacy } from './Candidacy.js'
-import { sameSnapshot, type CoordinatorSnapshot } from './CoordinatorSnapshot.js'
+import { Contact } from './Contact.js'
+import { buildSnapshot, sameSnapshot, type CoordinatorSnapshot } from './CoordinatorSnapshot.js'
 import type { CanonicalDecision, Ledger } from './Ledger.js'
 import { LeaderView } from './LeaderView.js'
 import { VoteBook } from './Quorum.js'
@@ -62,14 +63,11 @@ export class Coordinator {
   readonly processor: RequestProcessor
   private role: Role = Role.Joining
   private following: TermRef | null = null
-  private lastFollowed: TermRef | null = null
   private known: TermRef | null = null
   private myTerm: TermRecord | null = null
   private written = 0
   private committed = 0
-  private lastHeartbeatAt = -Infinity
-  private streakStart = 0
-  private lastFlapAt = -Infinity
+  private readonly contact = new Contact()
   private viewVersion = 0
   private view: readonly PeerId[] = []
   private mismatches = 0
@@ -177,19 +175,13 @@ export class Coordinator {
       return
     }
     const now = this.host.clock.now()
-    if (this.role === Role.Joining) this.streakStart = now
-    if (now - this.lastHeartbeatAt > this.host.timing.suspectMs && sameTerm(this.lastFollowed, hb)) {
-      // The same coordinator went on beating while we heard nothing: our own link flapped.
-      this.streakStart = now
-      this.lastFlapAt = now
-    }
+    this.contact.heartbeat(hb, now, this.host.timing.suspectMs, this.role === Role.Joining)
     if (!sameTerm(this.following, hb)) {
       // A new term after a failover is not a flap of our own link: the contact streak goes on.
       this.follow(hb)
       this.suspected.clear()
       this.emit({ type: 'following', term: hb })
     }
-    this.lastHeartbeatAt = now
     this.candidacy = undefined
     this.role = Role.Follower
     this.ensureListed(false)
@@ -248,7 +240,7 @@ export class Coordinator {
     if (!this.host.app.eligible().includes(this.host.self)) return
     const now = this.host.clock.now()
     const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
-      (this.following !== null && now - this.lastHeartbeatAt <= this.host.timing.suspectMs)
+      (this.following !== null && this.contact.hearsCoordinator(now, this.host.timing.suspectMs))
     // Votes are not persisted yet: a peer that may have voted in an earlier life abstains for a hold-down.
     const amnesic = now - this.startedAt < this.host.timing.holdDownMs
     const granted = !leaderAlive && !amnesic && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
@@ -351,10 +343,9 @@ export class Coordinator {
     // A peer whose own link flapped lately, or a preferred peer that came back lately (it would
     // fail back after the hold-down anyway), waits a hold-down longer, so it does not split the app.
     const { holdDownMs, staggerMs } = this.host.timing
-    const returning = this.lastFollowed !== null && this.lastHeartbeatAt - this.streakStart < holdDownMs &&
-      this.ranksBefore(this.host.self, this.lastFollowed.leader)
-    const settled = this.host.clock.now() - this.lastFlapAt >= holdDownMs && !returning
-    this.arm(rank * staggerMs + (settled ? 0 : holdDownMs) + extraDelay, () => this.beginCandidacy())
+    const last = this.contact.lastFollowed
+    const unsettled = this.contact.unsettled(this.host.clock.now(), holdDownMs, last !== null && this.ranksBefore(this.host.self, last.leader))
+    this.arm(rank * staggerMs + (unsettled ? holdDownMs : 0) + extraDelay, () => this.beginCandidacy())
   }
 
   /** Eligible peers believed alive, in successorship order, suspected ones left out. */
@@ -432,8 +423,7 @@ export class Coordinator {
     this.handoffTo = undefined
     this.following = null
     if (because !== null) this.follow(because)
-    this.lastHeartbeatAt = this.host.clock.now()
-    this.streakStart = this.lastHeartbeatAt
+    this.contact.restart(this.host.clock.now())
     if (mine !== null) this.emit({ type: 'stepped-down', term: mine, because })
     if (because?.leader === this.host.self) {
       // A term of an earlier life of this peer (it restarted with an empty document): nobody
@@ -449,7 +439,7 @@ export class Coordinator {
   private follow(term: TermRef): void {
     if (!sameTerm(this.following, term)) this.committed = 0
     this.following = { epoch: term.epoch, leader: term.leader, nonce: term.nonce }
-    this.lastFollowed = this.following
+    this.contact.lastFollowed = this.following
   }
 
   private tick(): void {
@@ -484,7 +474,7 @@ export class Coordinator {
   private maybeAskHandoff(leader: PeerId, now: number): void {
     const { failback, timing, code, app } = this.host
     if (!failback || code === undefined || app.code() !== code || this.following === null) return
-    if (now - this.streakStart < timing.holdDownMs || now - this.lastHandoffAsk < timing.suspectMs) return
+    if (this.contact.streak(now) < timing.holdDownMs || now - this.lastHandoffAsk < timing.suspectMs) return
     if (!this.ranksBefore(this.host.self, leader)) return
     this.lastHandoffAsk = now
     this.host.send(leader, encodeHandoffRequest({ ...this.following, stateVector: YSV.encode(app.doc) }))
@@ -563,20 +553,10 @@ export class Coordinator {
   }
 
   private computeSnapshot(): CoordinatorSnapshot {
-    const leading = this.role === Role.Leader
-    const coordinator = this.role === Role.HandingOff ? (this.handoffTo ?? null)
-      : leading ? this.host.self : this.role === Role.Follower ? (this.following?.leader ?? null) : null
-    return {
-      self: this.host.self,
-      role: this.role,
-      coordinator,
-      epoch: (this.known?.epoch ?? 0) as Epoch,
-      isServer: leading,
-      failoverInProgress: !leading && this.following === null && this.host.ledger.head() !== null,
-      successors: this.host.app.eligible(),
-      alive: this.view,
-      initialHost: this.host.app.initialHost() ?? null
-    }
+    return buildSnapshot({
+      self: this.host.self, role: this.role, following: this.following, handoffTo: this.handoffTo ?? null,
+      epoch: (this.known?.epoch ?? 0) as Epoch, hasTerms: this.host.ledger.head() !== null, app: this.host.app, view: this.view
+    })
   }
 
   private publish(): void {

@@ -1,5 +1,7 @@
 import type { Epoch, PeerId } from '../ids/ids.js'
-import type { Role } from './Role.js'
+import type { TermRef } from '../protocol/coordinatorMessages.js'
+import type { AppDoc } from './AppDoc.js'
+import { Role } from './Role.js'
 
 /**
  * What a UI or a test needs to know about the role, as one immutable value. A new object is
@@ -35,4 +37,35 @@ export function sameSnapshot(a: CoordinatorSnapshot, b: CoordinatorSnapshot): bo
 
 function sameList(a: readonly PeerId[], b: readonly PeerId[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+/** What {@link buildSnapshot} reads from the coordinator. */
+export interface SnapshotInput {
+  readonly self: PeerId
+  readonly role: Role
+  readonly following: TermRef | null
+  readonly handoffTo: PeerId | null
+  readonly epoch: Epoch
+  /** True once any term exists (so a missing coordinator means a failover is under way). */
+  readonly hasTerms: boolean
+  readonly app: AppDoc
+  readonly view: readonly PeerId[]
+}
+
+/** Derives the public snapshot from the coordinator's state. */
+export function buildSnapshot(s: SnapshotInput): CoordinatorSnapshot {
+  const leading = s.role === Role.Leader
+  const coordinator = s.role === Role.HandingOff ? s.handoffTo
+    : leading ? s.self : s.role === Role.Follower ? (s.following?.leader ?? null) : null
+  return {
+    self: s.self,
+    role: s.role,
+    coordinator,
+    epoch: s.epoch,
+    isServer: leading,
+    failoverInProgress: !leading && s.following === null && s.hasTerms,
+    successors: s.app.eligible(),
+    alive: s.view,
+    initialHost: s.app.initialHost() ?? null
+  }
 }

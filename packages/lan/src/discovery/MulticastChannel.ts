@@ -33,7 +33,9 @@ export interface MulticastCounters {
 
 /** What a {@link MulticastChannel} reports. Handlers must not throw. */
 export interface MulticastHandlers {
+  /** A query arrived (ours included, looped back). */
   query(questions: readonly Question[], from: RemoteInfo): void
+  /** A response arrived: its answers and additional records together. */
   response(records: readonly Answer[], from: RemoteInfo): void
   /** Something went wrong; the channel keeps running unless `fatal`. */
   error(error: Error, fatal: boolean): void
