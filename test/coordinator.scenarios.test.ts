@@ -217,3 +217,50 @@ describe('server API', () => {
     expect(conn.getState()).toBe(conn.getState())
   })
 })
+
+describe('without a coordinator', () => {
+  it('keeps reads and commutative writes working, and sends pending until a coordinator decides them', () => {
+    const c = started(2, 2)
+    c.crash('s00')
+    c.crash('s01')
+    c.run(1000)
+    const a = c.member('c00').connection!
+    const b = c.member('c01').connection!
+    a.data.set('entry', { name: 'Ada', topic: 'CRDTs' })
+    const rec = c.send('c00')
+    c.run(500)
+    expect(b.data.get('entry')).toEqual({ name: 'Ada', topic: 'CRDTs' })
+    expect(a.getSnapshot().coordinator).toBeNull()
+    expect(a.getSnapshot().failoverInProgress).toBe(true)
+    expect(a.getRequests().at(-1)?.status).toBe('pending')
+    expect(rec.ackAt).toBeUndefined()
+    c.restart('s01')
+    c.run(3000)
+    expect(rec.ackAt).toBeDefined()
+    expect(a.getRequests().at(-1)?.status).toBe('acknowledged')
+  })
+})
+
+describe('quorum mode', () => {
+  it('lets only the majority side serve, and never re-decides an acknowledged request', () => {
+    const c = new Cluster({ seed: 11, servers: 5, clients: 2, mode: 'quorum' }).start()
+    c.run(4000)
+    expect(leaderIds(c)).toEqual(['s00'])
+    c.partition([['s00', 's01', 'c00'], ['s02', 's03', 's04', 'c01']])
+    for (let i = 0; i < 20; i++) {
+      c.send('c00')
+      c.send('c01')
+      c.run(100)
+    }
+    c.run(3000)
+    const minoritySends = c.sent.filter((s) => s.from === 'c00' && s.sentAt > 4000)
+    expect(minoritySends.filter((s) => s.ackAt !== undefined && s.ackAt > 4300)).toEqual([])
+    expect(c.leaders().filter((m) => ['s02', 's03', 's04'].includes(m.id))).toHaveLength(1)
+    c.heal()
+    c.run(8000)
+    const t = tally(c)
+    expect(t.superseded).toBe(0)
+    expect(t.acked).toBe(t.sent)
+    expect(checkCluster(c)).toEqual([])
+  })
+})
