@@ -20,11 +20,17 @@ export interface ClusterOptions {
   readonly servers: number
   /** Client-only peers (`connect`). Default 0. */
   readonly clients?: number
+  /** Coordinator timing of every peer. */
   readonly timing?: Partial<TimingOptions>
+  /** Initial network faults (drop, duplicate, reorder, latency). */
   readonly faults?: Partial<NetworkFaults>
+  /** See `PeerOptions.failover`. Default true. */
   readonly failover?: boolean
+  /** See `PeerOptions.failback`. Default true. */
   readonly failback?: boolean
+  /** See `PeerOptions.mode`. Default availability. */
   readonly mode?: 'availability' | 'quorum'
+  /** Record every delivered frame (see `MemoryNetwork.trace`). */
   readonly trace?: boolean
   /** The server code; default {@link tokenCounter}. */
   readonly handler?: (server: Server) => ServerHandler
@@ -32,22 +38,35 @@ export interface ClusterOptions {
 
 /** One simulated device. */
 export interface Member {
+  /** The device's GUID (`s00`… for servers, `c00`… for clients). */
   readonly id: PeerId
+  /** True for a server (it runs `initServer`). */
   readonly eligible: boolean
+  /** False between a crash and a restart. */
   alive: boolean
+  /** How often it restarted. */
   incarnation: number
+  /** Its server, if eligible. */
   server: Server | undefined
+  /** Its client connection (servers have one too, on the same peer). */
   connection: Connection | undefined
 }
 
 /** A request sent through {@link Cluster.send}. */
 export interface SentRequest {
+  /** The token the default server code counts. */
   readonly token: string
+  /** The sender. */
   readonly from: PeerId
+  /** The sender's incarnation when it sent. */
   readonly incarnation: number
+  /** Virtual time of the send. */
   readonly sentAt: number
+  /** The request id in the document. */
   id: string
+  /** Virtual time the sender saw it acknowledged. */
   ackAt?: number
+  /** The reply it got. */
   reply?: unknown
   /** The decision the sender was told about. */
   decision?: string
@@ -75,11 +94,15 @@ export function tokenCounter(server: Server): ServerHandler {
  * event. Tests and `npm run scenario` drive it; {@link checkCluster} judges it.
  */
 export class Cluster {
+  /** The in-memory network all members use. */
   readonly network: MemoryNetwork
+  /** The virtual clock of the network and of every peer. */
   readonly clock: VirtualClock
   /** Randomness for the test's own choices (kept apart from the network's). */
   readonly random: Random
+  /** Every device, servers first. */
   readonly members: Member[] = []
+  /** Every request sent through {@link Cluster.send}. */
   readonly sent: SentRequest[] = []
   /** Role events of every peer, with the virtual time they happened. */
   readonly events: Array<{ readonly t: number; readonly peer: PeerId; readonly event: CoordinatorEvent }> = []
