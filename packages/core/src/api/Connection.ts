@@ -123,6 +123,19 @@ export class Connection {
     return this.peer.ledger.state()
   }
 
+  /** Calls `listener` when {@link Connection.getState} changes; returns the unsubscribe function. */
+  subscribeState(listener: () => void): () => void {
+    let last = this.getState()
+    return this.peer.ledger.listen({
+      changed: () => {
+        const now = this.getState()
+        if (now === last) return
+        last = now
+        listener()
+      }
+    })
+  }
+
   /** Requests sent through this connection, with their status (same array while unchanged). */
   getRequests(): readonly RequestState[] {
     return this.requests
