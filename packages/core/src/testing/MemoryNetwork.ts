@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors/errors.js'
 import type { PeerId } from '../ids/ids.js'
 import { seededRandom, type Random } from '../random/Random.js'
-import { fnv1a32 } from './fnv1a32.js'
+import { fnv1a32 } from '../sync/fnv1a32.js'
 import { InFlightFrames, type InFlightFrame } from './InFlightFrames.js'
 import { Membership, type Endpoint } from './Membership.js'
 import { MemoryTransport, type MemoryTransportHost } from './MemoryTransport.js'
