@@ -12,7 +12,6 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.{ts,tsx}'],
-    exclude: ['**/node_modules/**', 'packages/lan/**'],
     testTimeout: 120_000,
     hookTimeout: 60_000
   }

@@ -63,7 +63,8 @@ describe('Output', () => {
     expect(text()).toBe(
       '\r\x1b[2Kme leader  coordinator me  epoch 3  alive 2  linked 1  successors me > you' +
       '\r\x1b[2Kme leader  coordinator me  epoch 4  alive 2  linked 1  successors me > you' +
-      '\r\x1b[2Kack r1: {"count":1} (epoch 4)\n'
+      '\r\x1b[2Kack r1: {"count":1} (epoch 4)\n' +
+      'me leader  coordinator me  epoch 4  alive 2  linked 1  successors me > you'
     )
   })
 

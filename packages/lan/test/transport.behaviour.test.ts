@@ -1,6 +1,7 @@
-import { asPeerId, seededRandom, type PeerId } from '@sship/core'
+import { PROTOCOL_VERSION, asPeerId, seededRandom, type PeerId } from '@sship/core'
+import { WebSocketServer } from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CloseCode, LanTransport, type LanTransportOptions } from '../src/index.js'
+import { CloseCode, LanTransport, encodeHello, type LanTransportOptions } from '../src/index.js'
 import { FakeDirectory } from './support/FakeDirectory.js'
 import { Recorder } from './support/Recorder.js'
 import { sleep, waitFor } from './support/wait.js'
@@ -131,6 +132,28 @@ describe('LanTransport behaviour on loopback', () => {
     expect(rb.left).toEqual(['a1'])
     expect(r2.joined).toEqual(['b1'])
     await waitFor('old link closed', () => first.peers().size === 0, 2000)
+  })
+
+  it('drops a link whose peer stops answering pings (a silent peer, no FIN), and reports it left', async () => {
+    // A hand-made peer on 127.0.0.1 that completes the handshake and then never answers a ping.
+    const silent = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false })
+    try {
+      await new Promise<void>((resolve) => silent.once('listening', () => resolve()))
+      silent.on('connection', (ws) => ws.once('message', () => {
+        ws.send(encodeHello({ protocol: PROTOCOL_VERSION, app: 'behaviour', peerId: asPeerId('silent'), session: 's' }))
+      }))
+      const port = (silent.address() as { port: number }).port
+      const a = make('a1', { peers: [`127.0.0.1:${port}`], keepaliveMs: 100, backoff: { initialMs: 10_000, maxMs: 10_000 } })
+      const ra = new Recorder()
+      a.connect(ra)
+      await waitFor('joined', () => ra.joined.length === 1, 2000)
+      const ms = await waitFor('left', () => ra.left.length === 1, 2000)
+      expect(ra.left).toEqual(['silent'])
+      expect(ms).toBeGreaterThan(100)
+    } finally {
+      for (const c of silent.clients) c.terminate()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
   })
 
   describe('with a directory', () => {

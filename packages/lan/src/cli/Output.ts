@@ -9,6 +9,7 @@ export type OutputRecord = { readonly type: string; readonly [key: string]: unkn
  */
 export class Output {
   private statusShown = false
+  private lastStatus: string | undefined
 
   constructor(
     private readonly stream: Writable & { readonly isTTY?: boolean },
@@ -20,16 +21,22 @@ export class Output {
   status(record: OutputRecord): void {
     if (this.json) return this.line(JSON.stringify(record))
     if (this.stream.isTTY === true) {
-      this.stream.write(`\r\x1b[2K${this.render(record)}`)
+      this.lastStatus = this.render(record)
+      this.stream.write(`\r\x1b[2K${this.lastStatus}`)
       this.statusShown = true
       return
     }
     this.line(this.render(record))
   }
 
-  /** Prints an event record on its own line (above the status line on a TTY). */
+  /** Prints an event record on its own line (above the status line on a TTY, which is drawn again below it). */
   event(record: OutputRecord): void {
+    const redraw = this.statusShown
     this.line(this.json ? JSON.stringify(record) : this.render(record))
+    if (redraw && this.lastStatus !== undefined) {
+      this.stream.write(this.lastStatus)
+      this.statusShown = true
+    }
   }
 
   private line(text: string): void {

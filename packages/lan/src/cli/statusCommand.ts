@@ -52,14 +52,15 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   return entries.length > 0 ? 0 : 1
 }
 
-/** Connects as a client to `entries` and waits (until `deadline`) for a snapshot naming the coordinator. */
+/** Connects as a client to `entries` and waits (until `deadline`) for a snapshot naming the coordinator, successors and alive peers. */
 async function askCoordinator(app: string, self: ReturnType<typeof asPeerId>, entries: readonly DirectoryEntry[], deadline: number): Promise<CoordinatorSnapshot> {
   const transport = new LanTransport({ app, peerId: self, listen: false, peers: entries.map((e) => formatHostPort(e)) })
   const client = connect(app, { transport })
   try {
     while (performance.now() < deadline) {
       const s = client.getSnapshot()
-      if (s.coordinator !== null && s.successors.length > 0) break
+      // The heartbeat names the coordinator; the successors come with the document and the alive list with the next view.
+      if (s.coordinator !== null && s.successors.length > 0 && s.alive.length > 0) break
       await sleep(25)
     }
     return client.getSnapshot()

@@ -40,6 +40,11 @@ export function renderRecord(r: OutputRecord): string {
     }
     case 'ready':
       return `joined "${String(r.app)}" as ${String(r.self)}, listening on ${String(r.address)} (mDNS port ${String(r.mdnsPort)})`
+    case 'coordinator-event': {
+      const e = r.event as { type: string; term?: { epoch?: number; leader?: string }; leader?: string; to?: string }
+      const detail = e.term !== undefined ? ` epoch ${String(e.term.epoch)} (${short(e.term.leader ?? null)})` : e.leader !== undefined ? ` ${short(e.leader)}` : e.to !== undefined ? ` to ${short(e.to)}` : ''
+      return `${e.type}${detail}`
+    }
     case 'ack':
       return `ack ${String(r.id)}: ${JSON.stringify(r.reply)} (epoch ${String(r.epoch)})`
     default:

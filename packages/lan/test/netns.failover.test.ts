@@ -1,0 +1,139 @@
+import { expect, it } from 'vitest'
+import { CliProcess, type CliRecord, type CliStatus } from './support/CliProcess.js'
+import { ip, NetnsLab, removeLeftoverNamespaces } from './support/NetnsLab.js'
+import { sleep, waitFor } from './support/wait.js'
+
+/**
+ * Issue [C] test 2, "real hosts": four `sship join` processes, each in its own network namespace
+ * with one address on a bridged Ethernet segment (see {@link NetnsLab}), find each other with
+ * real mDNS on port 5353, agree on the first as coordinator, fail over when its link goes down (a
+ * device leaving the Wi-Fi), and fail back after the link returns and the hold-down passes,
+ * deciding every request of a follower's stream exactly once.
+ *
+ * While its link is down the initial host is alone in its partition and keeps (or takes) the role
+ * there (availability mode); on the heal it steps down to the higher epoch and later takes the
+ * role back by failback. Needs root and iproute2: without them the test fails and says why.
+ */
+const TIMING = { heartbeat: 50, suspect: 250, holdDown: 1500 }
+const IDS = ['node-1', 'node-2', 'node-3', 'node-4']
+/** The request stream comes from the last peer: a follower that is never the next coordinator. */
+const SENDER = 'node-4'
+const SEND_EVERY_MS = 100
+/** How long node-1 stays off the network after the others have a new coordinator. */
+const PARTITION_MS = Number(process.env.PARTITION_MS ?? 2000)
+/** Failback waits 3 s of uninterrupted contact plus the hold-down; allow for the links to come back first. */
+const FAILBACK_BOUND_MS = TIMING.holdDown + 3000 + 8000
+
+it('sship join in four network namespaces: discover over mDNS, fail over on link down, fail back on link up, apply each request once', async () => {
+  const leftovers = await removeLeftoverNamespaces()
+  const lab = await NetnsLab.create(IDS.length)
+  const children: CliProcess[] = []
+  try {
+    const start = (i: number): CliProcess => {
+      const id = IDS[i] as string
+      const child = new CliProcess(id, [
+        'join', 'netns-app', '--interface', lab.hosts[i]?.address ?? '', '--id', id,
+        '--heartbeat', String(TIMING.heartbeat), '--suspect', String(TIMING.suspect), '--hold-down', String(TIMING.holdDown),
+        ...(id === SENDER ? ['--send-every', String(SEND_EVERY_MS)] : []), '--exit-after', '110000'
+      ], { netns: lab.hosts[i]?.ns ?? '' })
+      children.push(child)
+      return child
+    }
+    const agreeOn = (group: readonly CliProcess[], check: (s: CliStatus) => boolean): boolean =>
+      group.every((c) => { const s = c.status(); return s !== undefined && check(s) })
+    const describeAll = (): unknown => children.map((c) => c.describe())
+    const n = IDS.length
+
+    // 1. The first host creates the app and leads it; the others join it over real mDNS.
+    const host = start(0)
+    await waitFor('node-1 to lead', () => host.status()?.role === 'leader', 30_000, describeAll)
+    for (let i = 1; i < n; i++) start(i)
+    const [, next, , sender] = children as [CliProcess, CliProcess, CliProcess, CliProcess]
+    const discoveryMs = await waitFor('all four to link to each other and follow node-1', () => agreeOn(children, (s) =>
+      s.coordinator === 'node-1' && s.linked.length === n - 1 && s.successors.length === n && !s.failoverInProgress), 40_000, describeAll)
+    for (const [i, c] of children.entries()) expect(c.all('ready')[0]?.address, 'each peer serves on its lab address').toMatch(new RegExp(`^${lab.hosts[i]?.address}:`))
+    const epoch1 = host.status()?.epoch ?? -1
+    await sleep(1500)
+
+    // 2. node-1's link goes down: the other three agree on a new coordinator with a higher epoch.
+    await lab.linkDown(0)
+    const downAt = performance.now()
+    const others = children.slice(1)
+    await waitFor('the others to agree on a new coordinator', () => {
+      const s0 = next.status()
+      return s0 !== undefined && s0.coordinator !== null && s0.coordinator !== 'node-1' && s0.epoch > epoch1 &&
+        agreeOn(others, (s) => s.coordinator === s0.coordinator && s.epoch === s0.epoch && !s.failoverInProgress)
+    }, 5000, describeAll)
+    const failoverMs = performance.now() - downAt
+    const afterFailover = next.status() as CliStatus
+    await sleep(PARTITION_MS)
+    const isolated = host.status() as CliStatus
+
+    // 3. The link comes back: one coordinator again (the higher epoch), then node-1 by failback.
+    await lab.linkUp(0)
+    const upAt = performance.now()
+    let healedMs: number | undefined
+    await waitFor('all four to follow node-1 again', () => {
+      const s0 = next.status()
+      if (healedMs === undefined && s0 !== undefined && agreeOn(children, (s) => s.coordinator === s0.coordinator && s.epoch === s0.epoch && s.linked.length === n - 1)) {
+        healedMs = performance.now() - upAt
+      }
+      return agreeOn(children, (s) => s.coordinator === 'node-1' && s.epoch > afterFailover.epoch && s.linked.length === n - 1 && !s.failoverInProgress)
+    }, FAILBACK_BOUND_MS, describeAll)
+    const failbackMs = performance.now() - upAt
+    const steppedDown = host.records.find((r) => r.at > upAt && (r.record.event as { type?: string } | undefined)?.type === 'stepped-down')
+    expect(children.map((c) => c.status()?.role).filter((r) => r === 'leader'), 'exactly one coordinator after the heal').toEqual(['leader'])
+    await sleep(1000)
+
+    // 4. Stop the stream and wait until every replica has decided everything, identically.
+    sender.command('stop-sending')
+    let reports: CliRecord[] = []
+    await waitFor('every replica to report the same, fully decided ledger', () => {
+      reports = children.map((c) => c.all('report').at(-1) ?? { type: 'none' })
+      const settled = reports.every((r) => r.pending === 0 && sameJson(r.decided, reports[0]?.decided) && r.count === reports[0]?.count)
+      if (!settled) for (const c of children) c.command('report')
+      return settled
+    }, 15_000, () => reports.map((r) => ({ count: r.count, pending: r.pending, decided: (r.decided as unknown[] | undefined)?.length })), 300)
+
+    // 5. Exactly once. Decisions the isolated side made are re-decided by the winning chain, so
+    //    the final state is the judge: the counter equals the number of decided requests, and
+    //    every acknowledged request is among them, acknowledged once, with its own count.
+    const final = reports[0] as CliRecord
+    const decided = new Set(final.decided as string[])
+    expect(final.count, 'counter vs decided requests').toBe(decided.size)
+    const acks = sender.records.filter((r) => r.record.type === 'ack')
+    const ackIds = acks.map((a) => String(a.record.id))
+    const ackCounts = acks.map((a) => (a.record.reply as { count: number }).count)
+    expect(acks.filter((a) => a.at > downAt && a.at < upAt).length, 'acknowledgements during the partition').toBeGreaterThan(5)
+    expect(new Set(ackIds).size, 'an id acknowledged twice').toBe(acks.length)
+    expect(ackIds.filter((id) => !decided.has(id)), 'acknowledged but not decided').toEqual([])
+    expect(new Set(ackCounts).size, 'two acknowledged requests got the same count').toBe(acks.length)
+    expect(sender.all('send-failed')).toEqual([])
+
+    // 6. Clean shutdown: each process says goodbye and exits 0.
+    for (const c of children) c.command('quit')
+    expect(await Promise.all(children.map((c) => c.exited))).toEqual(IDS.map(() => 0))
+
+    console.log(JSON.stringify({
+      measured: 'sship join, 4 network namespaces on one bridge, mDNS on 5353', subnet: lab.subnet, timing: TIMING,
+      joinToAgreementMs: Math.round(discoveryMs),
+      linkDownToNewCoordinatorMs: Math.round(failoverMs),
+      linkUpToOneCoordinatorMs: healedMs === undefined ? null : Math.round(healedMs),
+      linkUpToIsolatedHostSteppedDownMs: steppedDown === undefined ? null : Math.round(steppedDown.at - upAt),
+      linkUpToFailbackMs: Math.round(failbackMs),
+      isolatedHostDuringPartition: { role: isolated.role, coordinator: isolated.coordinator, epoch: isolated.epoch },
+      epochs: { first: epoch1, afterFailover: afterFailover.epoch, afterFailback: host.status()?.epoch },
+      requests: { decided: decided.size, acked: acks.length, count: final.count },
+      leftoverNamespacesRemoved: leftovers
+    }))
+  } finally {
+    for (const c of children) c.kill()
+    await Promise.race([Promise.all(children.map((c) => c.exited)), sleep(5000)])
+    await lab.destroy()
+  }
+  expect(await ip(['netns', 'list']), 'the lab is gone').not.toContain(lab.name)
+})
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
