@@ -1,0 +1,32 @@
+/**
+ * `@sship/webrtc`: browsers (and Node peers) as full sship peers over WebRTC data channels.
+ *
+ * - {@link WebrtcTransport}: a `Transport` that meets peers through y-webrtc-compatible
+ *   signaling servers (a list; none is special) and then talks over direct data channels.
+ * - The signaling server any Node peer can run is in `@sship/webrtc/server` (Node only, so
+ *   that browser bundles of this entry point stay free of `ws`).
+ *
+ * In browsers, bundle with `simple-peer` aliased to `simple-peer/simplepeer.min.js` (its
+ * self-contained build, as y-webrtc does). On Node 20 pass `WebSocket` from `ws` and `wrtc`
+ * from `@roamhq/wrtc`.
+ *
+ * @packageDocumentation
+ */
+
+export { WebrtcTransport, type LinkInfo } from './transport/WebrtcTransport.js'
+export type { WebrtcTransportOptions } from './transport/WebrtcTransportOptions.js'
+export { isInitiator } from './transport/initiatorRule.js'
+export { SignalingClient, SignalingState, type SignalingClientEvents, type SignalingClientOptions } from './signaling/SignalingClient.js'
+export { SignalingPool, type SignalingPoolOptions } from './signaling/SignalingPool.js'
+export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './signaling/Backoff.js'
+export { hostWebSocket, type SignalingSocket, type SignalingSocketConstructor } from './signaling/SignalingSocket.js'
+export {
+  formatSignalingMessage, parseSignalingMessage, parseRoomMessage,
+  type ClientMessage, type ServerMessage, type SignalingMessage, type RoomMessage, type SignalPayload
+} from './signaling/signalingMessages.js'
+export { anyCandidate, loopbackOnly, candidateAddress, filterSignal, type CandidateFilter } from './ice/candidateFilter.js'
+export { PeerLink, LinkState, type PeerLinkEvents, type PeerLinkOptions } from './link/PeerLink.js'
+export { FrameAssembler, type AssembleResult } from './link/FrameAssembler.js'
+export {
+  LINK_PROTOCOL_VERSION, LinkMessageType, DEFAULT_CHUNK_BYTES, encodeHello, encodeBye, encodeFrame, decodeLinkMessage, type LinkMessage
+} from './link/linkMessages.js'

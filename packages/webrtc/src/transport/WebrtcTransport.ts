@@ -1,0 +1,220 @@
+import { asPeerId, ConfigError, cryptoRandom, systemClock, type Clock, type PeerId, type Random, type Transport, type TransportEvents } from '@sship/core'
+import { anyCandidate } from '../ice/candidateFilter.js'
+import { DEFAULT_CHUNK_BYTES } from '../link/linkMessages.js'
+import { LinkState, PeerLink, type PeerLinkEvents } from '../link/PeerLink.js'
+import type { SignalingClient } from '../signaling/SignalingClient.js'
+import { parseRoomMessage, type RoomMessage, type SignalPayload } from '../signaling/signalingMessages.js'
+import { SignalingPool } from '../signaling/SignalingPool.js'
+import { hostWebSocket } from '../signaling/SignalingSocket.js'
+import { isInitiator } from './initiatorRule.js'
+import type { WebrtcTransportOptions } from './WebrtcTransportOptions.js'
+
+/** One link as {@link WebrtcTransport.getLinks} shows it. */
+export interface LinkInfo {
+  readonly peer: PeerId
+  readonly state: LinkState
+  readonly initiator: boolean
+  /** Milliseconds from creating the link to both Hellos, once open. */
+  readonly connectMs: number | undefined
+}
+
+const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024
+
+/**
+ * A {@link Transport} over WebRTC data channels, for browsers and Node alike. Peers meet through
+ * y-webrtc-compatible signaling servers (a list: all are kept, none is special), on the topic
+ * `room`, with y-webrtc's `announce` / `signal` messages; then each pair talks over its own
+ * data channel, which keeps working when every signaling server is gone.
+ *
+ * Encryption of signaling (y-webrtc's `password`) is not supported: y-webrtc does not export its
+ * crypto helpers, and the data channels are DTLS-encrypted anyway.
+ */
+export class WebrtcTransport implements Transport {
+  readonly localPeer: PeerId
+  private readonly clock: Clock
+  private readonly random: Random
+  private readonly links = new Map<PeerId, PeerLink>()
+  /** The signaling connection each peer was last heard on, to send its signals back the same way. */
+  private readonly heardVia = new Map<PeerId, SignalingClient>()
+  private readonly joined = new Set<PeerId>()
+  /** Peers whose data channel spoke something other than our link protocol (e.g. stock y-webrtc peers). */
+  private readonly incompatible = new Set<PeerId>()
+  private readonly pool: SignalingPool
+  private events: TransportEvents | undefined
+  private closed = false
+
+  /** Throws {@link ConfigError} for a missing WebSocket, no signaling URL, or a URL that is not `ws:`/`wss:`. */
+  constructor(private readonly options: WebrtcTransportOptions) {
+    this.localPeer = options.peerId
+    this.clock = options.clock ?? systemClock
+    this.random = options.random ?? cryptoRandom
+    const WebSocket = options.WebSocket ?? hostWebSocket()
+    if (WebSocket === undefined) throw new ConfigError('WebrtcTransport needs a WebSocket: on Node 20 pass { WebSocket } from the "ws" package')
+    if (options.signaling.length === 0) throw new ConfigError('WebrtcTransport needs at least one signaling URL, e.g. the url of a SignalingServer')
+    for (const url of options.signaling) {
+      if (!/^wss?:\/\/[^/]/.test(url)) throw new ConfigError(`signaling URL "${url}" must start with ws:// or wss://`)
+    }
+    this.pool = new SignalingPool({
+      urls: options.signaling,
+      topic: options.room,
+      WebSocket,
+      clock: this.clock,
+      random: this.random,
+      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs })
+    }, {
+      open: (client) => this.announce(client),
+      publish: (client, topic, data) => this.guard(undefined, () => this.onPublish(client, topic, data)),
+      down: () => {}
+    })
+  }
+
+  connect(events: TransportEvents): void {
+    if (this.closed || this.events !== undefined) return
+    this.events = events
+    this.pool.start()
+  }
+
+  send(to: PeerId, data: Uint8Array): void {
+    if (this.closed || !this.joined.has(to)) return
+    this.links.get(to)?.send(data)
+  }
+
+  peers(): ReadonlySet<PeerId> {
+    return this.joined
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.events = undefined
+    for (const link of this.links.values()) link.close(true)
+    this.links.clear()
+    this.joined.clear()
+    this.pool.close()
+  }
+
+  /** Signaling servers connected now. */
+  signalingUrls(): string[] {
+    return this.pool.openUrls()
+  }
+
+  /** The current links, for diagnostics and measurements. */
+  getLinks(): LinkInfo[] {
+    return [...this.links.values()].map((l) => ({
+      peer: l.remote,
+      state: l.getState(),
+      initiator: l.initiator,
+      connectMs: l.openedAt === undefined ? undefined : l.openedAt - l.createdAt
+    }))
+  }
+
+  /** Announces this peer on one signaling connection (undefined: all of them). */
+  private announce(client: SignalingClient | undefined, to?: PeerId): void {
+    if (this.closed) return
+    const data: RoomMessage = to === undefined ? { type: 'announce', from: this.localPeer } : { type: 'announce', from: this.localPeer, to }
+    if (client === undefined) this.pool.publishAll(data)
+    else this.pool.publishOne(data, client)
+  }
+
+  private onPublish(client: SignalingClient, topic: string, data: unknown): void {
+    if (this.closed || topic !== this.options.room) return
+    const message = parseRoomMessage(data)
+    if (message === undefined || message.from === this.localPeer) return
+    if (message.to !== undefined && message.to !== this.localPeer) return
+    const from = asPeerId(message.from)
+    if (this.incompatible.has(from)) return
+    this.heardVia.set(from, client)
+    if (message.type === 'announce') this.onAnnounce(client, from)
+    else this.onSignal(from, message.signal)
+  }
+
+  private onAnnounce(client: SignalingClient, from: PeerId): void {
+    const existing = this.links.get(from)
+    if (existing !== undefined && existing.getState() !== LinkState.Closed) return
+    if (isInitiator(this.localPeer, from)) this.openLink(from, true)
+    else this.announce(client, from)
+  }
+
+  private onSignal(from: PeerId, signal: SignalPayload): void {
+    let link = this.links.get(from)
+    if (signal.type === 'offer') {
+      // An offer while we have our own offer out: the rule says who wins (only a peer not following it offers wrongly).
+      if (link !== undefined && link.initiator && link.getState() === LinkState.Connecting && isInitiator(this.localPeer, from)) return
+      // Otherwise an offer replaces whatever link we had: the remote has started over.
+      if (link !== undefined) this.dropLink(link)
+      link = this.openLink(from, false)
+    }
+    link?.signal(signal)
+  }
+
+  private openLink(remote: PeerId, initiator: boolean): PeerLink {
+    const link = new PeerLink({
+      self: this.localPeer,
+      remote,
+      initiator,
+      wrtc: this.options.wrtc,
+      iceServers: this.options.iceServers ?? [],
+      allowCandidate: this.options.allowCandidate ?? anyCandidate,
+      chunkBytes: this.options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+      maxFrameBytes: this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 15_000,
+      clock: this.clock
+    }, this.linkEvents)
+    this.links.set(remote, link)
+    return link
+  }
+
+  /** Closes a link we replace or give up on, reporting the peer left if it was joined through it. */
+  private dropLink(link: PeerLink): void {
+    link.close(false)
+    this.forget(link)
+  }
+
+  private forget(link: PeerLink): void {
+    if (this.links.get(link.remote) !== link) return
+    this.links.delete(link.remote)
+    if (this.joined.delete(link.remote)) this.events?.peerLeft(link.remote)
+  }
+
+  private readonly linkEvents: PeerLinkEvents = {
+    signal: (link, signal) => {
+      if (this.closed || this.links.get(link.remote) !== link) return
+      const token = this.clock.now() + this.random.next()
+      this.pool.publishOne({ type: 'signal', from: this.localPeer, to: link.remote, token, signal }, this.heardVia.get(link.remote))
+    },
+    open: (link) => {
+      if (this.closed || this.links.get(link.remote) !== link || this.joined.has(link.remote)) return
+      this.joined.add(link.remote)
+      this.guard(link.remote, () => this.events?.peerJoined(link.remote))
+    },
+    frame: (link, data) => {
+      if (this.closed || this.links.get(link.remote) !== link) return
+      this.guard(link.remote, () => this.events?.frame(link.remote, data))
+    },
+    closed: (link, why) => {
+      if (this.closed) return
+      if (why === 'bad hello' || why === 'not an sship peer') this.incompatible.add(link.remote)
+      this.guard(link.remote, () => this.forget(link))
+      // Look for the peer again: if it is still there, a fresh link forms (when signaling is up).
+      if (why !== 'goodbye') this.announce(undefined)
+    },
+    error: (link, error) => this.report(error, link.remote)
+  }
+
+  private guard(peer: PeerId | undefined, run: () => void): void {
+    try {
+      run()
+    } catch (error) {
+      this.report(error instanceof Error ? error : new Error(String(error)), peer)
+    }
+  }
+
+  private report(error: Error, peer: PeerId | undefined): void {
+    try {
+      this.options.onError?.(error, peer)
+    } catch {
+      // an error callback that throws has nowhere left to report to
+    }
+  }
+}
