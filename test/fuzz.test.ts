@@ -1,6 +1,8 @@
+import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { FrameError, FrameErrorCode, asEpoch, decodeEnvelope, messages, seededRandom } from '@sship/core'
-import { compareAll } from '@sship/core/testing'
+import { FrameError, FrameErrorCode, MessageType, asEpoch, decodeEnvelope, encodeEnvelope, messages, seededRandom } from '@sship/core'
 import { validFrames } from './support/fuzzFrames.js'
 import { ROGUE, fuzz, fuzzWorld } from './support/fuzzVictim.js'
 import { replayCommand, seeds } from './support/seeds.js'
@@ -19,10 +21,12 @@ describe('a live peer under a rogue peer\'s random, truncated, mutated, oversize
     expect(network.handlerErrors(), replay).toEqual([])
     expect(Object.values(errors).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(result.mustReject)
     for (const code of Object.values(FrameErrorCode)) expect(errors[code] ?? 0, `no ${code} among ${JSON.stringify(errors)}`).toBeGreaterThan(0)
-    expect(errors.internal ?? 0, `internal errors; ${replay}`).toBe(0)
+    const internal = w.reported.filter((x) => x.error.code === 'internal').map((x) => `from ${x.from}: ${x.error.message}`)
+    expect(internal, `internal errors (a handler threw); ${replay}`).toEqual([])
+    const problems = Object.entries(result.problems).filter(([, list]) => list.length > 0).map(([kind, list]) => `${kind}:\n  ${list.join('\n  ')}`)
+    expect(problems, `${problems.join('\n')}\n${replay}`).toEqual([])
     expect(new Set(w.reported.map((x) => x.from))).toEqual(new Set([ROGUE]))
     expect(normal.peer.stats.totalErrors()).toBe(0)
-    for (const [kind, list] of Object.entries(result.problems)) expect(list, `${kind}:\n${list.join('\n')}\n${replay}`).toEqual([])
 
     // Afterwards (the rogue went silent) the victim still replicates both ways and decides requests.
     network.clock.advance(2000)
@@ -33,8 +37,9 @@ describe('a live peer under a rogue peer\'s random, truncated, mutated, oversize
     expect(victim.data.get('after')).toBe('normal')
     expect(normal.data.get('victim')).toBe('after')
     expect(normal.getRequests().map((q) => q.status), `${JSON.stringify(victim.getSnapshot())}; ${replay}`).toEqual(['acknowledged'])
-    // Updates the rogue sent with missing dependencies stay pending: nobody holds what they wait for.
-    compareAll([victim.peer.doc, normal.doc], { lostUpdatesPossible: true })
+    // No compareAll here: mutated updates make the rogue equivocate (two different structs under one
+    // Yjs ID, e.g. one client's clock 7 with two different origins). Yjs assumes IDs are unique, so
+    // replicas that kept different versions need not converge; no unauthenticated CRDT can promise it.
   })
 })
 
@@ -46,6 +51,49 @@ describe('decodable coordinator input at the edges of its fields', () => {
     expect(() => network.clock.advance(10_000)).not.toThrow()
     void normal.send({ token: 'after' })
     expect(() => network.clock.advance(5_000)).not.toThrow()
+    expect(normal.getRequests().map((q) => q.status)).toEqual(['acknowledged'])
+  })
+})
+
+describe('a Yjs update that decodes but cannot be applied', () => {
+  /** A sync step 2 frame carrying `hex` as its update. */
+  const step2 = (hex: string): Uint8Array => {
+    const e = encoding.createEncoder()
+    encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
+    encoding.writeVarUint8Array(e, Buffer.from(hex, 'hex'))
+    return encodeEnvelope(MessageType.Sync, encoding.toUint8Array(e))
+  }
+  // Both found by the fuzz runs: a scratch doc's update (clocks 0-8 of one client) with a byte changed.
+  // Seed 3: the last item's origin becomes clock 127 of its own client. Y.decodeUpdate accepts it;
+  // Y.applyUpdate integrates clocks 0-7, then throws on the missing origin.
+  const partial = '0105ee97a7ae04002801046461746107726f6775653136017da909040109636f6e762e7465787405726f677565080109636f6e762e6c697374' +
+    '017d0181ee97a7ae04060188ee97a7ae047f0176010574687265657d0301ee97a7ae04010701'
+  // Seed 117 (with the other bugs masked): Y.applyUpdate throws "Unexpected case" while encoding the
+  // transaction for the 'update' event, so Y.Doc._transactionCleanups is never reset: the doc emits
+  // no 'update' or 'afterTransaction' event ever again (no broadcasts; the Ledger stops hearing).
+  const wedging = '0105c283ca56002801046461746107726f6775653630017dbd01040109636f6e762e7465787405726f677565080109636f6e762e6c697374' +
+    '017d0181c283ca56060088c283ca56070176010574687265657d0301c283ca56010701'
+
+  it('is rejected as bad-update and leaves the victim\'s doc as it was', () => {
+    const { network, victim, send } = fuzzWorld(1)
+    const before = Y.encodeStateAsUpdate(victim.peer.doc)
+    send(step2(partial))
+    network.flush()
+    expect(victim.peer.stats.errors['bad-update']).toBe(1)
+    expect(victim.data.toJSON()).toEqual({})
+    expect(Buffer.from(Y.encodeStateAsUpdate(victim.peer.doc)).equals(before)).toBe(true)
+  })
+
+  it('does not wedge the victim: it still broadcasts its writes at once and decides requests', () => {
+    const { network, victim, normal, send } = fuzzWorld(1)
+    send(step2(wedging))
+    network.flush()
+    expect(victim.peer.stats.errors['bad-update']).toBe(1)
+    victim.data.set('still', 'alive')
+    network.flush() // zero latency: a broadcast arrives now; anti-entropy would take a second
+    expect(normal.data.get('still')).toBe('alive')
+    void normal.send({ token: 'after' })
+    network.clock.advance(3000)
     expect(normal.getRequests().map((q) => q.status)).toEqual(['acknowledged'])
   })
 })

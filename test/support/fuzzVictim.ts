@@ -59,7 +59,7 @@ export interface FuzzOutcome {
   mustReject: number
   rejected: number
   byGenerator: Record<string, number>
-  problems: Record<'timer-threw' | 'handler-threw' | 'accepted-invalid' | 'rejected-but-changed-doc', string[]>
+  problems: Record<'timer-threw' | 'handler-threw' | 'internal-error' | 'accepted-invalid' | 'rejected-but-changed-doc', string[]>
 }
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
@@ -71,7 +71,7 @@ export function fuzz(seed: number, w: FuzzWorld, cases: number): FuzzOutcome {
   const gens = generators(ROGUE, MAX_FRAME_BYTES, r)
   const out: FuzzOutcome = {
     cases: 0, mustReject: 0, rejected: 0, byGenerator: {},
-    problems: { 'timer-threw': [], 'handler-threw': [], 'accepted-invalid': [], 'rejected-but-changed-doc': [] }
+    problems: { 'timer-threw': [], 'handler-threw': [], 'internal-error': [], 'accepted-invalid': [], 'rejected-but-changed-doc': [] }
   }
   const note = (kind: keyof FuzzOutcome['problems'], text: string): void => {
     if (out.problems[kind].length < 3) out.problems[kind].push(text)
@@ -99,6 +99,10 @@ export function fuzz(seed: number, w: FuzzWorld, cases: number): FuzzOutcome {
     const rejected = w.reported.length > reportedBefore
     if (f.mustReject) out.mustReject++
     if (rejected) out.rejected++
+    // `internal` means a handler threw and the peer's guard caught it: a bug, not a verdict on the frame.
+    for (const { error } of w.reported.slice(reportedBefore)) {
+      if (error.code === 'internal') note('internal-error', `case ${i} (${f.kind}): ${error.message}; frame ${hex(f.data)}`)
+    }
     if (f.mustReject && !rejected) note('accepted-invalid', `case ${i} (${f.kind}): frame ${hex(f.data)}`)
     if (rejected && !same(before, Y.encodeStateAsUpdate(doc))) {
       const e = w.reported[w.reported.length - 1]?.error

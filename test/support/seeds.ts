@@ -14,3 +14,10 @@ export function seeds(defaultCount: number): number[] {
 export function replayCommand(file: string, seed: number): string {
   return `SSHIP_SEED=${seed} npx vitest run ${file}`
 }
+
+/** Splits `list` into batches of `size` (one test each, so a long run shows progress). */
+export function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size))
+  return out
+}
