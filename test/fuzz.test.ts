@@ -2,7 +2,7 @@ import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { FrameError, FrameErrorCode, MessageType, asEpoch, decodeEnvelope, encodeEnvelope, messages, seededRandom } from '@sship/core'
+import { FrameError, FrameErrorCode, MessageType, decodeEnvelope, encodeEnvelope, messages, seededRandom, type Epoch } from '@sship/core'
 import { validFrames } from './support/fuzzFrames.js'
 import { ROGUE, fuzz, fuzzWorld } from './support/fuzzVictim.js'
 import { replayCommand, seeds } from './support/seeds.js'
@@ -46,7 +46,7 @@ describe('a live peer under a rogue peer\'s random, truncated, mutated, oversize
 describe('decodable coordinator input at the edges of its fields', () => {
   it('a heartbeat at epoch Number.MAX_SAFE_INTEGER from a rogue peer neither throws from a timer nor stops the app', () => {
     const { network, normal, send } = fuzzWorld(1)
-    send(messages.encodeHeartbeat({ epoch: asEpoch(Number.MAX_SAFE_INTEGER), leader: ROGUE, nonce: 0, viewVersion: 0, digest: 0, count: 0, committed: 0 }))
+    send(messages.encodeHeartbeat({ epoch: Number.MAX_SAFE_INTEGER as Epoch, leader: ROGUE, nonce: 0, viewVersion: 0, digest: 0, count: 0, committed: 0 }))
     // The rogue goes silent: the victim suspects it and claims a term above the highest it knows.
     expect(() => network.clock.advance(10_000)).not.toThrow()
     void normal.send({ token: 'after' })

@@ -6,7 +6,7 @@
 import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { MessageType, PROTOCOL_VERSION, asEpoch, encodeEnvelope, messages, type PeerId, type Random } from '@sship/core'
+import { MessageType, PROTOCOL_VERSION, encodeEnvelope, messages, type Epoch, type PeerId, type Random } from '@sship/core'
 
 /** One generated frame; `mustReject` marks frames that are invalid by construction. */
 export interface FuzzFrame {
@@ -61,7 +61,8 @@ export function validFrames(r: Random, self: PeerId): Record<string, Uint8Array>
   const update = scratchUpdate(r)
   const sv = Y.encodeStateVectorFromUpdate(update)
   const leader = r.next() < 0.7 ? self : pick(r, ['victim', 'normal', 'x'.repeat(128)]) as PeerId
-  const term = { epoch: asEpoch(anyNumber(r)), leader, nonce: anyNumber(r) }
+  // A rogue writes any number, forged epochs included: the cast is the forgery.
+  const term = { epoch: anyNumber(r) as Epoch, leader, nonce: anyNumber(r) }
   const frames: Record<string, Uint8Array> = {
     syncStep1: frame(MessageType.Sync, (e) => {
       encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep1)

@@ -26,7 +26,7 @@ export type { TermRecord, TermKey } from './coordinator/Term.js'
 export type { Transport, TransportEvents } from './transport/Transport.js'
 export { systemClock, type Clock, type TimerHandle } from './clock/Clock.js'
 export { cryptoRandom, seededRandom, randomHex, type Random } from './random/Random.js'
-export { asPeerId, asEpoch, type PeerId, type Epoch } from './ids/ids.js'
+export { asPeerId, asEpoch, MAX_EPOCH, type PeerId, type Epoch } from './ids/ids.js'
 export {
   SshipError, FrameError, FrameErrorCode, NotCoordinatorError, HandlerError, StoppedError, ConfigError
 } from './errors/errors.js'

@@ -1,7 +1,7 @@
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import { FrameErrorCode } from '../src/errors/errors.js'
-import { asEpoch, asPeerId } from '../src/ids/ids.js'
+import { MAX_EPOCH, asEpoch, asPeerId } from '../src/ids/ids.js'
 import * as messages from '../src/protocol/coordinatorMessages.js'
 import { decodeEnvelope, type DecodeResult } from '../src/protocol/envelope.js'
 import { MessageType } from '../src/protocol/MessageType.js'
@@ -10,7 +10,7 @@ const MAX = Number.MAX_SAFE_INTEGER
 const terms: messages.TermRef[] = [
   { epoch: asEpoch(7), leader: asPeerId('s01'), nonce: 0xdeadbeef },
   { epoch: asEpoch(0), leader: asPeerId('x'), nonce: 0 },
-  { epoch: asEpoch(MAX), leader: asPeerId('é日😀'.repeat(10)), nonce: MAX },
+  { epoch: asEpoch(MAX_EPOCH), leader: asPeerId('é日😀'.repeat(10)), nonce: MAX },
   { epoch: asEpoch(128), leader: asPeerId('p'.repeat(128)), nonce: 2 ** 32 }
 ]
 const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff)
@@ -126,6 +126,16 @@ describe('every coordinator message refuses a damaged payload with a code', () =
   it('malformed: an epoch beyond Number.MAX_SAFE_INTEGER', () => {
     const payload = term((e) => {
       encoding.writeUint8Array(e, Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10)) // 2^60
+      encoding.writeVarString(e, 's00')
+      encoding.writeVarUint(e, 0)
+    })
+    const result = messages.decodeHeartbeat(payload)
+    expect(result.ok ? 'ok' : result.error.code).toBe(FrameErrorCode.Malformed)
+  })
+
+  it('malformed: an epoch above MAX_EPOCH (a forged epoch nobody could top)', () => {
+    const payload = term((e) => {
+      encoding.writeVarUint(e, MAX_EPOCH + 1)
       encoding.writeVarString(e, 's00')
       encoding.writeVarUint(e, 0)
     })

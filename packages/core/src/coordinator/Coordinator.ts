@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock/Clock.js'
-import { asEpoch, type Epoch, type PeerId } from '../ids/ids.js'
+import { SshipError } from '../errors/errors.js'
+import { MAX_EPOCH, asEpoch, type Epoch, type PeerId } from '../ids/ids.js'
 import {
   encodeCatchUpReply, encodeHandoff, encodeHandoffRequest, encodeHeartbeat, encodeHeartbeatAck, encodeView, encodeVoteReply,
   type CatchUpReply, type CatchUpRequest, type Handoff, type HandoffRequest, type Heartbeat, type HeartbeatAck, type TermRef,
@@ -40,6 +41,8 @@ export interface CoordinatorHost {
   readonly quorum: boolean
   send(to: PeerId, frame: Uint8Array): void
   peers(): ReadonlySet<PeerId>
+  /** Reports an error that must not escape a timer (the peer keeps running). */
+  report(error: SshipError): void
 }
 
 /** Something that happened to the role, for logs, metrics and tests. */
@@ -360,7 +363,9 @@ export class Coordinator {
     this.role = Role.Candidate
     // A catch-up skips the suspected coordinator; a vote asks everyone (it may just have stepped down).
     const targets = [...this.host.peers()].filter((p) => this.host.quorum || !this.suspected.has(p))
-    const proposed = this.host.quorum ? { epoch: this.nextEpoch(), leader: this.host.self, nonce: randomUint32(this.host.random) } : null
+    const epoch = this.nextEpoch()
+    if (epoch === null) return this.abandonCandidacy()
+    const proposed = this.host.quorum ? { epoch, leader: this.host.self, nonce: randomUint32(this.host.random) } : null
     const candidacy = new Candidacy(this.host, ++this.nonce, targets, proposed)
     this.candidacy = candidacy
     if (proposed !== null && !this.votes.grant(proposed)) return this.abandonCandidacy()
@@ -383,19 +388,31 @@ export class Coordinator {
     this.publish()
   }
 
-  private nextEpoch(): Epoch {
-    return asEpoch(Math.max(this.host.ledger.maxEpoch(), this.known?.epoch ?? 0, this.votes.lastVote()?.epoch ?? 0) + 1)
+  /** The epoch of a new term, or null (reported) if a forged epoch used them all up. */
+  private nextEpoch(): Epoch | null {
+    const next = Math.max(this.host.ledger.maxEpoch(), this.known?.epoch ?? 0, this.votes.lastVote()?.epoch ?? 0) + 1
+    if (next > MAX_EPOCH) {
+      this.host.report(new SshipError('epochs-exhausted', `no epoch is left above ${MAX_EPOCH}: some peer forged one; this peer will not claim`))
+      return null
+    }
+    return asEpoch(next)
   }
 
   private claim(handoff: { parent: TermKey; parentCount: number } | null, proposed?: TermRef): void {
     const { ledger, app, self } = this.host
+    const epoch = proposed?.epoch ?? this.nextEpoch()
+    if (epoch === null) {
+      this.candidacy = undefined
+      this.role = Role.Follower
+      return this.publish()
+    }
     const head = ledger.head()
     const parent = handoff?.parent ?? (head === null ? null : termKey(head))
     const parentCount = handoff?.parentCount ?? (parent === null ? 0 : ledger.countOf(parent))
     // A handoff's parent is the head we hold whole (the update came with it); otherwise cut the
     // chain to what we hold, so nothing we decide depends on decisions we could not see.
     const term: TermRecord = {
-      epoch: proposed?.epoch ?? this.nextEpoch(), leader: self, nonce: proposed?.nonce ?? randomUint32(this.host.random), parent, parentCount,
+      epoch, leader: self, nonce: proposed?.nonce ?? randomUint32(this.host.random), parent, parentCount,
       ...(handoff === null ? ledger.cutsBelowHead() : {})
     }
     this.candidacy = undefined
@@ -508,7 +525,7 @@ export class Coordinator {
     this.drainScheduled = true
     this.host.clock.setTimeout(() => {
       this.drainScheduled = false
-      this.processor.drain(() => this.mayDecide())
+      this.guarded(() => this.processor.drain(() => this.mayDecide()))
     }, 0)
   }
 
@@ -539,8 +556,17 @@ export class Coordinator {
     this.clearTimer()
     this.timer = this.host.clock.setTimeout(() => {
       this.timer = undefined
-      fn()
+      this.guarded(fn)
     }, ms)
+  }
+
+  /** Runs `fn` from a timer: an exception is a bug, reported instead of taking the process down. */
+  private guarded(fn: () => void): void {
+    try {
+      fn()
+    } catch (cause) {
+      this.host.report(new SshipError('internal', `internal error in a coordinator timer: ${String(cause)}`, { cause }))
+    }
   }
 
   private clearTimer(): void {

@@ -1,4 +1,4 @@
-import type { PeerId } from '../ids/ids.js'
+import { MAX_EPOCH, type PeerId } from '../ids/ids.js'
 import type { TermRef } from '../protocol/coordinatorMessages.js'
 
 /** The string key of a term in the document: `"<epoch>:<leader>:<nonce in base 36>"`. */
@@ -52,6 +52,6 @@ export function parseTermKey(key: string): TermRef | undefined {
   const leader = key.slice(first + 1, last)
   const nonceText = key.slice(last + 1)
   const nonce = parseInt(nonceText, 36)
-  if (!Number.isSafeInteger(epoch) || epoch < 0 || !/^[0-9a-z]{1,7}$/.test(nonceText) || nonce.toString(36) !== nonceText) return undefined
+  if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH || !/^[0-9a-z]{1,7}$/.test(nonceText) || nonce.toString(36) !== nonceText) return undefined
   return { epoch: epoch as TermRef['epoch'], leader: leader as PeerId, nonce }
 }

@@ -20,10 +20,17 @@ export function asPeerId(value: string): PeerId {
   return value as PeerId
 }
 
-/** Brands a number as an {@link Epoch}. Throws a `TypeError` unless it is a non-negative integer. */
+/**
+ * The greatest epoch sship accepts from the network or a document (2^40). No real app reaches
+ * it (a failover a millisecond for 30 years); a forged epoch beyond it is refused, so nobody can
+ * push the epochs to where the next one no longer exists.
+ */
+export const MAX_EPOCH = 2 ** 40
+
+/** Brands a number as an {@link Epoch}. Throws a `TypeError` unless it is an integer in `0..MAX_EPOCH`. */
 export function asEpoch(value: number): Epoch {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new TypeError(`an Epoch must be a non-negative integer, got ${value}`)
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_EPOCH) {
+    throw new TypeError(`an Epoch must be an integer in 0..${MAX_EPOCH}, got ${value}`)
   }
   return value as Epoch
 }

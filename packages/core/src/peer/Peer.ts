@@ -115,7 +115,8 @@ export class Peer {
       failback: (options.failback ?? true) && (options.failover ?? true),
       quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
-      peers: () => transport.peers()
+      peers: () => transport.peers(),
+      report: (error) => this.report(error, undefined)
     })
     transport.connect({
       peerJoined: (peer) => this.guard(peer, () => this.sync.peerJoined(peer)),

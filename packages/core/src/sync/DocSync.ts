@@ -10,6 +10,7 @@ import { encodeEnvelope } from '../protocol/envelope.js'
 import { MessageType } from '../protocol/MessageType.js'
 import type { Random } from '../random/Random.js'
 import { stateDigest } from './stateDigest.js'
+import { refuseUpdate, unwedge } from './validateUpdate.js'
 
 /** What {@link DocSync} needs from its owner. */
 export interface DocSyncHost {
@@ -177,16 +178,24 @@ export class DocSync {
 
   /** Validates and applies a Yjs update that came from `from`. Returns false if it was rejected. */
   applyRemoteUpdate(from: PeerId, update: Uint8Array): boolean {
+    let refused: string | null
     try {
-      Y.decodeUpdate(update)
+      refused = refuseUpdate(update)
     } catch (cause) {
       this.host.reportError(new FrameError(FrameErrorCode.BadUpdate, 'malformed Yjs update', { cause }), from)
+      return false
+    }
+    if (refused !== null) {
+      this.host.reportError(new FrameError(FrameErrorCode.BadUpdate, `Yjs update refused: ${refused}`), from)
       return false
     }
     try {
       Y.applyUpdate(this.doc, update, this.remoteOrigin)
       return true
     } catch (cause) {
+      // Defence in depth: keep the document alive even if Yjs failed inside its cleanup.
+      unwedge(this.doc)
+      this.digestCache = undefined
       this.host.reportError(new FrameError(FrameErrorCode.BadUpdate, 'Yjs update could not be applied', { cause }), from)
       return false
     }
