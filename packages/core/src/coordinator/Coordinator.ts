@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../clock/Clock.js'
-import { SshipError } from '../errors/errors.js'
+import { FrameError, FrameErrorCode, SshipError } from '../errors/errors.js'
 import { MAX_EPOCH, asEpoch, type Epoch, type PeerId } from '../ids/ids.js'
 import {
   encodeCatchUpReply, encodeHandoff, encodeHandoffRequest, encodeHeartbeat, encodeHeartbeatAck, encodeView, encodeVoteReply,
@@ -226,8 +226,15 @@ export class Coordinator {
 
   /** A candidate asks for what it lacks. */
   onCatchUpRequest(from: PeerId, req: CatchUpRequest): void {
-    const update = YSV.diffUpdate(this.host.app.doc, req.stateVector)
+    const update = this.diffFor(req.stateVector, 'catch-up request')
     if (update !== undefined) this.host.send(from, encodeCatchUpReply({ nonce: req.nonce, update }))
+  }
+
+  /** What we have beyond `stateVector`; a malformed one is reported like any bad frame. */
+  private diffFor(stateVector: Uint8Array, what: string): Uint8Array | undefined {
+    const update = YSV.diffUpdate(this.host.app.doc, stateVector)
+    if (update === undefined) this.host.report(new FrameError(FrameErrorCode.Malformed, `${what} carries a malformed state vector`))
+    return update
   }
 
   /** A reply to our catch-up request. */
@@ -249,7 +256,7 @@ export class Coordinator {
     const granted = !leaderAlive && !amnesic && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
     // Having voted, we refuse the heartbeats of older terms, so the old coordinator loses its lease.
     if (granted) this.noteTerm(req)
-    const update = granted ? YSV.diffUpdate(this.host.app.doc, req.stateVector) : undefined
+    const update = granted ? this.diffFor(req.stateVector, 'vote request') : undefined
     this.host.send(from, encodeVoteReply({ epoch: req.epoch, leader: req.leader, nonce: req.nonce, granted, update: update ?? new Uint8Array(0) }))
   }
 
@@ -265,7 +272,7 @@ export class Coordinator {
     const term = this.myTerm
     if (this.role !== Role.Leader || term === null || !sameTerm(req, term) || !this.host.failback) return
     if (!this.ranksBefore(from, this.host.self) || !this.mayDecide()) return
-    const update = YSV.diffUpdate(this.host.app.doc, req.stateVector)
+    const update = this.diffFor(req.stateVector, 'handoff request')
     if (update === undefined) return
     this.role = Role.HandingOff
     this.handoffTo = from
