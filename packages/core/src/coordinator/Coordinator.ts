@@ -41,8 +41,8 @@ export interface CoordinatorHost {
   readonly quorum: boolean
   send(to: PeerId, frame: Uint8Array): void
   peers(): ReadonlySet<PeerId>
-  /** Reports an error that must not escape a timer (the peer keeps running). */
-  report(error: SshipError): void
+  /** Reports an error (a bad message from `from`, or one that must not escape a timer); the peer keeps running. */
+  report(error: SshipError, from?: PeerId): void
 }
 
 /** Something that happened to the role, for logs, metrics and tests. */
@@ -226,14 +226,14 @@ export class Coordinator {
 
   /** A candidate asks for what it lacks. */
   onCatchUpRequest(from: PeerId, req: CatchUpRequest): void {
-    const update = this.diffFor(req.stateVector, 'catch-up request')
+    const update = this.diffFor(from, req.stateVector, 'catch-up request')
     if (update !== undefined) this.host.send(from, encodeCatchUpReply({ nonce: req.nonce, update }))
   }
 
   /** What we have beyond `stateVector`; a malformed one is reported like any bad frame. */
-  private diffFor(stateVector: Uint8Array, what: string): Uint8Array | undefined {
+  private diffFor(from: PeerId, stateVector: Uint8Array, what: string): Uint8Array | undefined {
     const update = YSV.diffUpdate(this.host.app.doc, stateVector)
-    if (update === undefined) this.host.report(new FrameError(FrameErrorCode.Malformed, `${what} carries a malformed state vector`))
+    if (update === undefined) this.host.report(new FrameError(FrameErrorCode.Malformed, `${what} carries a malformed state vector`), from)
     return update
   }
 
@@ -256,7 +256,7 @@ export class Coordinator {
     const granted = !leaderAlive && !amnesic && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
     // Having voted, we refuse the heartbeats of older terms, so the old coordinator loses its lease.
     if (granted) this.noteTerm(req)
-    const update = granted ? this.diffFor(req.stateVector, 'vote request') : undefined
+    const update = granted ? this.diffFor(from, req.stateVector, 'vote request') : undefined
     this.host.send(from, encodeVoteReply({ epoch: req.epoch, leader: req.leader, nonce: req.nonce, granted, update: update ?? new Uint8Array(0) }))
   }
 
@@ -272,7 +272,7 @@ export class Coordinator {
     const term = this.myTerm
     if (this.role !== Role.Leader || term === null || !sameTerm(req, term) || !this.host.failback) return
     if (!this.ranksBefore(from, this.host.self) || !this.mayDecide()) return
-    const update = this.diffFor(req.stateVector, 'handoff request')
+    const update = this.diffFor(from, req.stateVector, 'handoff request')
     if (update === undefined) return
     this.role = Role.HandingOff
     this.handoffTo = from

@@ -116,7 +116,7 @@ export class Peer {
       quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
-      report: (error) => this.report(error, undefined)
+      report: (error, from) => this.report(error, from)
     })
     transport.connect({
       peerJoined: (peer) => this.guard(peer, () => this.sync.peerJoined(peer)),
