@@ -46,7 +46,8 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
     type: 'app-status', app: args.app,
     peers: entries.map((e) => ({ id: e.peerId, address: formatHostPort(e) })).sort((a, b) => a.id.localeCompare(b.id)),
     coordinator: snapshot?.coordinator ?? null, epoch: snapshot?.epoch ?? 0,
-    successors: snapshot?.successors ?? [], alive: snapshot?.alive ?? []
+    // The coordinator may already count this short-lived client as alive: leave it out.
+    successors: snapshot?.successors ?? [], alive: (snapshot?.alive ?? []).filter((p) => p !== self)
   }
   io.stdout.write(args.json ? `${JSON.stringify(report)}\n` : renderStatus(report))
   return entries.length > 0 ? 0 : 1
