@@ -60,11 +60,10 @@ export class NetnsLab {
    * a half-built lab is removed before the error is thrown.
    */
   static async create(count: number): Promise<NetnsLab> {
-    if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new NetnsUnavailableError(`not running as root (uid ${process.getuid()})`)
     try {
       await ip(['-V'])
     } catch (error) {
-      throw new NetnsUnavailableError(`the \`ip\` command (iproute2) is not usable: ${String(error)}`)
+      throw new NetnsUnavailableError(`the \`ip\` command (iproute2) is not usable: ${error instanceof Error ? error.message : String(error)}`)
     }
     const name = `${NETNS_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}`
     const net = await unusedSubnet()
@@ -73,7 +72,8 @@ export class NetnsLab {
     try {
       await ip(['netns', 'add', lab.bridgeNs])
     } catch (error) {
-      throw new NetnsUnavailableError(String(error instanceof Error ? error.message : error))
+      const uid = process.getuid?.()
+      throw new NetnsUnavailableError(`${error instanceof Error ? error.message : String(error)} (running as uid ${uid ?? '?'}${uid === 0 ? '' : ', not root'})`)
     }
     try {
       await lab.build()
