@@ -1,0 +1,159 @@
+import { copyFileSync, mkdirSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import { afterEach, expect, it } from 'vitest'
+import {
+  dequeue, enqueue, HOLD_DOWN_MS, HOST_ID, peerIdOf, QueueSession, ROOT, SHOTS, shoot, sleep, snapshot, timelineTimes, waitFor
+} from './queuePages.js'
+
+/**
+ * The queue in real browsers (Debian's Chromium, headless) against the real Node host, inside
+ * the network namespace `e2e/run.ts` made. Screenshots of each step go to
+ * `test-results/queue-e2e/`; with `SSHIP_E2E_DOCS=1` the TA's view is also saved as
+ * `docs/queue-ta.png` at the repository root.
+ */
+let session: QueueSession | undefined
+afterEach(async () => {
+  await session?.close()
+  session = undefined
+})
+
+/** Waits until every page follows one coordinator other than `not`, at an epoch above `above`. */
+async function newCoordinator(pages: readonly Page[], not: readonly string[], above: number): Promise<{ coordinator: string; epoch: number }> {
+  return (await waitFor('every page to follow one new coordinator at a higher epoch', async () => {
+    const snaps = await Promise.all(pages.map(snapshot))
+    const c = snaps[0]?.coordinator
+    if (c === null || c === undefined || not.includes(c)) return undefined
+    return snaps.every((s) => s.coordinator === c && s.epoch > above && !s.failoverInProgress) ? { coordinator: c, epoch: snaps[0]?.epoch ?? 0 } : undefined
+  }, 15_000, () => Promise.all(pages.map(snapshot)))).value
+}
+
+/** Every page holds exactly `assigned` as server state and exactly `entries` as queue entries. */
+async function expectReplicas(pages: readonly Page[], assigned: Record<string, string>, entries: readonly string[]): Promise<void> {
+  for (const p of pages) {
+    expect(await p.evaluate(() => window.__sshipQueue?.state())).toEqual({ assigned })
+    const keys = await p.evaluate(() => Object.keys(window.__sshipQueue?.data() as object).filter((k) => k.startsWith('entry:')).sort())
+    expect(keys).toEqual(entries.map((id) => `entry:${id}`).sort())
+  }
+}
+
+it('two students and a TA: enqueue, dequeue, the host crashes while a student enqueues, a browser takes over, the host takes the role back', async () => {
+  expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()
+  session = new QueueSession()
+  const host = await session.startHost()
+  const alice = await session.open('#student')
+  const bob = await session.open('#student')
+  const ta = await session.open('#ta')
+  const pages = { alice, bob, ta }
+  const all = [alice, bob, ta]
+
+  // 1. Everyone follows the host and is linked to every other peer (host over WebSocket, browsers over WebRTC).
+  const meshMs = await session.mesh(all, HOST_ID, 3)
+  const epoch1 = (await snapshot(ta)).epoch
+  await ta.getByTestId('ta-name').fill('Tess')
+  await shoot(pages, '01-joined')
+
+  // 2. Both students enqueue (CRDT writes); each sees its position.
+  const a1 = await enqueue(alice, 'Alice', 'loops and invariants')
+  await sleep(20)
+  const b1 = await enqueue(bob, 'Bob', 'proof by induction')
+  await waitFor('positions #1 and #2', async () =>
+    (await alice.getByTestId('my-entry').first().getAttribute('data-position')) === '1' &&
+    (await bob.getByTestId('my-entry').first().getAttribute('data-position')) === '2' ? true : undefined, 10_000)
+  await shoot(pages, '02-enqueued')
+
+  // 3. The TA dequeues: the host (the coordinator) decides, Alice first.
+  const d1 = await dequeue(ta)
+  expect(d1).toMatchObject({ entry: a1, by: HOST_ID, epoch: epoch1 })
+  await waitFor('Alice to see her TA', async () => (await alice.getByTestId('my-entry').first().getAttribute('data-status')) === 'assigned' ? true : undefined, 10_000)
+  await shoot(pages, '03-dequeued-by-host')
+
+  // 4. The host crashes while Alice enqueues again.
+  const successors = (await snapshot(ta)).successors
+  const enqueueing = enqueue(alice, 'Alice', 'a second question')
+  const killedAt = Date.now()
+  await host.kill()
+  const a2 = await enqueueing
+  const next = await newCoordinator(all, [HOST_ID], epoch1)
+  // When each page saw the successor take over (its timeline's wall-clock time), after the kill.
+  const failoverMs = await Promise.all(all.map(async (p) => Math.max(...await timelineTimes(p, 'failover')) - killedAt))
+  const browserIds = await Promise.all(all.map(peerIdOf))
+  expect(browserIds).toContain(next.coordinator)
+  // Usually the next browser of the successorship list; two candidates that claim at once are
+  // settled by the term order (epoch, then GUID), so only "a browser, and everyone agrees" is certain.
+  const expectedNext = successors.find((s) => s !== HOST_ID && browserIds.includes(s))
+  await shoot(pages, '04-host-killed-failover')
+
+  // 5. The TA's next dequeue is decided by the new coordinator: Bob (Alice's second entry is younger).
+  const d2 = await dequeue(ta)
+  expect(d2).toMatchObject({ entry: b1, by: next.coordinator, epoch: next.epoch })
+  await shoot(pages, '05-dequeued-by-successor')
+
+  // 6. The host returns (same GUID, empty document); after the hold-down it takes the role back.
+  const host2 = await session.startHost()
+  const failbackMs = await session.mesh(all, HOST_ID, 3)
+  expect(failbackMs, 'failback waits for the hold-down').toBeGreaterThanOrEqual(HOLD_DOWN_MS)
+  const back = await snapshot(ta)
+  expect(back.epoch).toBeGreaterThan(next.epoch)
+
+  // 7. The host decides again: Alice's second entry, enqueued as the host went down, was not lost.
+  const d3 = await dequeue(ta)
+  expect(d3).toMatchObject({ entry: a2, by: HOST_ID, epoch: back.epoch })
+  await waitFor('the timeline to show the failover and the failback', async () =>
+    (await timelineTimes(ta, 'failover')).length > 0 && (await timelineTimes(ta, 'failback')).length > 0 ? true : undefined, 5000)
+  await shoot(pages, '06-failback-dequeued-by-host')
+  if (process.env.SSHIP_E2E_DOCS === '1') {
+    mkdirSync(`${ROOT}docs`, { recursive: true })
+    copyFileSync(`${SHOTS}/06-failback-dequeued-by-host-ta.png`, `${ROOT}docs/queue-ta.png`)
+  }
+
+  // 8. Every replica agrees: three students handed out once each, to Tess, and nobody lost.
+  await expectReplicas(all, { [a1]: 'Tess', [b1]: 'Tess', [a2]: 'Tess' }, [a1, b1, a2])
+  console.info(JSON.stringify({
+    test: 'host killed', meshMs, failoverMs, failbackMs, nextInList: next.coordinator === expectedNext, holdDownMs: HOLD_DOWN_MS,
+    epochs: [epoch1, next.epoch, back.epoch], decidedBy: [d1.by, d2.by, d3.by]
+  }))
+  expect(await host2.stop()).toBe(0)
+})
+
+it('a browser coordinator goes too: its context is closed while a student enqueues, the next browser serves, the host takes the role back', async () => {
+  expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()
+  session = new QueueSession()
+  const host = await session.startHost()
+  // Carol joins first, so she is next after the host in the successorship list.
+  const carol = await session.open('#student')
+  const alice = await session.open('#student')
+  const ta = await session.open('#ta')
+  await session.mesh([carol, alice, ta], HOST_ID, 3)
+  const epoch1 = (await snapshot(ta)).epoch
+  await ta.getByTestId('ta-name').fill('Tess')
+  const c1 = await enqueue(carol, 'Carol', 'dynamic programming')
+  const a1 = await enqueue(alice, 'Alice', 'pointers')
+
+  // The host crashes: a browser takes over.
+  await host.kill()
+  const first = await newCoordinator([carol, alice, ta], [HOST_ID], epoch1)
+  const victim = [carol, alice, ta][(await Promise.all([carol, alice, ta].map(peerIdOf))).indexOf(first.coordinator)]
+  expect(victim, 'the first successor is Carol (she joined first)').toBe(carol)
+
+  // Carol's browser goes away while Alice enqueues; the next browser serves the TA.
+  const enqueueing = enqueue(alice, 'Alice', 'a second question')
+  const closedAt = Date.now()
+  await session.closePage(carol)
+  const a2 = await enqueueing
+  const second = await newCoordinator([alice, ta], [HOST_ID, first.coordinator], first.epoch)
+  const browserFailoverMs = await Promise.all([alice, ta].map(async (p) => Math.max(...await timelineTimes(p, 'failover')) - closedAt))
+  const d1 = await dequeue(ta)
+  expect(d1).toMatchObject({ entry: c1, by: second.coordinator, epoch: second.epoch })
+  await shoot({ alice, ta }, '11-browser-coordinator-closed')
+
+  // The host returns and takes the role back; it hands out the next two in order.
+  await session.startHost()
+  const failbackMs = await session.mesh([alice, ta], HOST_ID, 2)
+  const d2 = await dequeue(ta)
+  const d3 = await dequeue(ta)
+  expect([d2.entry, d3.entry]).toEqual([a1, a2])
+  expect([d2.by, d3.by]).toEqual([HOST_ID, HOST_ID])
+  await shoot({ alice, ta }, '12-failback-after-two-failovers')
+  await expectReplicas([alice, ta], { [c1]: 'Tess', [a1]: 'Tess', [a2]: 'Tess' }, [c1, a1, a2])
+  console.info(JSON.stringify({ test: 'browser coordinator closed', browserFailoverMs, failbackMs, epochs: [epoch1, first.epoch, second.epoch, (await snapshot(ta)).epoch] }))
+})

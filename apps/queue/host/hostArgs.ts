@@ -1,0 +1,78 @@
+/** The host's command line, parsed. */
+export interface HostArgs {
+  /** HTTP port of the page and of browsers' links (`/sship`). */
+  readonly port: number
+  /** Port of the signaling server; default `port + 1` (0 when `port` is 0). */
+  readonly signalingPort: number
+  /** Address to bind and advertise on; undefined with `lan`. */
+  readonly interface: string | undefined
+  /** Use this machine's first LAN address (the real network): needs saying. */
+  readonly lan: boolean
+  /** The host's GUID; keep it across restarts to take the role back. Default `host-<hostname>-<port>`. */
+  readonly id: string | undefined
+  readonly mdns: boolean
+  readonly mdnsPort: number
+  /** How long the returning host waits before it takes the role back. */
+  readonly holdDownMs: number
+  /** Directory of the built page. */
+  readonly dist: string | undefined
+  readonly qr: boolean
+  readonly help: boolean
+}
+
+/** What `--help` prints. */
+export const HOST_USAGE = `usage: npm start -- [--port 8080] [--interface 127.0.0.1 | --lan] [--signaling-port N]
+                    [--id GUID] [--hold-down ms] [--mdns-port 5353] [--no-mdns] [--no-qr] [--dist DIR]
+
+Serves the office-hours queue over HTTP, runs a WebRTC signaling server, and joins the app as an
+eligible peer, advertised over mDNS. By default everything binds to 127.0.0.1 (this machine
+only); --lan binds to and advertises on this machine's first LAN address instead.`
+
+const DEFAULTS = { port: 8080, mdnsPort: 5353, holdDownMs: 3000 }
+
+/** Parses the host's flags; throws a `TypeError` that says what is wrong. */
+export function parseHostArgs(argv: readonly string[]): HostArgs {
+  let port = DEFAULTS.port
+  let signalingPort: number | undefined
+  let iface: string | undefined
+  let lan = false
+  let id: string | undefined
+  let mdns = true
+  let mdnsPort = DEFAULTS.mdnsPort
+  let holdDownMs = DEFAULTS.holdDownMs
+  let dist: string | undefined
+  let qr = true
+  let help = false
+  const rest = [...argv]
+  const value = (flag: string): string => {
+    const v = rest.shift()
+    if (v === undefined || v.startsWith('--')) throw new TypeError(`${flag} needs a value`)
+    return v
+  }
+  const int = (flag: string, min: number, max: number): number => {
+    const v = Number(value(flag))
+    if (!Number.isInteger(v) || v < min || v > max) throw new TypeError(`${flag} must be an integer from ${min} to ${max}`)
+    return v
+  }
+  for (let flag = rest.shift(); flag !== undefined; flag = rest.shift()) {
+    switch (flag) {
+      case '--port': port = int(flag, 0, 65535); break
+      case '--signaling-port': signalingPort = int(flag, 0, 65535); break
+      case '--interface': iface = value(flag); break
+      case '--lan': lan = true; break
+      case '--id': id = value(flag); break
+      case '--no-mdns': mdns = false; break
+      case '--mdns-port': mdnsPort = int(flag, 1, 65535); break
+      case '--hold-down': holdDownMs = int(flag, 0, 600_000); break
+      case '--dist': dist = value(flag); break
+      case '--no-qr': qr = false; break
+      case '--help': case '-h': help = true; break
+      default: throw new TypeError(`unknown argument ${flag}\n\n${HOST_USAGE}`)
+    }
+  }
+  if (lan && iface !== undefined) throw new TypeError('give either --interface ADDR or --lan, not both')
+  if (!lan && iface === undefined) iface = '127.0.0.1'
+  return {
+    port, signalingPort: signalingPort ?? (port === 0 ? 0 : port + 1), interface: iface, lan, id, mdns, mdnsPort, holdDownMs, dist, qr, help
+  }
+}

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { CoordinatorSnapshot } from '@sship/core'
+import qrcode from 'qrcode-terminal'
+import { displayName, peerLabels } from '../src/queue/PeerLabel.js'
+import { HOST_USAGE, parseHostArgs, type HostArgs } from './hostArgs.js'
+import { startHost, type QueueHost } from './startHost.js'
+
+/**
+ * `npm start` at the repository root: the queue's Node host. Prints the page's URL (and a QR
+ * code for phones), then one line per change of who serves; Ctrl-C leaves cleanly.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  let args: HostArgs
+  try {
+    args = parseHostArgs(argv)
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error))
+    return 2
+  }
+  if (args.help) {
+    console.log(HOST_USAGE)
+    return 0
+  }
+  const dist = args.dist ?? fileURLToPath(new URL('../dist', import.meta.url))
+  if (!existsSync(`${dist}/index.html`)) {
+    console.error(`the page is not built (${dist}/index.html missing): run \`npm run -w apps/queue build\` (npm start at the root does it)`)
+    return 1
+  }
+  let host: QueueHost
+  try {
+    host = await startHost({ ...args, dist, onError: (e) => { if (process.env.SSHIP_QUEUE_DEBUG !== undefined) console.error(`[error] ${e.message}`) } })
+  } catch (error) {
+    console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`)
+    return 1
+  }
+  const scope = args.lan ? 'on the LAN (--lan)' : `on ${args.interface ?? ''} only (this machine; pass --lan for the real network)`
+  console.log(`office-hours queue: ${host.url}  (${scope})`)
+  console.log(`  students: ${host.url}#student   TA: ${host.url}#ta   host id: ${host.peerId}`)
+  if (args.qr) qrcode.generate(host.url, { small: true }, (qr) => console.log(qr))
+  const stopStatus = printStatus(host)
+
+  return new Promise<number>((resolve) => {
+    let stoppingSince: number | undefined
+    const stop = (signal: string): void => {
+      if (stoppingSince !== undefined) {
+        // Ctrl-C reaches npm, tsx and us alike, and tsx relays it: one press can arrive twice.
+        if (Date.now() - stoppingSince < 1000) return
+        console.log('forced exit')
+        process.exit(130)
+      }
+      stoppingSince = Date.now()
+      console.log(`${signal}: leaving (mDNS goodbye, closing links)…`)
+      stopStatus()
+      host.close().then(() => {
+        console.log('left cleanly')
+        resolve(0)
+      }, (error: unknown) => {
+        console.error(`error while leaving: ${String(error)}`)
+        resolve(1)
+      })
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+  })
+}
+
+/** Prints one line whenever who serves, the epoch or the successorship list changes. */
+function printStatus(host: QueueHost): () => void {
+  let last = ''
+  const show = (s: CoordinatorSnapshot): void => {
+    const labels = peerLabels(host.connection.data.toJSON() as Record<string, unknown>)
+    const name = (id: string | null): string => displayName(labels, id)
+    const who = s.failoverInProgress ? 'FAILOVER in progress'
+      : s.coordinator === null && s.epoch === 0 ? 'looking for the app on the network…'
+        : `server: ${name(s.coordinator)}${s.isServer ? ' (this host)' : ''}`
+    const line = who +
+      ` | epoch ${s.epoch} | successors: ${s.successors.map(name).join(' > ')} | alive ${s.alive.length}`
+    if (line === last) return
+    last = line
+    console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`)
+  }
+  show(host.connection.getSnapshot())
+  return host.connection.subscribe(() => show(host.connection.getSnapshot()))
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,157 @@
+import { createServer, type Server as HttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { hostname } from 'node:os'
+import { asPeerId, connect, initServer, type Connection, type PeerId, type Server } from '@sship/core'
+import { joinLan, lanTiming, type LanPeer } from '@sship/lan'
+import { SignalingServer } from '@sship/webrtc/server'
+import * as Y from 'yjs'
+import { CONFIG_PATH, DOC_PATH, LINK_PATH, type AppConfig } from '../src/queue/appConfig.js'
+import { DataKey } from '../src/queue/dataKeys.js'
+import { hostEndpoints, type HostEndpoint } from '../src/queue/HostEndpoint.js'
+import { setPeerLabel } from '../src/queue/PeerLabel.js'
+import { CombinedTransport } from '../src/net/CombinedTransport.js'
+import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../src/server/queueServer.js'
+import { serveStatic } from './staticFiles.js'
+import { WsHubTransport } from './WsHubTransport.js'
+
+/** Options of {@link startHost} (the host's flags, resolved). */
+export interface HostOptions {
+  /** Address to bind everything to and advertise; undefined with `lan`. */
+  readonly interface: string | undefined
+  readonly lan: boolean
+  readonly port: number
+  readonly signalingPort: number
+  readonly id: string | undefined
+  readonly mdns: boolean
+  readonly mdnsPort: number
+  readonly holdDownMs: number
+  /** Directory of the built page. */
+  readonly dist: string
+  /** Errors of sockets, links and discovery; the host keeps running. */
+  readonly onError?: (error: Error) => void
+}
+
+/** A running host. */
+export interface QueueHost {
+  readonly peerId: PeerId
+  /** The page's URL. */
+  readonly url: string
+  readonly endpoint: HostEndpoint
+  readonly server: Server
+  readonly connection: Connection
+  readonly lan: LanPeer
+  readonly hub: WsHubTransport
+  /** Leaves cleanly: removes its endpoint, closes every link and socket, sends the mDNS goodbye. Idempotent. */
+  close(): Promise<void>
+}
+
+/** How long a starting host listens for an existing app before it creates one (browsers redial within about 1 s). */
+const HOST_JOIN_GRACE_MS = 3000
+/** Time for the endpoint's removal to reach the peers before the links close. */
+const GOODBYE_SYNC_MS = 200
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Starts the queue's Node host: joins the LAN (mDNS + WebSockets to other hosts), serves the
+ * built page and browsers' links on one HTTP port, runs a WebRTC signaling server for browsers,
+ * and joins the app as an eligible peer running the queue's server code.
+ */
+export async function startHost(options: HostOptions): Promise<QueueHost> {
+  const report = (error: unknown): void => options.onError?.(error instanceof Error ? error : new Error(String(error)))
+  const peerId = asPeerId(options.id ?? `host-${hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 40) || 'node'}-${options.port}`)
+  const lan = await joinLan(QUEUE_APP, {
+    ...(options.lan ? { lan: true } : { interface: options.interface ?? '127.0.0.1' }),
+    peerId, mdns: options.mdns, mdnsPort: options.mdnsPort,
+    onError: report
+  })
+  const iface = lan.interface
+  const hub = new WsHubTransport({ peerId, app: QUEUE_APP, onError: report })
+  const server = initServer(QUEUE_APP, {
+    transport: new CombinedTransport(peerId, [lan.transport, hub]),
+    version: QUEUE_CODE_VERSION,
+    timing: lanTiming({ ...QUEUE_TIMING, holdDownMs: options.holdDownMs, joinGraceMs: HOST_JOIN_GRACE_MS }),
+    onError: (error) => report(error)
+  })
+  server.onReceive(queueServer(server))
+  const conn = connect(QUEUE_APP, { peer: server.peer })
+
+  const http = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    if (path === CONFIG_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(configFor()))
+      return
+    }
+    if (path === DOC_PATH) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' }).end(Y.encodeStateAsUpdate(conn.doc))
+      return
+    }
+    serveStatic(options.dist, req, res).catch((error: unknown) => {
+      report(error)
+      if (!res.headersSent) res.writeHead(500).end()
+      else res.destroy()
+    })
+  })
+  http.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname === LINK_PATH) hub.handleUpgrade(req, socket, head)
+    else socket.destroy()
+  })
+  let signaling: SignalingServer | undefined
+  try {
+    signaling = await SignalingServer.start({ host: iface, port: options.signalingPort })
+    // Listen last: the endpoint is defined before any request can be handled (no await in between).
+    await listen(http, iface, options.port)
+  } catch (error) {
+    await signaling?.close()
+    conn.close()
+    server.stop()
+    await lan.close()
+    throw error
+  }
+  const sig = signaling
+  const port = (http.address() as AddressInfo).port
+  const host = iface.includes(':') ? `[${iface}]` : iface
+  const endpoint: HostEndpoint = { http: `http://${host}:${port}/`, ws: `ws://${host}:${port}${LINK_PATH}`, signaling: sig.url, at: Date.now() }
+  conn.doc.transact(() => {
+    conn.data.set(DataKey.host(peerId), endpoint)
+    setPeerLabel(conn.data, peerId, { name: `host ${hostname().slice(0, 24)}:${port}`, kind: 'host' })
+  })
+
+  function configFor(): AppConfig {
+    const known = hostEndpoints(conn.data.toJSON() as Record<string, unknown>)
+    known.set(peerId, endpoint)
+    const others = [...known.entries()].filter(([id]) => id !== peerId).map(([, e]) => e)
+    return {
+      app: QUEUE_APP, host: peerId, ready: conn.getSnapshot().successors.length > 0,
+      signaling: [endpoint.signaling, ...others.map((e) => e.signaling)], hosts: [endpoint.ws, ...others.map((e) => e.ws)]
+    }
+  }
+
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      if (!server.peer.isStopped) {
+        conn.data.delete(DataKey.host(peerId))
+        await sleep(GOODBYE_SYNC_MS)
+      }
+      conn.close()
+      server.stop()
+      await lan.close()
+      await sig.close()
+      http.closeAllConnections()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+    })()
+    return closing
+  }
+  return { peerId, url: endpoint.http, endpoint, server, connection: conn, lan, hub, close }
+}
+
+function listen(http: HttpServer, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject)
+    http.listen({ host, port }, () => {
+      http.off('error', reject)
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,109 @@
+import { connect, cryptoRandom, initServer, randomHex, asPeerId, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { WebrtcTransport } from '@sship/webrtc'
+import { CombinedTransport } from '../net/CombinedTransport.js'
+import { WsClientTransport } from '../net/WsClientTransport.js'
+import * as Y from 'yjs'
+import { CONFIG_PATH, DOC_PATH, LINK_PATH, parseAppConfig, type AppConfig } from '../queue/appConfig.js'
+import { hostEndpoints } from '../queue/HostEndpoint.js'
+import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../server/queueServer.js'
+import { LinkStatusStore } from '../status/LinkStatusStore.js'
+import { TimelineLog } from '../status/TimelineLog.js'
+
+/** Everything a page runs: its peer (eligible: browsers can be the server too) and its status stores. */
+export interface QueuePeer {
+  readonly peerId: PeerId
+  readonly server: Server
+  readonly connection: Connection
+  readonly links: LinkStatusStore
+  readonly timeline: TimelineLog
+  /** Leaves the app (page unload). */
+  stop(): void
+}
+
+/** How long a page waits for its host before it starts anyway (offline, or the host is down). */
+const HOST_WAIT_MS = 3000
+/** Join grace of a page: it listens this long for the app before it would create one of its own. */
+const PAGE_JOIN_GRACE_MS = 1500
+
+/** Longest a page waits for its host to have the app (a host starting fresh listens 3 s for an existing one). */
+const READY_WAIT_MS = 15_000
+const READY_POLL_MS = 250
+
+/** GETs `path` with a 2 s timeout; undefined on any failure. */
+async function get<T>(path: string, read: (res: Response) => Promise<T>): Promise<T | undefined> {
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(), 2000)
+  try {
+    const res = await fetch(path, { signal: abort.signal, cache: 'no-store' })
+    return res.ok ? await read(res) : undefined
+  } catch {
+    return undefined
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The host's config, once it has the app (bounded wait; the last answer, or undefined, after that). */
+async function fetchReadyConfig(): Promise<AppConfig | undefined> {
+  const start = Date.now()
+  for (;;) {
+    const config = await get(CONFIG_PATH, async (res) => parseAppConfig(await res.json()))
+    if (config === undefined || config.ready || Date.now() - start > READY_WAIT_MS) return config
+    await new Promise((r) => setTimeout(r, READY_POLL_MS))
+  }
+}
+
+/** The host's replica of the document: the page starts from it, so it joins that app (and shows it at once). */
+async function fetchDoc(): Promise<Y.Doc | undefined> {
+  const update = await get(DOC_PATH, async (res) => new Uint8Array(await res.arrayBuffer()))
+  if (update === undefined) return undefined
+  try {
+    const doc = new Y.Doc({ gc: true })
+    Y.applyUpdate(doc, update)
+    return doc
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Starts this page's peer: a WebSocket link to the host that served the page (and to every other
+ * host in the shared data), WebRTC to other browsers through the hosts' signaling servers (no ICE
+ * servers: nothing outside the LAN is contacted), and `initServer` with the queue's server code.
+ */
+export async function startPeer(location: Location): Promise<QueuePeer> {
+  const config = await fetchReadyConfig()
+  const doc = config?.ready === true ? await fetchDoc() : undefined
+  const peerId = asPeerId(`b-${randomHex(cryptoRandom, 6)}`)
+  const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LINK_PATH}`
+  const ws = new WsClientTransport({ peerId, app: QUEUE_APP, urls: [...new Set([origin, ...(config?.hosts ?? [])])] })
+  const rtc = config !== undefined && config.signaling.length > 0
+    ? new WebrtcTransport({ peerId, room: QUEUE_APP, signaling: config.signaling, iceServers: [] })
+    : undefined
+  const parts: Transport[] = rtc === undefined ? [ws] : [ws, rtc]
+  const transport = new CombinedTransport(peerId, parts)
+  // Join the host's app rather than create one: wait (bounded) for the first host link.
+  await ws.waitForLink(HOST_WAIT_MS)
+  const server = initServer(QUEUE_APP, {
+    transport, version: QUEUE_CODE_VERSION, timing: { ...QUEUE_TIMING, joinGraceMs: PAGE_JOIN_GRACE_MS }, ...(doc === undefined ? {} : { doc })
+  })
+  server.onReceive(queueServer(server))
+  const connection = connect(QUEUE_APP, { peer: server.peer })
+  const followHosts = (): void => {
+    for (const endpoint of hostEndpoints(connection.data.toJSON() as Record<string, unknown>).values()) ws.addUrl(endpoint.ws)
+  }
+  connection.data.observe(followHosts)
+  followHosts()
+  const links = new LinkStatusStore(transport, ws, rtc)
+  const timeline = new TimelineLog(connection)
+  return {
+    peerId, server, connection, links, timeline,
+    stop: () => {
+      connection.data.unobserve(followHosts)
+      links.dispose()
+      timeline.dispose()
+      connection.close()
+      server.stop()
+    }
+  }
+}

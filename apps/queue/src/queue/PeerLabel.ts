@@ -1,0 +1,31 @@
+import { DataKey, DataPrefix } from './dataKeys.js'
+import type { SharedMap } from './queueWrites.js'
+
+/** How a peer wants to be shown on every screen (`peer:<guid>`, written by that peer only). */
+export interface PeerLabel {
+  readonly name: string
+  readonly kind: 'host' | 'browser'
+}
+
+/** Every well-formed label in the shared data (as JSON), by GUID. */
+export function peerLabels(data: Readonly<Record<string, unknown>>): Map<string, PeerLabel> {
+  const out = new Map<string, PeerLabel>()
+  for (const [key, v] of Object.entries(data)) {
+    if (!key.startsWith(DataPrefix.peer) || typeof v !== 'object' || v === null) continue
+    const { name, kind } = v as Record<string, unknown>
+    if (typeof name === 'string' && (kind === 'host' || kind === 'browser')) out.set(key.slice(DataPrefix.peer.length), { name: name.slice(0, 60), kind })
+  }
+  return out
+}
+
+/** Writes this peer's own label. */
+export function setPeerLabel(data: SharedMap, guid: string, label: PeerLabel): void {
+  data.set(DataKey.peer(guid), label)
+}
+
+/** A short, readable name for a peer: its label, or the start of its GUID. */
+export function displayName(labels: ReadonlyMap<string, PeerLabel>, guid: string | null): string {
+  if (guid === null) return 'none'
+  const label = labels.get(guid)
+  return label === undefined ? guid.slice(0, 8) : label.name
+}

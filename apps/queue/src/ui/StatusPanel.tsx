@@ -1,0 +1,73 @@
+import { useCoordinator, usePeers } from '@sship/react'
+import type { ReactNode } from 'react'
+import { displayName } from '../queue/PeerLabel.js'
+import { TimelineKind } from '../status/classifyChange.js'
+import { useLabels } from './useLabels.js'
+import { useLinkStatus } from './useLinkStatus.js'
+import { useTimeline } from './useTimeline.js'
+
+const KIND_TEXT: Record<string, string> = {
+  [TimelineKind.Joined]: 'server',
+  [TimelineKind.Lost]: 'lost server',
+  [TimelineKind.Failover]: 'failover',
+  [TimelineKind.Failback]: 'failback',
+  [TimelineKind.Handoff]: 'handoff'
+}
+
+const time = (ms: number): string => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+
+/** Who serves, the epoch, the successorship list, this page's links and the failover timeline: on every screen. */
+export function StatusPanel(): ReactNode {
+  const snap = useCoordinator()
+  const { successors, alive } = usePeers()
+  const labels = useLabels()
+  const links = useLinkStatus()
+  const timeline = useTimeline()
+  const name = (id: string | null): string => displayName(labels, id)
+  const online = links.linked > 0
+  const connText = online
+    ? `online: ${links.hosts} host${links.hosts === 1 ? '' : 's'}, ${links.browsers} browser${links.browsers === 1 ? '' : 's'}`
+    : 'offline: working locally, changes sync when a peer is back'
+  return (
+    <aside className="status" aria-label="Server status">
+      <div className="status-row">
+        <span className="label">Server</span>
+        <strong data-testid="server-name" data-peer={snap.coordinator ?? ''}>
+          {snap.failoverInProgress ? 'electing a successor…' : name(snap.coordinator)}
+          {snap.isServer && ' (this screen)'}
+        </strong>
+      </div>
+      <div className="status-row">
+        <span className="label">Epoch</span>
+        <strong data-testid="epoch">{snap.epoch}</strong>
+      </div>
+      <div className="status-row">
+        <span className="label">Connection</span>
+        <span data-testid="conn-state" data-linked={links.linked} className={online ? 'ok' : 'warn'}>{connText}</span>
+      </div>
+      <div className="status-block">
+        <span className="label">Successorship list</span>
+        <ol className="successors" data-testid="successors">
+          {successors.map((id) => (
+            <li key={id} className={[id === snap.coordinator ? 'is-current' : '', alive.includes(id) ? '' : 'dead'].join(' ')} data-peer={id}>
+              {name(id)}{id === snap.self ? ' (you)' : ''}{id === snap.initialHost ? ' · initial host' : ''}
+            </li>
+          ))}
+        </ol>
+      </div>
+      <div className="status-block">
+        <span className="label">Timeline</span>
+        <ul className="timeline" data-testid="timeline">
+          {timeline.length === 0 && <li className="muted">nothing yet</li>}
+          {[...timeline].reverse().map((e, i) => (
+            <li key={`${e.at}-${i}`} className={`t-${e.kind}`} data-kind={e.kind}>
+              <time>{time(e.at)}</time> <b>{KIND_TEXT[e.kind]}</b>{' '}
+              {e.kind === TimelineKind.Lost ? name(e.from) : e.kind === TimelineKind.Joined ? name(e.to) : `${name(e.from)} → ${name(e.to)}`}
+              {e.kind !== TimelineKind.Lost && <span className="muted"> · epoch {e.epoch}</span>}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </aside>
+  )
+}

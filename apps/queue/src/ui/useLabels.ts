@@ -1,0 +1,9 @@
+import { useSharedData } from '@sship/react'
+import { useMemo } from 'react'
+import { peerLabels, type PeerLabel } from '../queue/PeerLabel.js'
+
+/** Every peer's display label, from the shared data. */
+export function useLabels(): ReadonlyMap<string, PeerLabel> {
+  const data = useSharedData()
+  return useMemo(() => peerLabels(data), [data])
+}

@@ -1,0 +1,9 @@
+import { useSyncExternalStore } from 'react'
+import type { LinkStatus } from '../status/LinkStatusStore.js'
+import { useQueuePeer } from './QueuePeerContext.js'
+
+/** How this page is linked (hosts over WebSocket, browsers over WebRTC). */
+export function useLinkStatus(): LinkStatus {
+  const { links } = useQueuePeer()
+  return useSyncExternalStore(links.subscribe, links.getSnapshot, links.getSnapshot)
+}
