@@ -11,7 +11,7 @@ export default defineConfig({
     ]
   },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.{ts,tsx}'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.{ts,tsx}', 'bench/test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000
   }

@@ -1,0 +1,87 @@
+/**
+ * `npm run bench -- [--quick]`: the evaluation study of issue F. Runs sship, the
+ * no-fault-tolerance baseline and a central y-websocket server on the same seeded queue
+ * workload, in simulation and as real processes on loopback; writes
+ * `bench-results/<timestamp>/` (results.json, report.md, SVG charts); prints a progress bar on
+ * stderr and, as its last stdout line, one JSON object with the headline numbers.
+ *
+ * @packageDocumentation
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseBenchArgs, USAGE, type BenchOptions } from './cli/BenchOptions.js'
+import { OPS_PER_SECOND, STUDY_OPS, stepCost, stepLabel, studyPlan } from './cli/studyPlan.js'
+import { runReal } from './measure/runReal.js'
+import { runSimulation } from './measure/runSimulation.js'
+import { studyCharts } from './report/charts.js'
+import { headline } from './report/headline.js'
+import { metricRecords } from './report/metricRecords.js'
+import { ProgressBar } from './report/ProgressBar.js'
+import { reportMarkdown } from './report/reportMarkdown.js'
+import type { StudyRun } from './report/StudyRun.js'
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+async function main(options: BenchOptions): Promise<number> {
+  const wallStart = performance.now()
+  const startedAt = new Date().toISOString()
+  const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), startedAt.replace(/[:.]/g, '-'))
+  const steps = studyPlan(options)
+  const bar = new ProgressBar(steps.reduce((sum, s) => sum + stepCost(s), 0))
+  const runs: StudyRun[] = []
+  const failures: Array<{ step: string; error: string }> = []
+  for (const step of steps) {
+    const label = stepLabel(step)
+    bar.update(label)
+    try {
+      if (step.kind === 'sim') runs.push({ purpose: step.purpose, result: runSimulation(step.spec) })
+      else runs.push({ purpose: 'study', result: await runReal(step.spec, (what) => bar.update(label, what)) })
+    } catch (error) {
+      failures.push({ step: label, error: error instanceof Error ? error.message : String(error) })
+    }
+    bar.advance(stepCost(step))
+  }
+  const records = metricRecords(runs)
+  const head = headline(records, runs)
+  const charts = studyCharts(records)
+  const wallSeconds = (performance.now() - wallStart) / 1000
+  const cpu = cpus()
+  const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, Node ${process.version}`
+  await mkdir(dir, { recursive: true })
+  for (const c of charts) await writeFile(join(dir, c.file), c.svg)
+  const report = reportMarkdown({ startedAt, quick: options.quick, wallSeconds, machine, opsPerSecond: OPS_PER_SECOND, ops: STUDY_OPS }, head, records, runs, charts)
+  const failureText = failures.length === 0 ? '' : `\n## Steps that failed\n\n${failures.map((f) => `- ${f.step}: ${f.error}`).join('\n')}\n`
+  await writeFile(join(dir, 'report.md'), report + failureText)
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify({
+    schema: 'sship-bench/1',
+    startedAt,
+    quick: options.quick,
+    seed: options.seed,
+    machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? null, node: process.version, platform: process.platform },
+    config: { opsPerSecond: OPS_PER_SECOND, studyOps: STUDY_OPS },
+    headline: head,
+    failures,
+    records,
+    runs
+  }, null, 1)}\n`)
+  bar.finish(`${runs.length} runs, ${failures.length} failed → ${dir}`)
+  console.log(JSON.stringify({ ...head, outputDir: dir, wallSeconds: Math.round(wallSeconds * 10) / 10, failedSteps: failures.length }))
+  return failures.length === 0 ? 0 : 1
+}
+
+let options: BenchOptions
+try {
+  options = parseBenchArgs(process.argv.slice(2))
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : USAGE}\n`)
+  process.exit(2)
+}
+main(options).then(
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  }
+)

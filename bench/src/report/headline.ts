@@ -1,0 +1,123 @@
+import { SystemId } from '../systems/SystemId.js'
+import { findRecord, type MetricRecord } from './metricRecords.js'
+import type { StudyRun } from './StudyRun.js'
+
+/** The targets of the study (issue F). */
+export const TARGETS = {
+  failoverP50Ms: 300,
+  failoverP99Ms: 600,
+  bytesPerOpRatioVsClientServer: 1.3,
+  ftOverheadRatio: 1.1
+} as const
+
+/** The last line the bench prints: the numbers the issue asks for, and where they come from. */
+export interface Headline {
+  /** Kill → first dequeue answered by the new coordinator, sship, simulation (silent crash), n = 20. */
+  readonly failoverP50Ms: number | null
+  readonly failoverP99Ms: number | null
+  readonly failoverSamples: number
+  /** Kill → every device points at the new coordinator, same runs. */
+  readonly repointP50Ms: number | null
+  readonly repointP99Ms: number | null
+  readonly detectionP50Ms: number | null
+  /** The same on real processes at {@link Headline.realN}: SIGKILL (sockets close) and SIGSTOP (silent). */
+  readonly realN: number | null
+  readonly realFailoverSigkillP50Ms: number | null
+  readonly realFailoverSigstopP50Ms: number | null
+  readonly realFailoverSamples: number
+  /** sship ÷ client-server bytes per queue operation, simulation, n = 20, 1 KiB. */
+  readonly bytesPerOpRatioVsClientServer: number | null
+  /** The same on real processes (socket bytes) at {@link Headline.realN}. */
+  readonly realBytesPerOpRatioVsClientServer: number | null
+  /** sship ÷ no-fault-tolerance bytes per operation, simulation, n = 20, 1 KiB. */
+  readonly ftOverheadRatio: number | null
+  readonly realFtOverheadRatio: number | null
+  /** Idle bytes per second of sship at n = 50 (simulation). */
+  readonly idleBytesPerSecN50: number | null
+  /** Idle bytes per second per device of sship, by n (simulation). */
+  readonly idleBytesPerSecPerDevice: Readonly<Record<string, number>>
+  /**
+   * What each added device adds to sship's idle bytes per second, between consecutive sizes
+   * (`"5-10"`, …; simulation): constant when idle traffic is linear in n.
+   */
+  readonly idleMarginalBytesPerSecPerDevice: Readonly<Record<string, number>>
+  /** Over every sship run: dequeues never answered and entries missing from the serving replica. */
+  readonly lost: number
+  /** Over every sship run: entries handed out twice. */
+  readonly duplicates: number
+  /** Which targets were met. */
+  readonly targetsMet: Readonly<Record<string, boolean | null>>
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === null || a === undefined || b === null || b === undefined || b === 0 ? null : Math.round((a / b) * 1000) / 1000
+
+/** Computes the headline from the records and raw runs. */
+export function headline(records: readonly MetricRecord[], runs: readonly StudyRun[]): Headline {
+  const sim = (system: SystemId, metric: string, n = 20, payloadBytes = 1024): MetricRecord | undefined =>
+    findRecord(records, { system, mode: 'sim', n, payloadBytes, metric })
+  const realNs = [...new Set(runs.filter((r) => r.result.mode === 'real' && r.result.system === SystemId.Sship).map((r) => r.result.n))]
+  const realN = realNs.filter((n) => n <= 20).sort((a, b) => b - a)[0] ?? realNs.sort((a, b) => a - b)[0] ?? null
+  const real = (system: SystemId, metric: string): MetricRecord | undefined =>
+    realN === null ? undefined : findRecord(records, { system, mode: 'real', n: realN, payloadBytes: 1024, metric })
+  const fo = sim(SystemId.Sship, 'failover.firstServedMs')
+  const rp = sim(SystemId.Sship, 'failover.repointMs')
+  const perDevice: Record<string, number> = {}
+  const marginal: Record<string, number> = {}
+  const idle = records
+    .filter((r) => r.system === SystemId.Sship && r.mode === 'sim' && r.payloadBytes === 1024 && r.metric === 'idleBytesPerSec' && r.p50 !== null)
+    .sort((a, b) => a.n - b.n)
+  idle.forEach((r, i) => {
+    perDevice[String(r.n)] = Math.round(((r.p50 ?? 0) / r.n) * 10) / 10
+    const prev = idle[i - 1]
+    if (prev !== undefined) marginal[`${prev.n}-${r.n}`] = Math.round((((r.p50 ?? 0) - (prev.p50 ?? 0)) / (r.n - prev.n)) * 10) / 10
+  })
+  const slopes = Object.values(marginal)
+  const linear = slopes.length === 0 ? null : Math.max(...slopes) <= 1.25 * Math.min(...slopes)
+  let lost = 0
+  let duplicates = 0
+  for (const { result: r } of runs) {
+    if (r.system !== SystemId.Sship) continue
+    lost += r.integrity.requestsLost + (r.integrity.entriesLost ?? 0)
+    duplicates += r.integrity.duplicates
+  }
+  const bytesRatio = ratio(sim(SystemId.Sship, 'bytesPerOp')?.p50, sim(SystemId.ClientServer, 'bytesPerOp')?.p50)
+  const ftRatio = ratio(sim(SystemId.Sship, 'bytesPerOp')?.p50, sim(SystemId.NoFaultTolerance, 'bytesPerOp')?.p50)
+  const kill = real(SystemId.Sship, 'failover.firstServedMs.SIGKILL')
+  const stop = real(SystemId.Sship, 'failover.firstServedMs.SIGSTOP')
+  const p50 = fo?.p50 ?? null
+  const p99 = fo?.p99 ?? null
+  return {
+    failoverP50Ms: round(p50),
+    failoverP99Ms: round(p99),
+    failoverSamples: fo?.count ?? 0,
+    repointP50Ms: round(rp?.p50),
+    repointP99Ms: round(rp?.p99),
+    detectionP50Ms: round(sim(SystemId.Sship, 'failover.detectionMs')?.p50),
+    realN,
+    realFailoverSigkillP50Ms: round(kill?.p50),
+    realFailoverSigstopP50Ms: round(stop?.p50),
+    realFailoverSamples: (kill?.count ?? 0) + (stop?.count ?? 0),
+    bytesPerOpRatioVsClientServer: bytesRatio,
+    realBytesPerOpRatioVsClientServer: ratio(real(SystemId.Sship, 'bytesPerOp')?.p50, real(SystemId.ClientServer, 'bytesPerOp')?.p50),
+    ftOverheadRatio: ftRatio,
+    realFtOverheadRatio: ratio(real(SystemId.Sship, 'bytesPerOp')?.p50, real(SystemId.NoFaultTolerance, 'bytesPerOp')?.p50),
+    idleBytesPerSecN50: round(sim(SystemId.Sship, 'idleBytesPerSec', 50)?.p50),
+    idleBytesPerSecPerDevice: perDevice,
+    idleMarginalBytesPerSecPerDevice: marginal,
+    lost,
+    duplicates,
+    targetsMet: {
+      failoverP50: p50 === null ? null : p50 <= TARGETS.failoverP50Ms,
+      failoverP99: p99 === null ? null : p99 <= TARGETS.failoverP99Ms,
+      bytesPerOp: bytesRatio === null ? null : bytesRatio <= TARGETS.bytesPerOpRatioVsClientServer,
+      ftOverhead: ftRatio === null ? null : ftRatio <= TARGETS.ftOverheadRatio,
+      idleLinearInN: linear,
+      noLossNoDuplicates: lost === 0 && duplicates === 0
+    }
+  }
+}
+
+function round(v: number | null | undefined): number | null {
+  return v === null || v === undefined ? null : Math.round(v * 10) / 10
+}
