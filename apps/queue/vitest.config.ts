@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@sship\/core\/testing$/, replacement: src('../../packages/core/src/testing/index.ts') },
+      { find: /^@sship\/core\/transport-suite$/, replacement: src('../../packages/core/src/testing/suite.ts') },
       { find: /^@sship\/core$/, replacement: src('../../packages/core/src/index.ts') }
     ]
   },

@@ -1,5 +1,6 @@
 import { asPeerId, type PeerId, type TransportEvents } from '@sship/core'
-import { MemoryNetwork, runTransportTests } from '@sship/core/testing'
+import { MemoryNetwork } from '@sship/core/testing'
+import { runTransportTests } from '@sship/core/transport-suite'
 import { describe, expect, it } from 'vitest'
 import { CombinedTransport } from '../src/net/CombinedTransport.js'
 

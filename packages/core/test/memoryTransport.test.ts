@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
 import { asPeerId } from '../src/ids/ids.js'
-import { MemoryNetwork, runTransportTests, type MemoryNetworkOptions, type TransportTestContext } from '../src/testing/index.js'
+import { MemoryNetwork, type MemoryNetworkOptions } from '../src/testing/index.js'
+import { runTransportTests, type TransportTestContext } from '../src/testing/suite.js'
 
 const peerIds = [asPeerId('peer-a'), asPeerId('peer-b'), asPeerId('peer-c')] as const
 

@@ -1,5 +1,5 @@
 import { asPeerId, seededRandom } from '@sship/core'
-import { runTransportTests } from '@sship/core/testing'
+import { runTransportTests } from '@sship/core/transport-suite'
 import { LanTransport, MdnsDiscovery } from '../src/index.js'
 import { loopbackMdns } from './support/loopbackMdns.js'
 import { sleep } from './support/wait.js'

@@ -1,5 +1,5 @@
 import { asPeerId, seededRandom } from '@sship/core'
-import { runTransportTests } from '@sship/core/testing'
+import { runTransportTests } from '@sship/core/transport-suite'
 import { LanTransport } from '../src/index.js'
 import { sleep } from './support/wait.js'
 

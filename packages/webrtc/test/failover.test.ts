@@ -4,7 +4,7 @@ import { SignalingServer } from '../src/server/index.js'
 import type { WebrtcTransport } from '../src/index.js'
 import { ChildPeer } from './support/ChildPeer.js'
 import { nodeTransport, waitFor } from './support/nodePeers.js'
-import { tokenHandler } from './support/tokenHandler.js'
+import { tokenCounter } from '@sship/core/testing'
 
 const APP = 'failover-app'
 
@@ -26,7 +26,7 @@ describe('sship over WebrtcTransport: three Node peers (@roamhq/wrtc), all on lo
     for (const [i, id] of ['peer-1', 'peer-2'].entries()) {
       const transport = nodeTransport(id, [signaling.url], 10 + i, { room: APP })
       const server = initServer(APP, { transport })
-      server.onReceive(tokenHandler(server))
+      server.onReceive(tokenCounter(server))
       servers.push(server)
       transports.push(transport)
       cleanup.push(() => server.stop())

@@ -1,5 +1,5 @@
 import { asPeerId } from '@sship/core'
-import { runTransportTests } from '@sship/core/testing'
+import { runTransportTests } from '@sship/core/transport-suite'
 import { SignalingServer } from '../src/server/index.js'
 import { nodeTransport, sleep } from './support/nodePeers.js'
 

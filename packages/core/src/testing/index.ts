@@ -4,9 +4,9 @@
  * - {@link VirtualClock}: a manually advanced {@link Clock} for deterministic timers.
  * - {@link MemoryNetwork} / {@link MemoryTransport}: a seeded, in-memory network with latency,
  *   loss, duplication, reordering, partitions, crashes, counters and a delivery trace.
- * - {@link runTransportTests}: the suite every `Transport` implementation must pass.
+ * - {@link Cluster} / {@link checkCluster}: a whole simulated app and the judge of its properties.
  *
- * `runTransportTests` imports `vitest`; the rest has no test-runner dependency.
+ * No test-runner dependency: the transport acceptance suite is `@sship/core/transport-suite`.
  *
  * @packageDocumentation
  */
@@ -18,7 +18,6 @@ export { defaultNetworkFaults, type LatencyRange, type NetworkFaults } from './N
 export type { LinkKey, LinkStats, NetworkStats } from './NetworkStats.js'
 export type { TraceEntry } from './TraceEntry.js'
 export { fnv1a32 } from '../sync/fnv1a32.js'
-export { runTransportTests, type TransportTestContext } from './runTransportTests.js'
 export { compareAll, ConvergenceError, type CompareOptions } from './compareAll.js'
 export { Cluster, tokenCounter, type ClusterOptions, type Member, type SentRequest } from './Cluster.js'
 export { checkCluster, tally, type ClusterTally } from './checkCluster.js'

@@ -5,13 +5,13 @@
  */
 import { initServer } from '@sship/core'
 import { nodeTransport } from './nodePeers.js'
-import { tokenHandler } from './tokenHandler.js'
+import { tokenCounter } from '@sship/core/testing'
 
 const [peerId, app, url] = process.argv.slice(2)
 if (peerId === undefined || app === undefined || url === undefined) throw new Error('usage: crashablePeer.ts <peerId> <app> <signalingUrl>')
 const transport = nodeTransport(peerId, [url], 99, { room: app })
 const server = initServer(app, { transport })
-server.onReceive(tokenHandler(server))
+server.onReceive(tokenCounter(server))
 let last = ''
 const report = (): void => {
   const line = JSON.stringify({ isServer: server.isServer(), peers: [...transport.peers()].sort() })
