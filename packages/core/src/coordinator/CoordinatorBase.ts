@@ -1,0 +1,257 @@
+import type { Clock, TimerHandle } from '../clock/Clock.js'
+import { FrameError, FrameErrorCode, SshipError } from '../errors/errors.js'
+import type { Epoch, PeerId } from '../ids/ids.js'
+import { encodeHeartbeatAck, type TermRef } from '../protocol/coordinatorMessages.js'
+import type { Random } from '../random/Random.js'
+import type { DocSync } from '../sync/DocSync.js'
+import * as YSV from '../sync/stateVector.js'
+import type { AppDoc, DecisionRecord } from './AppDoc.js'
+import type { Candidacy } from './Candidacy.js'
+import { Contact } from './Contact.js'
+import { buildSnapshot, sameSnapshot, type CoordinatorSnapshot } from './CoordinatorSnapshot.js'
+import type { CanonicalDecision, Ledger } from './Ledger.js'
+import { LeaderView } from './LeaderView.js'
+import { VoteBook } from './Quorum.js'
+import { RequestProcessor } from './RequestProcessor.js'
+import { Role } from './Role.js'
+import { maxTerm, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
+import type { TimingOptions } from './timing.js'
+
+/** What the coordinator needs from the peer that owns it. */
+export interface CoordinatorHost {
+  readonly self: PeerId
+  readonly clock: Clock
+  /** Draws term nonces and retry jitter. */
+  readonly random: Random
+  readonly app: AppDoc
+  readonly ledger: Ledger
+  readonly sync: DocSync
+  readonly timing: TimingOptions
+  /** This peer's server-code identity, or undefined for a client-only peer. */
+  readonly code: string | undefined
+  /** False disables failover and failback (the single-host baseline). */
+  readonly failover: boolean
+  /** False disables failback. */
+  readonly failback: boolean
+  /** Quorum mode: only a majority of the eligible peers may elect and keep a coordinator. */
+  readonly quorum: boolean
+  send(to: PeerId, frame: Uint8Array): void
+  peers(): ReadonlySet<PeerId>
+  /** Reports an error (a bad message from `from`, or one that must not escape a timer); the peer keeps running. */
+  report(error: SshipError, from?: PeerId): void
+}
+
+/** Something that happened to the role, for logs, metrics and tests. */
+export type CoordinatorEvent =
+  | { readonly type: 'claimed'; readonly term: TermRecord; readonly handoff: boolean }
+  | { readonly type: 'stepped-down'; readonly term: TermRef; readonly because: TermRef | null }
+  | { readonly type: 'following'; readonly term: TermRef }
+  | { readonly type: 'suspected'; readonly leader: PeerId }
+  | { readonly type: 'handing-off'; readonly to: PeerId }
+
+/** Transaction origin of the coordinator's own writes. */
+export const LOCAL_ORIGIN = { sship: 'coordinator' }
+
+/**
+ * The state and plumbing every part of the coordinator shares: its fields, the public
+ * snapshot/subscribe API, timers, events and small helpers. The behaviour is split by concern
+ * into subclasses: `FollowerRole` (heartbeats, suspicion, asking for the role back),
+ * `ElectionRole` (catch-up, votes, claiming a term) and `Coordinator` (leading).
+ */
+export abstract class CoordinatorBase {
+  /** Runs the app's server code while this peer leads. */
+  readonly processor: RequestProcessor
+  protected role: Role = Role.Joining
+  protected following: TermRef | null = null
+  protected known: TermRef | null = null
+  protected myTerm: TermRecord | null = null
+  protected written = 0
+  protected committed = 0
+  protected readonly contact = new Contact()
+  protected viewVersion = 0
+  protected view: readonly PeerId[] = []
+  protected mismatches = 0
+  protected readonly suspected = new Set<PeerId>()
+  protected readonly leaderView: LeaderView
+  protected readonly votes = new VoteBook()
+  protected timer: TimerHandle | undefined
+  protected candidacy: Candidacy | undefined
+  protected handoffTo: PeerId | undefined
+  protected lastHandoffAsk = -Infinity
+  protected nonce = 0
+  protected snapshot: CoordinatorSnapshot
+  protected readonly listeners = new Set<() => void>()
+  protected readonly eventListeners = new Set<(e: CoordinatorEvent) => void>()
+  protected readonly commitListeners = new Set<() => void>()
+  protected readonly offLedger: () => void
+  protected readonly offDoc: () => void
+  protected drainScheduled = false
+  protected listed = false
+  protected readonly startedAt: number
+
+  constructor(protected readonly host: CoordinatorHost) {
+    this.startedAt = host.clock.now()
+    this.processor = new RequestProcessor(host.app, host.ledger, (r) => this.writeDecision(r))
+    this.leaderView = new LeaderView(host.self, host.clock, host.timing, host.app)
+    this.snapshot = this.computeSnapshot()
+    this.offLedger = host.ledger.listen({ requestsPending: () => this.scheduleDrain(), changed: () => this.onLedgerChanged() })
+    // Join the successorship list as soon as the app's metadata reaches us, whatever brings it.
+    const onTransaction = (): void => {
+      if (!this.listed && this.role !== Role.Joining && this.role !== Role.Stopped) this.ensureListed(false)
+    }
+    host.app.doc.on('afterTransaction', onTransaction)
+    this.offDoc = () => host.app.doc.off('afterTransaction', onTransaction)
+    this.arm(host.timing.joinGraceMs, () => this.afterJoinGrace())
+  }
+
+  /** The current snapshot (same object until something changes). */
+  getSnapshot(): CoordinatorSnapshot {
+    return this.snapshot
+  }
+
+  /** Calls `listener` after every snapshot change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Observes role events; returns the unsubscribe function. */
+  onEvent(listener: (e: CoordinatorEvent) => void): () => void {
+    this.eventListeners.add(listener)
+    return () => this.eventListeners.delete(listener)
+  }
+
+  /** Called when more decisions become committed (quorum mode); returns the unsubscribe function. */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener)
+    return () => this.commitListeners.delete(listener)
+  }
+
+  /** This peer's role. */
+  currentRole(): Role {
+    return this.role
+  }
+
+  /**
+   * Whether a canonical decision may be reported to its sender. Always in availability mode; in
+   * quorum mode once a majority holds it (directly, or through a later term whose first decision
+   * a majority holds), so no later coordinator can fence it.
+   */
+  isCommitted(d: CanonicalDecision): boolean {
+    if (!this.host.quorum) return true
+    const current = this.role === Role.Leader ? this.myTerm : this.following
+    if (current === null) return false
+    const key = termKey(current)
+    if (d.term === key) return d.seq < this.committed
+    return this.committed >= 1 && this.host.ledger.keeps(key, d.term, d.seq + 1)
+  }
+
+  /** Stops all timers; the peer goes silent (no goodbye is needed: others detect it). */
+  stop(): void {
+    this.clearTimer()
+    this.role = Role.Stopped
+    this.offLedger()
+    this.offDoc()
+    this.listeners.clear()
+    this.eventListeners.clear()
+    this.commitListeners.clear()
+  }
+
+  protected abstract afterJoinGrace(): void
+  protected abstract onSuspect(): void
+  protected abstract startFailover(extraDelay?: number): void
+  protected abstract claim(handoff: { parent: TermKey; parentCount: number } | null, proposed?: TermRef): void
+  protected abstract stepDown(because: TermRef | null): void
+  protected abstract tick(): void
+  protected abstract writeDecision(record: DecisionRecord, force?: boolean): boolean
+  protected abstract scheduleDrain(): void
+  protected abstract onLedgerChanged(): void
+
+  /** What we have beyond `stateVector`; a malformed one is reported like any bad frame. */
+  protected diffFor(from: PeerId, stateVector: Uint8Array, what: string): Uint8Array | undefined {
+    const update = YSV.diffUpdate(this.host.app.doc, stateVector)
+    if (update === undefined) this.host.report(new FrameError(FrameErrorCode.Malformed, `${what} carries a malformed state vector`), from)
+    return update
+  }
+
+  /** Makes sure the app exists and this peer, if it has the server code, is in the successorship list. */
+  protected ensureListed(mayCreate: boolean): void {
+    const { app, code, self } = this.host
+    if (code === undefined || this.listed) return
+    if (app.code() === undefined && !mayCreate) return
+    app.doc.transact(() => {
+      if (app.code() === undefined) {
+        app.meta.set('initialHost', self)
+        app.meta.set('code', code)
+      }
+      if (!app.successorList().some((e) => e.id === self)) app.successors.push([{ id: self, code }])
+    }, LOCAL_ORIGIN)
+    this.listed = true
+  }
+
+  protected follow(term: TermRef): void {
+    if (!sameTerm(this.following, term)) this.committed = 0
+    this.following = { epoch: term.epoch, leader: term.leader, nonce: term.nonce }
+    this.contact.lastFollowed = this.following
+  }
+
+  protected ranksBefore(a: PeerId, b: PeerId): boolean {
+    const list = this.host.app.eligible()
+    const ia = list.indexOf(a)
+    const ib = list.indexOf(b)
+    return ia >= 0 && (ib < 0 || ia < ib)
+  }
+
+  protected noteTerm(term: TermRef): void {
+    this.known = maxTerm(this.known, { epoch: term.epoch, leader: term.leader, nonce: term.nonce })
+  }
+
+  protected ack(term: TermRef): Uint8Array {
+    const { epoch, leader, nonce } = term
+    return encodeHeartbeatAck({
+      epoch, leader, nonce, viewVersion: this.viewVersion, digest: this.host.sync.digest(),
+      // Quorum commits count only replicas that hold everything the term's chain keeps.
+      count: this.host.quorum && !this.host.ledger.wholeFrom(termKey(term)) ? 0 : this.host.ledger.countOf(termKey(term))
+    })
+  }
+
+  protected arm(ms: number, fn: () => void): void {
+    this.clearTimer()
+    this.timer = this.host.clock.setTimeout(() => {
+      this.timer = undefined
+      this.guarded(fn)
+    }, ms)
+  }
+
+  /** Runs `fn` from a timer: an exception is a bug, reported instead of taking the process down. */
+  protected guarded(fn: () => void): void {
+    try {
+      fn()
+    } catch (cause) {
+      this.host.report(new SshipError('internal', `internal error in a coordinator timer: ${String(cause)}`, { cause }))
+    }
+  }
+
+  protected clearTimer(): void {
+    if (this.timer !== undefined) this.host.clock.clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  protected emit(e: CoordinatorEvent): void {
+    for (const l of this.eventListeners) l(e)
+  }
+
+  protected computeSnapshot(): CoordinatorSnapshot {
+    return buildSnapshot({
+      self: this.host.self, role: this.role, following: this.following, handoffTo: this.handoffTo ?? null,
+      epoch: (this.known?.epoch ?? 0) as Epoch, hasTerms: this.host.ledger.head() !== null, app: this.host.app, view: this.view
+    })
+  }
+
+  protected publish(): void {
+    const next = this.computeSnapshot()
+    if (sameSnapshot(next, this.snapshot)) return
+    this.snapshot = next
+    for (const l of this.listeners) l()
+  }
+}

@@ -1,0 +1,153 @@
+import { SshipError } from '../errors/errors.js'
+import { MAX_EPOCH, asEpoch, type Epoch, type PeerId } from '../ids/ids.js'
+import {
+  encodeCatchUpReply, encodeVoteReply, type CatchUpReply, type CatchUpRequest, type TermRef, type VoteReply, type VoteRequest
+} from '../protocol/coordinatorMessages.js'
+import { randomUint32 } from '../random/Random.js'
+import { Candidacy } from './Candidacy.js'
+import { LOCAL_ORIGIN } from './CoordinatorBase.js'
+import { FollowerRole } from './FollowerRole.js'
+import { Role } from './Role.js'
+import { compareTerms, maxTerm, termKey, type TermKey, type TermRecord } from './Term.js'
+
+/**
+ * Succession: ranked candidacy along the successorship list, catch-up (availability mode) or
+ * majority votes (quorum mode), and claiming a term whose record keeps exactly the decisions
+ * this peer holds.
+ */
+export abstract class ElectionRole extends FollowerRole {
+  /** A candidate asks for what it lacks. */
+  onCatchUpRequest(from: PeerId, req: CatchUpRequest): void {
+    const update = this.diffFor(from, req.stateVector, 'catch-up request')
+    if (update !== undefined) this.host.send(from, encodeCatchUpReply({ nonce: req.nonce, update }))
+  }
+
+  /** A reply to our catch-up request. */
+  onCatchUpReply(from: PeerId, reply: CatchUpReply): void {
+    this.host.sync.applyRemoteUpdate(from, reply.update)
+    if (this.role === Role.Candidate && this.candidacy?.onCatchUpReply(from, reply) === true) this.claim(null)
+  }
+
+  /** Quorum mode: a candidate asks for our vote. We grant it only if no coordinator is alive for us. */
+  onVoteRequest(from: PeerId, req: VoteRequest): void {
+    if (!this.host.quorum || req.leader !== from || !this.host.app.eligible().includes(from)) return
+    // Only eligible peers vote: a majority is counted over the successorship list.
+    if (!this.host.app.eligible().includes(this.host.self)) return
+    const now = this.host.clock.now()
+    const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
+      (this.following !== null && this.contact.hearsCoordinator(now, this.host.timing.suspectMs))
+    // Votes are not persisted yet: a peer that may have voted in an earlier life abstains for a hold-down.
+    const amnesic = now - this.startedAt < this.host.timing.holdDownMs
+    const granted = !leaderAlive && !amnesic && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
+    // Having voted, we refuse the heartbeats of older terms, so the old coordinator loses its lease.
+    if (granted) this.noteTerm(req)
+    const update = granted ? this.diffFor(from, req.stateVector, 'vote request') : undefined
+    this.host.send(from, encodeVoteReply({ epoch: req.epoch, leader: req.leader, nonce: req.nonce, granted, update: update ?? new Uint8Array(0) }))
+  }
+
+  /** Quorum mode: a vote on our proposed term. */
+  onVoteReply(from: PeerId, reply: VoteReply): void {
+    if (reply.granted && reply.update.byteLength > 0) this.host.sync.applyRemoteUpdate(from, reply.update)
+    const c = this.candidacy
+    if (this.role === Role.Candidate && c?.proposed != null && c.onVoteReply(from, reply)) this.claim(null, c.proposed)
+  }
+
+  protected startFailover(extraDelay = 0): void {
+    this.clearTimer()
+    if (!this.host.failover && this.host.ledger.head() !== null) return
+    // No app metadata reached us and no coordinator is left to send it: start the app ourselves.
+    if (this.host.app.code() === undefined) this.ensureListed(true)
+    if (this.host.code === undefined || this.host.app.code() !== this.host.code) return
+    const candidates = this.candidates()
+    const rank = candidates.indexOf(this.host.self)
+    if (rank < 0) return
+    // A peer whose own link flapped lately, or a preferred peer that came back lately (it would
+    // fail back after the hold-down anyway), waits a hold-down longer, so it does not split the app.
+    const { holdDownMs, staggerMs } = this.host.timing
+    const last = this.contact.lastFollowed
+    const unsettled = this.contact.unsettled(this.host.clock.now(), holdDownMs, last !== null && this.ranksBefore(this.host.self, last.leader))
+    this.arm(rank * staggerMs + (unsettled ? holdDownMs : 0) + extraDelay, () => this.beginCandidacy())
+  }
+
+  /** Eligible peers believed alive, in successorship order, suspected ones left out. */
+  protected candidates(): PeerId[] {
+    const alive = new Set<PeerId>(this.view.length > 0 ? this.view : this.host.peers())
+    alive.add(this.host.self)
+    return this.host.app.eligible().filter((p) => alive.has(p) && !this.suspected.has(p))
+  }
+
+  protected beginCandidacy(): void {
+    if (this.role !== Role.Follower || this.following !== null) return
+    this.role = Role.Candidate
+    // A catch-up skips the suspected coordinator; a vote asks everyone (it may just have stepped down).
+    const targets = [...this.host.peers()].filter((p) => this.host.quorum || !this.suspected.has(p))
+    const epoch = this.nextEpoch()
+    if (epoch === null) return this.abandonCandidacy()
+    const proposed = this.host.quorum ? { epoch, leader: this.host.self, nonce: randomUint32(this.host.random) } : null
+    const candidacy = new Candidacy(this.host, ++this.nonce, targets, proposed)
+    this.candidacy = candidacy
+    if (proposed !== null && !this.votes.grant(proposed)) return this.abandonCandidacy()
+    candidacy.start()
+    if (candidacy.ready()) return this.claim(null, proposed ?? undefined)
+    const { catchUpMs, suspectMs } = this.host.timing
+    this.arm(proposed === null ? catchUpMs : suspectMs, () => {
+      if (this.role !== Role.Candidate || this.candidacy !== candidacy) return
+      // Availability mode claims with what it has; quorum mode without a majority tries again later.
+      if (proposed === null) this.claim(null)
+      else this.abandonCandidacy()
+    })
+    this.publish()
+  }
+
+  protected abandonCandidacy(): void {
+    this.candidacy = undefined
+    this.role = Role.Follower
+    this.startFailover(this.host.timing.staggerMs * (1 + this.host.random.next()))
+    this.publish()
+  }
+
+  /** The epoch of a new term, or null (reported) if a forged epoch used them all up. */
+  protected nextEpoch(): Epoch | null {
+    const next = Math.max(this.host.ledger.maxEpoch(), this.known?.epoch ?? 0, this.votes.lastVote()?.epoch ?? 0) + 1
+    if (next > MAX_EPOCH) {
+      this.host.report(new SshipError('epochs-exhausted', `no epoch is left above ${MAX_EPOCH}: some peer forged one; this peer will not claim`))
+      return null
+    }
+    return asEpoch(next)
+  }
+
+  protected claim(handoff: { parent: TermKey; parentCount: number } | null, proposed?: TermRef): void {
+    const { ledger, app, self } = this.host
+    const epoch = proposed?.epoch ?? this.nextEpoch()
+    if (epoch === null) {
+      this.candidacy = undefined
+      this.role = Role.Follower
+      return this.publish()
+    }
+    const head = ledger.head()
+    const parent = handoff?.parent ?? (head === null ? null : termKey(head))
+    const parentCount = handoff?.parentCount ?? (parent === null ? 0 : ledger.countOf(parent))
+    // A handoff's parent is the head we hold whole (the update came with it); otherwise cut the
+    // chain to what we hold, so nothing we decide depends on decisions we could not see.
+    const term: TermRecord = {
+      epoch, leader: self, nonce: proposed?.nonce ?? randomUint32(this.host.random), parent, parentCount,
+      ...(handoff === null ? ledger.cutsBelowHead() : {})
+    }
+    this.candidacy = undefined
+    this.myTerm = term
+    this.written = 0
+    this.committed = 0
+    this.known = maxTerm(this.known, term)
+    this.follow(term)
+    this.role = Role.Leader
+    this.suspected.clear()
+    app.doc.transact(() => app.terms.set(termKey(term), { ...term }), LOCAL_ORIGIN)
+    this.leaderView.reset(this.host.peers())
+    this.emit({ type: 'claimed', term, handoff: handoff !== null })
+    // In quorum mode the term opens with an empty decision: once a majority holds it, every
+    // decision the term kept from its parents is committed too.
+    if (this.host.quorum) this.writeDecision({ r: null, o: [] }, true)
+    this.tick()
+    this.scheduleDrain()
+  }
+}

@@ -1,0 +1,108 @@
+import type { PeerId } from '../ids/ids.js'
+import { encodeHandoffRequest, type Handoff, type Heartbeat, type View } from '../protocol/coordinatorMessages.js'
+import * as YSV from '../sync/stateVector.js'
+import { CoordinatorBase } from './CoordinatorBase.js'
+import { Role } from './Role.js'
+import { compareTerms, sameTerm, termKey } from './Term.js'
+
+/**
+ * The follower's side of the coordinator: heartbeats (following, flap detection, repairs by
+ * digest), the alive view, suspicion of a silent coordinator, and failback — asking for the role
+ * back after the hold-down, and taking it when it is handed over.
+ */
+export abstract class FollowerRole extends CoordinatorBase {
+  /** A heartbeat from `from`. */
+  onHeartbeat(from: PeerId, hb: Heartbeat): void {
+    if (hb.leader !== from || this.role === Role.Stopped) return
+    this.noteTerm(hb)
+    if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null) {
+      if (compareTerms(hb, this.myTerm) > 0) this.stepDown(hb)
+      else {
+        this.host.send(from, this.ack(this.myTerm))
+        return
+      }
+    }
+    if (this.known !== null && compareTerms(hb, this.known) < 0) {
+      this.host.send(from, this.ack(this.known))
+      return
+    }
+    const now = this.host.clock.now()
+    this.contact.heartbeat(hb, now, this.host.timing.suspectMs, this.role === Role.Joining)
+    if (!sameTerm(this.following, hb)) {
+      // A new term after a failover is not a flap of our own link: the contact streak goes on.
+      this.follow(hb)
+      this.suspected.clear()
+      this.emit({ type: 'following', term: hb })
+    }
+    this.candidacy = undefined
+    this.role = Role.Follower
+    this.ensureListed(false)
+    this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+    this.host.send(from, this.ack(hb))
+    if (hb.committed > this.committed) {
+      this.committed = hb.committed
+      for (const l of this.commitListeners) l()
+    }
+    if (hb.digest !== this.host.sync.digest()) {
+      if (++this.mismatches >= 3) {
+        this.mismatches = 0
+        this.host.sync.requestSync(from)
+      }
+    } else this.mismatches = 0
+    this.maybeAskHandoff(from, now)
+    this.publish()
+  }
+
+  /** The coordinator's alive view. */
+  onView(from: PeerId, view: View): void {
+    if (this.following === null || from !== this.following.leader || this.role !== Role.Follower) return
+    this.viewVersion = view.viewVersion
+    this.view = view.alive
+    this.publish()
+  }
+
+  /** The transport says `peer` left: if it was our coordinator, suspect it now. */
+  onPeerLeft(peer: PeerId): void {
+    this.host.sync.peerLeft(peer)
+    if (this.role === Role.Follower && this.following?.leader === peer) this.onSuspect()
+    if (this.role === Role.Leader) this.leaderView.forget(peer)
+  }
+
+  protected afterJoinGrace(): void {
+    if (this.role !== Role.Joining) return
+    this.role = Role.Follower
+    this.ensureListed(true)
+    this.startFailover()
+    this.publish()
+  }
+
+  protected onSuspect(): void {
+    if (this.role !== Role.Follower) return
+    const leader = this.following?.leader
+    if (leader !== undefined && leader !== this.host.self) {
+      this.suspected.add(leader)
+      this.emit({ type: 'suspected', leader })
+    }
+    this.following = null
+    this.startFailover()
+    this.publish()
+  }
+
+  protected maybeAskHandoff(leader: PeerId, now: number): void {
+    const { failback, timing, code, app } = this.host
+    if (!failback || code === undefined || app.code() !== code || this.following === null) return
+    if (this.contact.streak(now) < timing.holdDownMs || now - this.lastHandoffAsk < timing.suspectMs) return
+    if (!this.ranksBefore(this.host.self, leader)) return
+    this.lastHandoffAsk = now
+    this.host.send(leader, encodeHandoffRequest({ ...this.following, stateVector: YSV.encode(app.doc) }))
+  }
+
+  /** The coordinator hands us the role. */
+  onHandoff(from: PeerId, handoff: Handoff): void {
+    if (!sameTerm(handoff, this.following) || from !== handoff.leader || this.host.code === undefined) return
+    if (!this.host.sync.applyRemoteUpdate(from, handoff.update)) return
+    const parent = termKey(handoff)
+    if (this.host.ledger.countOf(parent) < handoff.count) return
+    this.claim({ parent, parentCount: handoff.count })
+  }
+}
