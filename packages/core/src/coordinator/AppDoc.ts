@@ -55,6 +55,9 @@ export class AppDoc {
   /** The app's shared data for commutative writes. */
   readonly data: Y.Map<unknown>
 
+  private listCache: Array<{ id: PeerId; code: string }> | undefined
+  private eligibleCache: PeerId[] | undefined
+
   constructor(readonly doc: Y.Doc) {
     this.meta = doc.getMap('sship.meta')
     this.successors = doc.getArray('sship.successors')
@@ -62,6 +65,13 @@ export class AppDoc {
     this.requests = doc.getMap('sship.requests')
     this.decisions = doc.getMap('sship.decisions')
     this.data = doc.getMap('data')
+    // The coordinator reads the list on every heartbeat: derive it again only when it changes.
+    const invalidate = (): void => {
+      this.listCache = undefined
+      this.eligibleCache = undefined
+    }
+    this.successors.observe(invalidate)
+    this.meta.observe(invalidate)
   }
 
   /** The initial host's GUID, once known. */
@@ -77,7 +87,12 @@ export class AppDoc {
   }
 
   /** The successorship list: every listed peer, in order, duplicates and malformed entries dropped. */
-  successorList(): Array<{ id: PeerId; code: string }> {
+  successorList(): ReadonlyArray<{ id: PeerId; code: string }> {
+    this.listCache ??= this.readSuccessors()
+    return this.listCache
+  }
+
+  private readSuccessors(): Array<{ id: PeerId; code: string }> {
     const seen = new Set<string>()
     const out: Array<{ id: PeerId; code: string }> = []
     for (const entry of this.successors.toArray()) {
@@ -91,10 +106,12 @@ export class AppDoc {
   }
 
   /** Peers eligible to be server: listed with the app's code identity, in successorship order. */
-  eligible(): PeerId[] {
+  eligible(): readonly PeerId[] {
+    if (this.eligibleCache !== undefined) return this.eligibleCache
     const code = this.code()
-    if (code === undefined) return []
-    return this.successorList().filter((e) => e.code === code).map((e) => e.id)
+    const list = code === undefined ? [] : this.successorList().filter((e) => e.code === code).map((e) => e.id)
+    this.eligibleCache = list
+    return list
   }
 }
 
