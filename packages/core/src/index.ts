@@ -35,3 +35,7 @@ export { encodeEnvelope, decodeEnvelope, DEFAULT_MAX_FRAME_BYTES, type Envelope,
 export * as messages from './protocol/coordinatorMessages.js'
 export { DocSync, type DocSyncHost } from './sync/DocSync.js'
 export { stateDigest } from './sync/stateDigest.js'
+export { SecureTransport, type SecureTransportOptions } from './security/SecureTransport.js'
+export { SecurityError, SecurityErrorCode } from './security/SecurityError.js'
+export { deriveRoomKeys, DEFAULT_PBKDF2_ITERATIONS, type RoomKeys } from './security/roomKeys.js'
+export { ReplayWindow, type ReplayVerdict } from './security/ReplayWindow.js'
