@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { checkHeader, crc32, encodeHeader, encodeRecord, HEADER_BYTES, scanRecords } from '../src/index.js'
+
+const bytes = (...n: number[]): Uint8Array => Uint8Array.from(n)
+const concat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+describe('crc32', () => {
+  it('matches the standard check value and composes', () => {
+    const text = new TextEncoder().encode('123456789')
+    expect(crc32(text)).toBe(0xcbf43926)
+    expect(crc32(new Uint8Array(0))).toBe(0)
+    expect(crc32(text.subarray(4), crc32(text.subarray(0, 4)))).toBe(0xcbf43926)
+  })
+})
+
+describe('log format', () => {
+  const file = concat(encodeHeader(), encodeRecord(bytes(1, 2, 3)), encodeRecord(bytes(4)), encodeRecord(bytes(5, 6)))
+
+  it('reads back every record of a clean log', () => {
+    expect(checkHeader(file)).toEqual({ kind: 'ok' })
+    const scan = scanRecords(file)
+    expect(scan.tail).toBe('clean')
+    expect(scan.end).toBe(file.length)
+    expect(scan.records.map((r) => [...r])).toEqual([[1, 2, 3], [4], [5, 6]])
+  })
+
+  it('stops at a record cut short, at every cut point', () => {
+    const lastStart = file.length - (8 + 2)
+    for (let cut = lastStart + 1; cut < file.length; cut++) {
+      const scan = scanRecords(file.subarray(0, cut))
+      expect(scan).toMatchObject({ tail: 'torn', end: lastStart })
+      expect(scan.records).toHaveLength(2)
+    }
+  })
+
+  it('stops at a flipped bit in the payload or in the length', () => {
+    for (const at of [file.length - 1, file.length - 10]) {
+      const bad = file.slice()
+      bad[at]! ^= 0x01
+      const scan = scanRecords(bad)
+      expect(scan.records).toHaveLength(2)
+      expect(scan.end).toBe(file.length - 10)
+      expect(scan.tail === 'corrupt' || scan.tail === 'torn').toBe(true)
+    }
+  })
+
+  it('treats a tail of zeros (a file system that grew the file but lost the data) as corrupt', () => {
+    const scan = scanRecords(concat(file, new Uint8Array(64)))
+    expect(scan).toMatchObject({ tail: 'corrupt', end: file.length })
+  })
+
+  it('tells a missing, a foreign and a newer header apart', () => {
+    expect(checkHeader(new Uint8Array(0))).toEqual({ kind: 'empty' })
+    expect(checkHeader(encodeHeader().subarray(0, 5))).toEqual({ kind: 'empty' })
+    expect(checkHeader(new TextEncoder().encode('{"json": true}'))).toEqual({ kind: 'foreign' })
+    const newer = encodeHeader()
+    newer[4] = 9
+    expect(checkHeader(newer)).toEqual({ kind: 'version', version: 9 })
+    expect(HEADER_BYTES).toBe(8)
+  })
+})
