@@ -18,6 +18,8 @@ export interface JoinArgs extends NetworkArgs {
   readonly app: string
   readonly port: number
   readonly id: string | undefined
+  /** Keep the document and the peer GUID in this directory (survives restarts and total outages). */
+  readonly dataDir: string | undefined
   readonly timing: { heartbeatMs?: number; suspectMs?: number; holdDownMs?: number; staggerMs?: number; joinGraceMs?: number }
   readonly sendEveryMs: number | undefined
   readonly peers: readonly string[]
@@ -49,7 +51,7 @@ export const USAGE = `usage:
   sship join <app> (--interface ADDR | --lan) [--port N] [--mdns-port N] [--id GUID]
                    [--heartbeat ms] [--suspect ms] [--hold-down ms] [--stagger ms] [--join-grace ms]
                    [--send-every ms] [--peer host:port]... [--no-mdns]
-                   [--json] [--control-stdin] [--exit-after ms]
+                   [--json] [--control-stdin] [--exit-after ms] [--data-dir DIR]
   sship status <app> (--interface ADDR | --lan) [--mdns-port N] [--timeout ms] [--json]
 
 --interface ADDR  local IPv4 address to use (mDNS is sent from it, the server binds to it);
@@ -82,7 +84,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         port: { type: 'string' }, id: { type: 'string' }, heartbeat: { type: 'string' }, suspect: { type: 'string' },
         'hold-down': { type: 'string' }, stagger: { type: 'string' }, 'join-grace': { type: 'string' }, 'send-every': { type: 'string' },
         peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'control-stdin': { type: 'boolean' },
-        'exit-after': { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+        'exit-after': { type: 'string' }, 'data-dir': { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
       }
     })
   } catch (error) {
@@ -118,6 +120,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     command, app, ...network, timing, sendEveryMs,
     port: positiveInt('port', v.port, 0) ?? 0,
     id: v.id,
+    dataDir: v['data-dir'],
     peers: v.peer ?? [],
     mdns: v['no-mdns'] !== true,
     controlStdin: v['control-stdin'] === true,

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline'
 import { connect, initServer, type Connection, type SendResult } from '@sship/core'
+import { openDocLog } from '@sship/persist'
 import { joinLan } from '../join/joinLan.js'
 import { lanTiming } from '../join/lanTiming.js'
 import { formatHostPort } from '../transport/peerAddress.js'
@@ -26,12 +27,18 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
     if (args.json) out.event({ type: 'error', message, ...(peer === undefined ? {} : { peer }) })
     else if (!/ECONNREFUSED/.test(message)) io.stderr.write(`sship: ${message}\n`)
   }
+  // With --data-dir the document and the GUID come back after a restart (pending requests too).
+  const log = args.dataDir === undefined ? undefined : openDocLog(args.dataDir, args.id === undefined ? {} : { peerId: args.id })
+  const peerId = log?.peerId ?? args.id
   const lan = await joinLan(args.app, {
     interface: args.interface, lan: args.lan, port: args.port, mdns: args.mdns, mdnsPort: args.mdnsPort, peers: args.peers,
-    ...(args.id === undefined ? {} : { peerId: args.id }),
+    ...(peerId === undefined ? {} : { peerId }),
     onError: (e, peer) => reportError(e.message, peer)
   })
-  const server = initServer(args.app, { transport: lan.transport, timing: lanTiming(args.timing), onError: (e, from) => reportError(`${e.code}: ${e.message}`, from) })
+  const server = initServer(args.app, {
+    transport: lan.transport, timing: lanTiming(args.timing), onError: (e, from) => reportError(`${e.code}: ${e.message}`, from),
+    ...(log === undefined ? {} : { doc: log.doc })
+  })
   server.onReceive(counterHandler(server))
   out.event({
     type: 'ready', app: args.app, self: lan.peerId, interface: lan.interface, mdnsPort: args.mdnsPort,
@@ -80,6 +87,7 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
       offEvents()
       sender?.close()
       server.stop()
+      log?.close()
       await lan.close()
       input?.close()
       io.stdin.pause()
