@@ -42,7 +42,9 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
   server.onReceive(counterHandler(server))
   out.event({
     type: 'ready', app: args.app, self: lan.peerId, interface: lan.interface, mdnsPort: args.mdnsPort,
-    address: lan.address === undefined ? null : formatHostPort(lan.address)
+    address: lan.address === undefined ? null : formatHostPort(lan.address),
+    // With --data-dir: what came back from disk (updates replayed, terms known), null without it.
+    restored: log === undefined ? null : { updates: log.stats.replayed, terms: server.peer.ledger.maxEpoch(), tail: log.stats.recoveredTail, dropped: log.stats.droppedBytes }
   })
 
   let lastStatus = ''
