@@ -88,10 +88,17 @@ function writeTerm(encoder: encoding.Encoder, term: TermRef): void {
   encoding.writeVarUint(encoder, term.nonce)
 }
 
+/** A varuint that must be a safe integer (lib0 decodes 8-byte varuints to larger, rounded numbers). */
+function readSafeUint(decoder: decoding.Decoder): number {
+  const n = decoding.readVarUint(decoder)
+  if (!Number.isSafeInteger(n)) throw new RangeError(`integer ${n} is above Number.MAX_SAFE_INTEGER`)
+  return n
+}
+
 function readTerm(decoder: decoding.Decoder): TermRef {
-  const epoch = asEpoch(decoding.readVarUint(decoder))
+  const epoch = asEpoch(readSafeUint(decoder))
   const leader = asPeerId(decoding.readVarString(decoder))
-  const nonce = decoding.readVarUint(decoder)
+  const nonce = readSafeUint(decoder)
   return { epoch, leader, nonce }
 }
 
@@ -117,7 +124,7 @@ export function decodeHeartbeat(payload: Uint8Array): DecodeResult<Heartbeat> {
   return decodeWith(payload, (d) => {
     const term = readTerm(d)
     return {
-      ...term, viewVersion: decoding.readVarUint(d), digest: decoding.readUint32(d), count: decoding.readVarUint(d), committed: decoding.readVarUint(d)
+      ...term, viewVersion: readSafeUint(d), digest: decoding.readUint32(d), count: readSafeUint(d), committed: readSafeUint(d)
     }
   })
 }
@@ -136,7 +143,7 @@ export function encodeHeartbeatAck(m: HeartbeatAck): Uint8Array {
 export function decodeHeartbeatAck(payload: Uint8Array): DecodeResult<HeartbeatAck> {
   return decodeWith(payload, (d) => {
     const term = readTerm(d)
-    return { ...term, viewVersion: decoding.readVarUint(d), digest: decoding.readUint32(d), count: decoding.readVarUint(d) }
+    return { ...term, viewVersion: readSafeUint(d), digest: decoding.readUint32(d), count: readSafeUint(d) }
   })
 }
 
@@ -152,8 +159,8 @@ export function encodeView(m: View): Uint8Array {
 /** Decodes a {@link View} payload. */
 export function decodeView(payload: Uint8Array): DecodeResult<View> {
   return decodeWith(payload, (d) => {
-    const viewVersion = decoding.readVarUint(d)
-    const n = decoding.readVarUint(d)
+    const viewVersion = readSafeUint(d)
+    const n = readSafeUint(d)
     if (n > payload.byteLength) throw new RangeError(`view claims ${n} peers in ${payload.byteLength} bytes`)
     const alive: PeerId[] = []
     for (let i = 0; i < n; i++) alive.push(asPeerId(decoding.readVarString(d)))
@@ -171,7 +178,7 @@ export function encodeCatchUpRequest(m: CatchUpRequest): Uint8Array {
 
 /** Decodes a {@link CatchUpRequest} payload. */
 export function decodeCatchUpRequest(payload: Uint8Array): DecodeResult<CatchUpRequest> {
-  return decodeWith(payload, (d) => ({ nonce: decoding.readVarUint(d), stateVector: decoding.readVarUint8Array(d) }))
+  return decodeWith(payload, (d) => ({ nonce: readSafeUint(d), stateVector: decoding.readVarUint8Array(d) }))
 }
 
 /** Encodes a {@link CatchUpReply} frame. */
@@ -184,7 +191,7 @@ export function encodeCatchUpReply(m: CatchUpReply): Uint8Array {
 
 /** Decodes a {@link CatchUpReply} payload. */
 export function decodeCatchUpReply(payload: Uint8Array): DecodeResult<CatchUpReply> {
-  return decodeWith(payload, (d) => ({ nonce: decoding.readVarUint(d), update: decoding.readVarUint8Array(d) }))
+  return decodeWith(payload, (d) => ({ nonce: readSafeUint(d), update: decoding.readVarUint8Array(d) }))
 }
 
 /** Encodes a {@link HandoffRequest} frame. */
@@ -211,7 +218,7 @@ export function encodeHandoff(m: Handoff): Uint8Array {
 
 /** Decodes a {@link Handoff} payload. */
 export function decodeHandoff(payload: Uint8Array): DecodeResult<Handoff> {
-  return decodeWith(payload, (d) => ({ ...readTerm(d), count: decoding.readVarUint(d), update: decoding.readVarUint8Array(d) }))
+  return decodeWith(payload, (d) => ({ ...readTerm(d), count: readSafeUint(d), update: decoding.readVarUint8Array(d) }))
 }
 
 /** Encodes a {@link VoteRequest} frame. */
