@@ -5,7 +5,6 @@
  *   plain `npx vitest run` is deterministic).
  * - `SSHIP_FC_RUNS=n` overrides every property's number of runs (default: each property's own).
  * - `SSHIP_FC_PATH=p` replays one counterexample (with its seed): fast-check's `path`.
- * - `SSHIP_FC_FORGE_MAX_EPOCH=1`: turn on the check of a known core bug (a forged epoch of MAX_EPOCH)
  *   (see test/hostile.property.test.ts); carried into the replay command when set.
  *
  * On failure the error carries fast-check's report and the exact command replaying the shrunk
@@ -31,7 +30,7 @@ export const fcSeed = (): number => envInt('SSHIP_FC_SEED') ?? DEFAULT_FC_SEED
 export const fcRuns = (defaultRuns: number): number => envInt('SSHIP_FC_RUNS') ?? defaultRuns
 
 /** Environment switches of the hostile tests, carried into replay commands. */
-const REPLAYED_SWITCHES = ['SSHIP_FC_RUNS', 'SSHIP_FC_FORGE_MAX_EPOCH'] as const
+const REPLAYED_SWITCHES = ['SSHIP_FC_RUNS'] as const
 
 /** Single-quotes `s` for a POSIX shell. */
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`

@@ -18,6 +18,8 @@ export type { CoordinatorEvent, CoordinatorHost } from './CoordinatorBase.js'
 export class Coordinator extends ElectionRole {
   /** A heartbeat ack from `from` (only a leader cares). */
   onHeartbeatAck(from: PeerId, ack: HeartbeatAck): void {
+    // An ack names the follower's term; a term led by a peer outside the list is a forgery.
+    if (!this.host.app.eligible().includes(ack.leader)) return
     this.noteTerm(ack)
     if (this.role !== Role.Leader || this.myTerm === null) return
     if (compareTerms(ack, this.myTerm) > 0) return this.stepDown(ack)

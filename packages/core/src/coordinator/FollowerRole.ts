@@ -14,6 +14,9 @@ export abstract class FollowerRole extends CoordinatorBase {
   /** A heartbeat from `from`. */
   onHeartbeat(from: PeerId, hb: Heartbeat): void {
     if (hb.leader !== from || this.role === Role.Stopped) return
+    // Only a peer of the successorship list may lead: anything else is a forgery (or a peer whose
+    // list entry has not reached us yet; its next heartbeat will do).
+    if (!this.host.app.eligible().includes(hb.leader)) return
     this.noteTerm(hb)
     if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null) {
       if (compareTerms(hb, this.myTerm) > 0) this.stepDown(hb)

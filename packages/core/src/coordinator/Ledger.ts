@@ -95,8 +95,9 @@ export class Ledger {
 
   /** The greatest epoch of any term known locally (0 if none). */
   maxEpoch(): number {
+    const eligible = new Set(this.app.eligible())
     let max = 0
-    for (const t of this.terms.values()) max = Math.max(max, t.epoch)
+    for (const t of this.terms.values()) if (eligible.has(t.leader)) max = Math.max(max, t.epoch)
     return max
   }
 
@@ -199,6 +200,8 @@ export class Ledger {
       relevant = true
       for (const k of decisionsChanged) if (k !== null) this.readDecision(k, this.app.decisions.get(k))
     }
+    // Who is eligible decides which terms count: recompute when the list or the metadata changes.
+    if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined) relevant = true
     let newRequests = false
     const requestsChanged = changed(this.app.requests)
     if (requestsChanged !== undefined) {
@@ -258,8 +261,11 @@ export class Ledger {
   }
 
   private chain(): Segment[] {
+    // Only terms led by peers of the successorship list count: a term written by anyone else is
+    // a forgery (it is kept, and counts again if its leader ever joins the list).
+    const eligible = new Set(this.app.eligible())
     let head: TermRecord | null = null
-    for (const t of this.terms.values()) if (head === null || compareTerms(t, head) > 0) head = t
+    for (const t of this.terms.values()) if (eligible.has(t.leader) && (head === null || compareTerms(t, head) > 0)) head = t
     this.headTerm = head
     const reversed: Segment[] = []
     let whole = true
