@@ -78,7 +78,7 @@ describe('the in-memory network and the peers replay a seed byte for byte', () =
     vi.restoreAllMocks()
   })
 
-  it('reads no ambient time or randomness: Math.random, Date.now and performance.now stay uncalled', () => {
+  it('reads no ambient time or randomness: Math random numbers, Date.now and performance.now stay uncalled', () => {
     const spies = [vi.spyOn(Math, 'random'), vi.spyOn(Date, 'now'), vi.spyOn(performance, 'now')]
     scenario(7)
     expect(spies.map((s) => s.mock.calls.length)).toEqual([0, 0, 0])
