@@ -264,3 +264,73 @@ describe('quorum mode', () => {
     expect(checkCluster(c)).toEqual([])
   })
 })
+
+describe('links that are not transitive (one broken link, everyone else linked)', () => {
+  const claimsAfter = (c: Cluster, t: number): string[] => c.events.filter((e) => e.event.type === 'claimed' && e.t > t).map((e) => e.peer)
+
+  // Seed 3: the list is s00, then the others in the order they joined.
+  for (const [what, victimOf] of [['the next successor', (l: readonly PeerId[]) => l[1]!], ['the last successor', (l: readonly PeerId[]) => l.at(-1)!], ['a client', () => 'c00']] as const) {
+    it(`a peer that lost only its link to the coordinator (${what}) follows it through the others: no claim, no churn`, () => {
+      const c = started(5, 1, 3)
+      const victim = victimOf(successors(c))
+      c.cutLink('s00', victim)
+      const cutAt = c.clock.now()
+      for (let i = 0; i < 100; i++) {
+        c.send(i % 2 === 0 ? victim : 's02')
+        c.run(100)
+      }
+      c.run(1000)
+      expect(claimsAfter(c, cutAt)).toEqual([])
+      expect(leaderIds(c)).toEqual(['s00'])
+      for (const m of c.alive()) {
+        const s = m.connection!.getSnapshot()
+        expect([m.id, s.coordinator, s.failoverInProgress]).toEqual([m.id, 's00', false])
+      }
+      // The cut-off peer's requests travel through the replicated document: all decided once.
+      const t = tally(c)
+      expect([t.acked, t.duplicates, t.lost]).toEqual([100, 0, 0])
+      c.heal()
+      c.run(2000)
+      expect(checkCluster(c)).toEqual([])
+    })
+  }
+
+  it('the coordinator still fails over when it dies after a link was cut, and the cut-off peer follows the successor', () => {
+    const c = started(5, 1, 3)
+    const list = successors(c)
+    const [next, last] = [list[1]!, list.at(-1)!]
+    c.cutLink('s00', last)
+    c.run(2000)
+    const crashAt = c.clock.now()
+    c.crash('s00')
+    c.runUntil(() => leaderIds(c).length === 1 && c.alive().every((m) => m.connection!.getSnapshot().coordinator === next), 3000)
+    expect(leaderIds(c)).toEqual([next])
+    c.run(5000)
+    expect(claimsAfter(c, crashAt)).toEqual([next])
+    expect(c.member(last).connection!.getSnapshot()).toMatchObject({ coordinator: next, failoverInProgress: false })
+    expect(checkCluster(c)).toEqual([])
+  })
+  it('a returning initial host that cannot reach the interim coordinator follows it without flapping, and fails back once the link is mended', () => {
+    const c = started(4, 1, 5)
+    c.crash('s00')
+    c.run(1500)
+    const interim = leaderIds(c)[0]!
+    c.restart('s00')
+    c.cutLink('s00', interim)
+    const back = c.clock.now()
+    for (let i = 0; i < 80; i++) {
+      c.send('c00')
+      c.run(100)
+    }
+    expect(claimsAfter(c, back)).toEqual([])
+    expect(c.member('s00').connection!.getSnapshot()).toMatchObject({ coordinator: interim, failoverInProgress: false })
+    c.heal()
+    const mended = c.clock.now()
+    c.run(5000)
+    expect(leaderIds(c)).toEqual(['s00'])
+    expect(claimsAfter(c, mended)).toEqual(['s00'])
+    const t = tally(c)
+    expect(t.duplicates + t.lost).toBe(0)
+    expect(checkCluster(c)).toEqual([])
+  })
+})

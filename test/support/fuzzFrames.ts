@@ -80,7 +80,7 @@ export function validFrames(r: Random, self: PeerId): Record<string, Uint8Array>
     voteReply: messages.encodeVoteReply({ ...term, granted: r.next() < 0.5, update }),
     view: messages.encodeView({ viewVersion: anyNumber(r), alive: [self, leader].slice(0, int(r, 3)) }),
     catchUpRequest: messages.encodeCatchUpRequest({ nonce: anyNumber(r), stateVector: sv }),
-    catchUpReply: messages.encodeCatchUpReply({ nonce: anyNumber(r), update }),
+    catchUpReply: messages.encodeCatchUpReply({ nonce: anyNumber(r), update, heard: r.next() < 0.5 ? null : term }),
     handoffRequest: messages.encodeHandoffRequest({ ...term, stateVector: sv }),
     handoff: messages.encodeHandoff({ ...term, count: anyNumber(r), update }),
     digest: frame(MessageType.Digest, (e) => {

@@ -51,7 +51,7 @@ function valueArb(name: string): fc.Arbitrary<Record<string, unknown>> {
     case 'HeartbeatAck': return fc.record({ term: termArb, viewVersion: natArb, digest: uint32Arb, count: natArb }).map(({ term, ...r }) => ({ ...term, ...r }))
     case 'View': return fc.record({ viewVersion: natArb, alive: fc.array(peerIdArb, { maxLength: 5 }) })
     case 'CatchUpRequest': return fc.record({ nonce: natArb, stateVector: bytesArb })
-    case 'CatchUpReply': return fc.record({ nonce: natArb, update: bytesArb })
+    case 'CatchUpReply': return fc.record({ nonce: natArb, update: bytesArb, heard: fc.option(termArb, { nil: null }) })
     case 'HandoffRequest':
     case 'VoteRequest': return fc.record({ term: termArb, stateVector: bytesArb }).map(({ term, ...r }) => ({ ...term, ...r }))
     case 'Handoff': return fc.record({ term: termArb, count: natArb, update: bytesArb }).map(({ term, ...r }) => ({ ...term, ...r }))

@@ -1,4 +1,4 @@
-/** Seeded random schedules of faults and sends for the coordinator property tests. */
+/** Seeded random schedules of faults (crashes, restarts, partitions, cut links, drops…) and sends for the coordinator property tests. */
 import { Cluster, checkCluster, type Member } from '@sship/core/testing'
 
 /** Named mutators: each takes the cluster one random step away from calm. */
@@ -31,6 +31,13 @@ export const mutators: Record<string, (c: Cluster) => string> = {
     c.partition(groups)
     return `partition ${groups.map((g) => g.join(',')).join(' | ')}`
   },
+  cut(c) {
+    const a = pick(c, c.members)
+    const b = pick(c, c.members.filter((m) => m !== a))
+    if (a === undefined || b === undefined) return 'cut: skipped'
+    c.cutLink(a.id, b.id)
+    return `cut ${a.id}-${b.id}`
+  },
   heal(c) {
     c.heal()
     return 'heal'
@@ -45,7 +52,7 @@ export const mutators: Record<string, (c: Cluster) => string> = {
     return 'calm'
   }
 }
-const weights: Array<[string, number]> = [['send', 10], ['crash', 2], ['restart', 2], ['partition', 1], ['heal', 1], ['faults', 1], ['calm', 1]]
+const weights: Array<[string, number]> = [['send', 10], ['crash', 2], ['restart', 2], ['partition', 1], ['cut', 1], ['heal', 1], ['faults', 1], ['calm', 1]]
 
 function pick<T>(c: Cluster, xs: readonly T[]): T | undefined {
   return xs[Math.floor(c.random.next() * xs.length)]

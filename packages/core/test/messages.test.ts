@@ -51,7 +51,8 @@ const cases: Case[] = [
     { nonce: 0, stateVector: bytes(0) }, { nonce: 1, stateVector: bytes(1) }, { nonce: MAX, stateVector: bytes(300) }
   ]),
   kind('CatchUpReply', MessageType.CatchUpReply, messages.encodeCatchUpReply, messages.decodeCatchUpReply, [
-    { nonce: 0, update: bytes(0) }, { nonce: 2 ** 32, update: bytes(2) }, { nonce: MAX, update: bytes(70_000) }
+    { nonce: 0, update: bytes(0), heard: null }, { nonce: 2 ** 32, update: bytes(2), heard: terms[1]! },
+    { nonce: MAX, update: bytes(70_000), heard: null }, { nonce: 5, update: bytes(3), heard: terms[3]! }
   ]),
   kind('HandoffRequest', MessageType.HandoffRequest, messages.encodeHandoffRequest, messages.decodeHandoffRequest, terms.map((t, i) => ({
     ...t, stateVector: bytes(i * 10)

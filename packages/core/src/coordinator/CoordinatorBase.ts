@@ -76,6 +76,13 @@ export abstract class CoordinatorBase {
   protected readonly votes = new VoteBook()
   protected timer: TimerHandle | undefined
   protected candidacy: Candidacy | undefined
+  /**
+   * True while this peer follows a coordinator it does not hear itself but peers it asked do
+   * (its own link to the coordinator is broken: connectivity that is not transitive).
+   */
+  protected indirect = false
+  /** Nonce of the catch-up requests of an indirect follower's current liveness probe. */
+  protected probeNonce: number | undefined
   protected handoffTo: PeerId | undefined
   protected lastHandoffAsk = -Infinity
   protected nonce = 0

@@ -1,14 +1,18 @@
 import { SshipError } from '../errors/errors.js'
 import { MAX_EPOCH, asEpoch, type Epoch, type PeerId } from '../ids/ids.js'
 import {
-  encodeCatchUpReply, encodeVoteReply, type CatchUpReply, type CatchUpRequest, type TermRef, type VoteReply, type VoteRequest
+  encodeCatchUpReply, encodeCatchUpRequest, encodeVoteReply, type CatchUpReply, type CatchUpRequest, type TermRef, type VoteReply, type VoteRequest
 } from '../protocol/coordinatorMessages.js'
 import { randomUint32 } from '../random/Random.js'
+import * as YSV from '../sync/stateVector.js'
 import { Candidacy } from './Candidacy.js'
 import { LOCAL_ORIGIN } from './CoordinatorBase.js'
 import { FollowerRole } from './FollowerRole.js'
 import { Role } from './Role.js'
-import { compareTerms, maxTerm, termKey, type TermKey, type TermRecord } from './Term.js'
+import { compareTerms, maxTerm, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
+
+/** How many peers an indirect follower asks per probe (as in SWIM's indirect probes). */
+const PROBE_FANOUT = 3
 
 /**
  * Succession: ranked candidacy along the successorship list, catch-up (availability mode) or
@@ -16,16 +20,80 @@ import { compareTerms, maxTerm, termKey, type TermKey, type TermRecord } from '.
  * this peer holds.
  */
 export abstract class ElectionRole extends FollowerRole {
-  /** A candidate asks for what it lacks. */
+  /** A candidate (or an indirect follower's probe) asks for what it lacks and whom we hear. */
   onCatchUpRequest(from: PeerId, req: CatchUpRequest): void {
     const update = this.diffFor(from, req.stateVector, 'catch-up request')
-    if (update !== undefined) this.host.send(from, encodeCatchUpReply({ nonce: req.nonce, update }))
+    if (update !== undefined) this.host.send(from, encodeCatchUpReply({ nonce: req.nonce, update, heard: this.hearsDirectly() }))
   }
 
-  /** A reply to our catch-up request. */
+  /** A reply to our catch-up request (a candidacy's or a probe's). */
   onCatchUpReply(from: PeerId, reply: CatchUpReply): void {
     this.host.sync.applyRemoteUpdate(from, reply.update)
+    const asked = (this.role === Role.Candidate && this.candidacy?.nonce === reply.nonce) ||
+      (this.role === Role.Follower && this.probeNonce === reply.nonce)
+    if (asked && reply.heard !== null && this.vouchable(reply.heard)) return this.followIndirectly(reply.heard)
     if (this.role === Role.Candidate && this.candidacy?.onCatchUpReply(from, reply) === true) this.claim(null)
+  }
+
+  /**
+   * The term of the coordinator this peer hears itself, for a peer that does not: our own term
+   * if we lead, the one we follow if its last heartbeat is younger than a suspicion minus one
+   * heartbeat period (so it came after the asker's last one, not with it). An indirect follower
+   * vouches for nobody, so two cut-off peers cannot keep a dead coordinator alive for each other.
+   */
+  private hearsDirectly(): TermRef | null {
+    if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null) {
+      const { epoch, leader, nonce } = this.myTerm
+      return { epoch, leader, nonce }
+    }
+    const { suspectMs, heartbeatMs } = this.host.timing
+    const fresh = this.contact.hearsCoordinator(this.host.clock.now(), suspectMs - heartbeatMs)
+    return this.role === Role.Follower && !this.indirect && this.following !== null && fresh ? this.following : null
+  }
+
+  /**
+   * True if a term a peer hears may be followed without hearing it: not ours, led by a member,
+   * not older than what we know, and written in our replica (the reply brought what we lacked),
+   * so a peer cannot vouch for a term that was never claimed.
+   */
+  private vouchable(term: TermRef): boolean {
+    return term.leader !== this.host.self && this.host.app.eligible().includes(term.leader) &&
+      (this.known === null || compareTerms(term, this.known) >= 0) && this.host.ledger.term(termKey(term)) !== undefined
+  }
+
+  /** Follows `term` on a peer's word: our link to its coordinator is broken, theirs is not. */
+  private followIndirectly(term: TermRef): void {
+    this.candidacy = undefined
+    this.probeNonce = undefined
+    this.indirect = true
+    this.role = Role.Follower
+    this.noteTerm(term)
+    if (!sameTerm(this.following, term)) {
+      this.follow(term)
+      this.emit({ type: 'following', term })
+    }
+    this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+    this.publish()
+  }
+
+  /**
+   * An indirect follower's liveness probe: a catch-up request to a few peers (not the
+   * coordinator); a reply that still hears it renews the indirect following, silence for a
+   * catch-up period means the coordinator is gone (see `onSuspect`).
+   */
+  protected probeIndirectly(): void {
+    const leader = this.following?.leader
+    const peers = [...this.host.peers()].filter((p) => p !== leader && this.host.app.eligible().includes(p))
+    const nonce = ++this.nonce
+    this.probeNonce = nonce
+    const frame = encodeCatchUpRequest({ nonce, stateVector: YSV.encode(this.host.app.doc) })
+    for (let i = 0; i < PROBE_FANOUT && peers.length > 0; i++) {
+      const [target] = peers.splice(Math.floor(this.host.random.next() * peers.length), 1)
+      if (target !== undefined) this.host.send(target, frame)
+    }
+    this.arm(this.host.timing.catchUpMs, () => {
+      if (this.probeNonce === nonce) this.onSuspect()
+    })
   }
 
   /** Quorum mode: a candidate asks for our vote. We grant it only if no coordinator is alive for us. */
@@ -57,10 +125,12 @@ export abstract class ElectionRole extends FollowerRole {
     if (!this.host.failover && this.host.ledger.head() !== null) return
     // No app metadata reached us and no coordinator is left to send it: start the app ourselves.
     if (this.host.app.code() === undefined) this.ensureListed(true)
-    if (this.host.code === undefined || this.host.app.code() !== this.host.code) return
+    // A peer that may not claim (a client, other code) still looks for a coordinator it cannot hear itself.
+    const lookAround = (): void => this.arm(this.host.timing.suspectMs, () => this.probeIndirectly())
+    if (this.host.code === undefined || this.host.app.code() !== this.host.code) return lookAround()
     const candidates = this.candidates()
     const rank = candidates.indexOf(this.host.self)
-    if (rank < 0) return
+    if (rank < 0) return lookAround()
     // A peer whose own link flapped lately, or a preferred peer that came back lately (it would
     // fail back after the hold-down anyway), waits a hold-down longer, so it does not split the app.
     const { holdDownMs, staggerMs } = this.host.timing
@@ -134,6 +204,8 @@ export abstract class ElectionRole extends FollowerRole {
       ...(handoff === null ? ledger.cutsBelowHead() : {})
     }
     this.candidacy = undefined
+    this.indirect = false
+    this.probeNonce = undefined
     this.myTerm = term
     this.written = 0
     this.committed = 0

@@ -30,6 +30,8 @@ export abstract class FollowerRole extends CoordinatorBase {
       return
     }
     const now = this.host.clock.now()
+    // Direct contact starts now for a peer that followed through others: failback counts from here.
+    if (this.indirect) this.contact.restart(now)
     this.contact.heartbeat(hb, now, this.host.timing.suspectMs, this.role === Role.Joining)
     if (!sameTerm(this.following, hb)) {
       // A new term after a failover is not a flap of our own link: the contact streak goes on.
@@ -38,6 +40,8 @@ export abstract class FollowerRole extends CoordinatorBase {
       this.emit({ type: 'following', term: hb })
     }
     this.candidacy = undefined
+    this.indirect = false
+    this.probeNonce = undefined
     this.role = Role.Follower
     this.ensureListed(false)
     this.arm(this.host.timing.suspectMs, () => this.onSuspect())
@@ -81,6 +85,10 @@ export abstract class FollowerRole extends CoordinatorBase {
 
   protected onSuspect(): void {
     if (this.role !== Role.Follower) return
+    // An indirect follower asks peers again before it counts the coordinator as gone.
+    if (this.indirect && this.following !== null && this.probeNonce === undefined) return this.probeIndirectly()
+    this.indirect = false
+    this.probeNonce = undefined
     const leader = this.following?.leader
     if (leader !== undefined && leader !== this.host.self) {
       this.suspected.add(leader)
@@ -90,6 +98,8 @@ export abstract class FollowerRole extends CoordinatorBase {
     this.startFailover()
     this.publish()
   }
+
+  protected abstract probeIndirectly(): void
 
   protected maybeAskHandoff(leader: PeerId, now: number): void {
     const { failback, timing, code, app } = this.host

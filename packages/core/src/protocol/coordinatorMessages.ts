@@ -69,6 +69,12 @@ export interface CatchUpRequest {
 export interface CatchUpReply {
   readonly nonce: number
   readonly update: Uint8Array
+  /**
+   * The term of a coordinator the replier hears directly right now (or leads), else null. A
+   * candidate that lost only its own link to a live coordinator follows it indirectly instead
+   * of deposing it.
+   */
+  readonly heard: TermRef | null
 }
 
 /** A preferred peer asks the coordinator of `term` to hand the role over; carries its state vector. */
@@ -186,12 +192,20 @@ export function encodeCatchUpReply(m: CatchUpReply): Uint8Array {
   return frame(MessageType.CatchUpReply, (e) => {
     encoding.writeVarUint(e, m.nonce)
     encoding.writeVarUint8Array(e, m.update)
+    encoding.writeUint8(e, m.heard === null ? 0 : 1)
+    if (m.heard !== null) writeTerm(e, m.heard)
   })
 }
 
 /** Decodes a {@link CatchUpReply} payload. */
 export function decodeCatchUpReply(payload: Uint8Array): DecodeResult<CatchUpReply> {
-  return decodeWith(payload, (d) => ({ nonce: readSafeUint(d), update: decoding.readVarUint8Array(d) }))
+  return decodeWith(payload, (d) => {
+    const nonce = readSafeUint(d)
+    const update = decoding.readVarUint8Array(d)
+    const flag = decoding.readUint8(d)
+    if (flag > 1) throw new RangeError(`bad heard flag ${flag}`)
+    return { nonce, update, heard: flag === 1 ? readTerm(d) : null }
+  })
 }
 
 /** Encodes a {@link HandoffRequest} frame. */

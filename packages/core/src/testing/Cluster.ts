@@ -197,7 +197,12 @@ export class Cluster {
     this.network.partition(groups.map((g) => g.map((id) => this.member(id).id)))
   }
 
-  /** Removes any partition. */
+  /** Cuts the one link between two members (see `MemoryNetwork.cutLink`). */
+  cutLink(a: PeerId | string, b: PeerId | string): void {
+    this.network.cutLink(this.member(a).id, this.member(b).id)
+  }
+
+  /** Removes any partition and cut link. */
   heal(): void {
     this.network.heal()
   }

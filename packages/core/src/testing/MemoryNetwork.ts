@@ -127,7 +127,16 @@ export class MemoryNetwork {
     this.partitioned.set(groups)
   }
 
-  /** Removes the partition, silently. Frames dropped by it stay dropped. */
+  /**
+   * Cuts the one link between `a` and `b`, silently (frames in flight on it are dropped at
+   * delivery); both still reach everyone else. Models a WebRTC link that never formed or broke
+   * while its peers stay linked to others: connectivity that is not transitive. `heal` mends it.
+   */
+  cutLink(a: PeerId, b: PeerId): void {
+    this.partitioned.cut(a, b)
+  }
+
+  /** Removes the partition and every cut link, silently. Frames dropped by them stay dropped. */
   heal(): void {
     this.partitioned.clear()
   }
