@@ -77,9 +77,9 @@ export class MessageSealer<Plain, Wire> {
     }).catch((error: unknown) => this.chainFailed(error))
   }
 
-  /** Resolves once every message given to {@link MessageSealer.send} so far has been posted (or failed). */
-  flushed(): Promise<void> {
-    return this.outbox
+  /** Resolves once every message given so far has been posted or delivered (or failed). */
+  async idle(): Promise<void> {
+    await Promise.all([this.outbox, this.inbox])
   }
 
   /** Stops: nothing more is delivered; messages already being sealed are still posted (a goodbye). */

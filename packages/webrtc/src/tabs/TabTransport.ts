@@ -101,7 +101,7 @@ export class TabTransport implements Transport {
     this.joined.clear()
     this.lastHeard.clear()
     // After the goodbye has gone out (sealing it may take a moment).
-    void this.sealer.flushed().then(() => {
+    void this.sealer.idle().then(() => {
       for (const channel of channels) channel?.close()
     })
   }
@@ -193,7 +193,7 @@ export class TabTransport implements Transport {
     this.lastHeard.delete(peer)
     const channel = this.outboxes.get(peer)
     this.outboxes.delete(peer)
-    if (channel !== undefined) void this.sealer.flushed().then(() => channel.close())
+    if (channel !== undefined) void this.sealer.idle().then(() => channel.close())
     if (this.joined.delete(peer)) this.events?.peerLeft(peer)
   }
 
