@@ -10,6 +10,7 @@ import { parseRoomMessage, type RoomMessage, type SignalPayload } from '../signa
 import { SignalingPool } from '../signaling/SignalingPool.js'
 import { hostWebSocket } from '../signaling/SignalingSocket.js'
 import { isSignalingUrl } from '../signaling/signalingUrl.js'
+import { EarlySignals } from './EarlySignals.js'
 import { isInitiator } from './initiatorRule.js'
 import type { WebrtcTransportOptions } from './WebrtcTransportOptions.js'
 
@@ -46,6 +47,7 @@ export class WebrtcTransport implements Transport {
   /** Peers whose data channel spoke something other than our link protocol (e.g. stock y-webrtc peers). */
   private readonly incompatible = new Set<PeerId>()
   private readonly pool: SignalingPool
+  private readonly early = new EarlySignals()
   private readonly sealer: MessageSealer<RoomMessage, string>
   private events: TransportEvents | undefined
   private closed = false
@@ -106,6 +108,7 @@ export class WebrtcTransport implements Transport {
     this.links.clear()
     this.joined.clear()
     this.sealer.close()
+    this.early.clear()
     this.pool.close()
   }
 
@@ -200,8 +203,12 @@ export class WebrtcTransport implements Transport {
       // Otherwise an offer replaces whatever link we had: the remote has started over.
       if (link !== undefined) this.dropLink(link)
       link = this.openLink(from, false)
+      link.signal(signal)
+      for (const early of this.early.take(from)) link.signal(early)
+      return
     }
-    link?.signal(signal)
+    if (link !== undefined && link.getState() !== LinkState.Closed) link.signal(signal)
+    else if (signal.candidate !== undefined) this.early.hold(from, signal)
   }
 
   private openLink(remote: PeerId, initiator: boolean): PeerLink {
