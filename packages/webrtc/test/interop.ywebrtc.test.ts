@@ -50,7 +50,7 @@ describe('a room password shared with stock y-webrtc', () => {
       const t = nodeTransport(id, [server.url], id.length, {
         room: ROOM, password, onError: (e, from) => seen.push({ id, code: (e as { code?: string }).code ?? e.message, peer: from })
       })
-      t.connect({ peerId: undefined, peerJoined: () => {}, peerLeft: () => {}, frame: () => {} } as never)
+      t.connect({ peerJoined: () => {}, peerLeft: () => {}, frame: () => {} })
       cleanup.push(() => t.close())
       return t
     }
