@@ -2,7 +2,11 @@
  * `@sship/webrtc`: browsers (and Node peers) as full sship peers over WebRTC data channels.
  *
  * - {@link WebrtcTransport}: a `Transport` that meets peers through y-webrtc-compatible
- *   signaling servers (a list; none is special) and then talks over direct data channels.
+ *   signaling servers (a list that can grow and shrink while running; none is special) and then
+ *   talks over direct data channels; with `password`, signaling is encrypted as y-webrtc does.
+ * - {@link publishSignaling} / {@link followSignaling}: the live signaling servers, listed in
+ *   the app's own `Y.Doc`, so a peer that knows one server learns every other.
+ * - {@link TabTransport}: a `Transport` between the tabs of one browser over `BroadcastChannel`.
  * - The signaling server any Node peer can run is in `@sship/webrtc/server` (Node only, so
  *   that browser bundles of this entry point stay free of `ws`).
  *
@@ -15,6 +19,21 @@
 
 export { WebrtcTransport, type LinkInfo } from './transport/WebrtcTransport.js'
 export type { WebrtcTransportOptions } from './transport/WebrtcTransportOptions.js'
+export { WebrtcError, WebrtcErrorCode } from './errors/WebrtcError.js'
+export { isSignalingUrl } from './signaling/signalingUrl.js'
+export {
+  SIGNALING_DIRECTORY, DEFAULT_MAX_FOLLOWED_URLS, publishSignaling, followSignaling, signalingUrlsIn,
+  type SignalingTarget, type FollowSignalingOptions
+} from './directory/SignalingDirectory.js'
+export { TabTransport } from './tabs/TabTransport.js'
+export type { TabTransportOptions, TabChannel, TabChannelConstructor } from './tabs/TabTransportOptions.js'
+export {
+  TAB_PROTOCOL_VERSION, TabMessageType, encodeTabHello, encodeTabBye, encodeTabFrame, decodeTabMessage, type TabMessage
+} from './tabs/tabMessages.js'
+export {
+  ROOM_PBKDF2_ITERATIONS, deriveRoomKey, sealBytes, openBytes, sealJson, openJson, looksSealed, type OpenResult
+} from './crypto/roomCrypto.js'
+export { MessageSealer, type MessageSealerOptions } from './crypto/MessageSealer.js'
 export { isInitiator } from './transport/initiatorRule.js'
 export { SignalingClient, SignalingState, type SignalingClientEvents, type SignalingClientOptions } from './signaling/SignalingClient.js'
 export { SignalingPool, type SignalingPoolOptions } from './signaling/SignalingPool.js'

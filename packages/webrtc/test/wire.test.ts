@@ -5,6 +5,8 @@ import {
   LinkMessageType, loopbackOnly, parseRoomMessage, parseSignalingMessage
 } from '../src/index.js'
 import { TopicTable } from '../src/server/index.js'
+import { EarlySignals } from '../src/transport/EarlySignals.js'
+import { asPeerId } from '@sship/core'
 
 const decodeAll = (messages: Uint8Array[]) => messages.map((m) => {
   const r = decodeLinkMessage(m)
@@ -99,5 +101,22 @@ describe('TopicTable and Backoff', () => {
     })
     backoff.reset()
     expect(backoff.next()).toBeLessThanOrEqual(100)
+  })
+})
+
+describe('EarlySignals (candidates that overtake their offer)', () => {
+  it('holds signals per peer in order, bounded per peer and in peers, and hands them over once', () => {
+    const early = new EarlySignals(2, 3)
+    const [a, b, c] = [asPeerId('a'), asPeerId('b'), asPeerId('c')]
+    for (let i = 0; i < 5; i++) early.hold(a, { type: 'candidate', n: i })
+    early.hold(b, { type: 'candidate', n: 10 })
+    early.hold(c, { type: 'candidate', n: 20 })
+    expect(early.take(a)).toEqual([])
+    expect(early.take(b)).toEqual([{ type: 'candidate', n: 10 }])
+    expect(early.take(b)).toEqual([])
+    expect(early.take(c)).toEqual([{ type: 'candidate', n: 20 }])
+    early.hold(a, { n: 1 })
+    early.hold(a, { n: 2 })
+    expect(early.take(a)).toEqual([{ n: 1 }, { n: 2 }])
   })
 })

@@ -5,7 +5,7 @@ import type { SignalingSocketConstructor } from './SignalingSocket.js'
 
 /** What a {@link SignalingPool} needs. */
 export interface SignalingPoolOptions {
-  /** Every signaling server to use; all are kept connected, none is special. */
+  /** The signaling servers to start with; all are kept connected, none is special. More come with {@link SignalingPool.add}. */
   readonly urls: readonly string[]
   /** The one topic (room) this pool subscribes and publishes on. */
   readonly topic: string
@@ -23,34 +23,64 @@ export interface SignalingPoolOptions {
  * answer would break the negotiation.
  */
 export class SignalingPool {
-  private readonly clients: readonly SignalingClient[]
+  private readonly clients = new Map<string, SignalingClient>()
+  private started = false
+  private closed = false
 
-  constructor(private readonly options: SignalingPoolOptions, events: SignalingClientEvents) {
-    this.clients = [...new Set(options.urls)].map((url) => new SignalingClient({
-      url,
-      topics: [options.topic],
-      WebSocket: options.WebSocket,
-      clock: options.clock,
-      random: options.random,
-      ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
-      ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs })
-    }, events))
+  constructor(private readonly options: SignalingPoolOptions, private readonly events: SignalingClientEvents) {
+    for (const url of options.urls) this.add(url)
   }
 
-  /** Dials every server. */
+  /** Dials every server (and, from now on, every added one at once). */
   start(): void {
-    for (const c of this.clients) c.start()
+    if (this.closed) return
+    this.started = true
+    for (const c of this.clients.values()) c.start()
+  }
+
+  /**
+   * Adds a server (the caller has checked the URL); dials it at once if the pool is started.
+   * Returns false if it was already there (or the pool is closed).
+   */
+  add(url: string): boolean {
+    if (this.closed || this.clients.has(url)) return false
+    const client = new SignalingClient({
+      url,
+      topics: [this.options.topic],
+      WebSocket: this.options.WebSocket,
+      clock: this.options.clock,
+      random: this.options.random,
+      ...(this.options.backoff === undefined ? {} : { backoff: this.options.backoff }),
+      ...(this.options.pingIntervalMs === undefined ? {} : { pingIntervalMs: this.options.pingIntervalMs })
+    }, this.events)
+    this.clients.set(url, client)
+    if (this.started) client.start()
+    return true
+  }
+
+  /** Closes and forgets a server; returns its (now closed) client, or undefined if it was not there. */
+  remove(url: string): SignalingClient | undefined {
+    const client = this.clients.get(url)
+    if (client === undefined) return undefined
+    this.clients.delete(url)
+    client.close()
+    return client
+  }
+
+  /** URLs of every server in the pool, connected or not, in the order they were added. */
+  urls(): string[] {
+    return [...this.clients.keys()]
   }
 
   /** URLs of the servers whose sockets are open now. */
   openUrls(): string[] {
-    return this.clients.filter((c) => c.isOpen).map((c) => c.url)
+    return [...this.clients.values()].filter((c) => c.isOpen).map((c) => c.url)
   }
 
   /** Publishes `data` on the topic through every open server; returns how many took it. */
   publishAll(data: unknown): number {
     let sent = 0
-    for (const c of this.clients) if (c.send({ type: 'publish', topic: this.options.topic, data })) sent++
+    for (const c of this.clients.values()) if (c.send({ type: 'publish', topic: this.options.topic, data })) sent++
     return sent
   }
 
@@ -58,11 +88,14 @@ export class SignalingPool {
   publishOne(data: unknown, preferred: SignalingClient | undefined): boolean {
     const message = { type: 'publish', topic: this.options.topic, data } as const
     if (preferred?.send(message) === true) return true
-    return this.clients.some((c) => c !== preferred && c.send(message))
+    for (const c of this.clients.values()) if (c !== preferred && c.send(message)) return true
+    return false
   }
 
-  /** Closes every server connection for good. */
+  /** Closes every server connection for good; later {@link SignalingPool.add} calls do nothing. */
   close(): void {
-    for (const c of this.clients) c.close()
+    this.closed = true
+    for (const c of this.clients.values()) c.close()
+    this.clients.clear()
   }
 }

@@ -81,8 +81,8 @@ export function parseSignalingMessage(text: string): SignalingMessage | undefine
 }
 
 /**
- * Parses the `data` of a room publish; `undefined` for anything else, including the base64
- * strings of password-protected y-webrtc rooms (this transport does not decrypt them).
+ * Parses the `data` of a room publish (decrypted first, in a room with a password); `undefined`
+ * for anything else.
  */
 export function parseRoomMessage(data: unknown): RoomMessage | undefined {
   if (!isRecord(data) || !isString(data.from) || data.from.length === 0) return undefined

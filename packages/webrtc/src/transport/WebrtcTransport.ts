@@ -1,4 +1,7 @@
 import { asPeerId, ConfigError, cryptoRandom, systemClock, type Clock, type PeerId, type Random, type Transport, type TransportEvents } from '@sship/core'
+import { MessageSealer } from '../crypto/MessageSealer.js'
+import { openJson, sealJson } from '../crypto/roomCrypto.js'
+import { WebrtcError, WebrtcErrorCode } from '../errors/WebrtcError.js'
 import { anyCandidate } from '../ice/candidateFilter.js'
 import { DEFAULT_CHUNK_BYTES } from '../link/linkMessages.js'
 import { LinkState, PeerLink, type PeerLinkEvents } from '../link/PeerLink.js'
@@ -6,6 +9,8 @@ import type { SignalingClient } from '../signaling/SignalingClient.js'
 import { parseRoomMessage, type RoomMessage, type SignalPayload } from '../signaling/signalingMessages.js'
 import { SignalingPool } from '../signaling/SignalingPool.js'
 import { hostWebSocket } from '../signaling/SignalingSocket.js'
+import { isSignalingUrl } from '../signaling/signalingUrl.js'
+import { EarlySignals } from './EarlySignals.js'
 import { isInitiator } from './initiatorRule.js'
 import type { WebrtcTransportOptions } from './WebrtcTransportOptions.js'
 
@@ -26,8 +31,10 @@ const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024
  * `room`, with y-webrtc's `announce` / `signal` messages; then each pair talks over its own
  * data channel, which keeps working when every signaling server is gone.
  *
- * Encryption of signaling (y-webrtc's `password`) is not supported: y-webrtc does not export its
- * crypto helpers, and the data channels are DTLS-encrypted anyway.
+ * Signaling servers can be added and removed while running ({@link WebrtcTransport.addSignaling},
+ * e.g. from the document with `followSignaling`). With `password`, signaling payloads are
+ * encrypted as y-webrtc's `password` option does, so only peers (sship or y-webrtc) with the same
+ * password find each other; the data channels are DTLS-encrypted either way.
  */
 export class WebrtcTransport implements Transport {
   readonly localPeer: PeerId
@@ -40,6 +47,8 @@ export class WebrtcTransport implements Transport {
   /** Peers whose data channel spoke something other than our link protocol (e.g. stock y-webrtc peers). */
   private readonly incompatible = new Set<PeerId>()
   private readonly pool: SignalingPool
+  private readonly early = new EarlySignals()
+  private readonly sealer: MessageSealer<RoomMessage, string>
   private events: TransportEvents | undefined
   private closed = false
 
@@ -52,8 +61,15 @@ export class WebrtcTransport implements Transport {
     if (WebSocket === undefined) throw new ConfigError('WebrtcTransport needs a WebSocket: on Node 20 pass { WebSocket } from the "ws" package')
     if (options.signaling.length === 0) throw new ConfigError('WebrtcTransport needs at least one signaling URL, e.g. the url of a SignalingServer')
     for (const url of options.signaling) {
-      if (!/^wss?:\/\/[^/]/.test(url)) throw new ConfigError(`signaling URL "${url}" must start with ws:// or wss://`)
+      if (!isSignalingUrl(url)) throw new ConfigError(`signaling URL "${url}" must be a ws:// or wss:// URL`)
     }
+    this.sealer = new MessageSealer<RoomMessage, string>({
+      password: options.password,
+      room: options.room,
+      seal: sealJson,
+      open: openJson,
+      onError: (error) => this.report(error, undefined)
+    })
     this.pool = new SignalingPool({
       urls: options.signaling,
       topic: options.room,
@@ -91,12 +107,44 @@ export class WebrtcTransport implements Transport {
     for (const link of this.links.values()) link.close(true)
     this.links.clear()
     this.joined.clear()
+    this.sealer.close()
+    this.early.clear()
     this.pool.close()
   }
 
   /** Signaling servers connected now. */
   signalingUrls(): string[] {
     return this.pool.openUrls()
+  }
+
+  /** Every signaling server this transport keeps dialing (given, or added since), connected or not. */
+  knownSignalingUrls(): string[] {
+    return this.pool.urls()
+  }
+
+  /**
+   * Adds a signaling server: it is dialed at once (or on {@link WebrtcTransport.connect}, if not
+   * connected yet), redialed with the same backoff as the others, and this peer announces itself
+   * there whenever it connects. Idempotent: returns true if the URL was added, false if it was
+   * already known or the transport is closed.
+   *
+   * @throws {@link WebrtcError} with code `bad-url` if `url` is not a `ws:` or `wss:` URL.
+   */
+  addSignaling(url: string): boolean {
+    if (!isSignalingUrl(url)) throw new WebrtcError(WebrtcErrorCode.BadUrl, `signaling URL ${JSON.stringify(url)} must be a ws:// or wss:// URL`)
+    if (this.closed) return false
+    return this.pool.add(url)
+  }
+
+  /**
+   * Stops using a signaling server (unsubscribes and closes its socket). Links it helped make
+   * stay up. Returns false if the URL was not known.
+   */
+  removeSignaling(url: string): boolean {
+    const client = this.pool.remove(url)
+    if (client === undefined) return false
+    for (const [peer, via] of this.heardVia) if (via === client) this.heardVia.delete(peer)
+    return true
   }
 
   /** The current links, for diagnostics and measurements. */
@@ -113,12 +161,23 @@ export class WebrtcTransport implements Transport {
   private announce(client: SignalingClient | undefined, to?: PeerId): void {
     if (this.closed) return
     const data: RoomMessage = to === undefined ? { type: 'announce', from: this.localPeer } : { type: 'announce', from: this.localPeer, to }
-    if (client === undefined) this.pool.publishAll(data)
-    else this.pool.publishOne(data, client)
+    this.sealer.send(data, (wire) => {
+      if (client === undefined) this.pool.publishAll(wire)
+      else this.pool.publishOne(wire, client)
+    })
   }
 
   private onPublish(client: SignalingClient, topic: string, data: unknown): void {
     if (this.closed || topic !== this.options.room) return
+    if (!this.sealer.sealed && typeof data === 'string') {
+      this.report(new WebrtcError(WebrtcErrorCode.BadPassword, 'an encrypted signaling message in a room this peer joined without a password'), undefined)
+      return
+    }
+    this.sealer.receive(data, (message) => this.guard(undefined, () => this.onRoomData(client, message)))
+  }
+
+  private onRoomData(client: SignalingClient, data: unknown): void {
+    if (this.closed) return
     const message = parseRoomMessage(data)
     if (message === undefined || message.from === this.localPeer) return
     if (message.to !== undefined && message.to !== this.localPeer) return
@@ -144,8 +203,12 @@ export class WebrtcTransport implements Transport {
       // Otherwise an offer replaces whatever link we had: the remote has started over.
       if (link !== undefined) this.dropLink(link)
       link = this.openLink(from, false)
+      link.signal(signal)
+      for (const early of this.early.take(from)) link.signal(early)
+      return
     }
-    link?.signal(signal)
+    if (link !== undefined && link.getState() !== LinkState.Closed) link.signal(signal)
+    else if (signal.candidate !== undefined) this.early.hold(from, signal)
   }
 
   private openLink(remote: PeerId, initiator: boolean): PeerLink {
@@ -181,7 +244,10 @@ export class WebrtcTransport implements Transport {
     signal: (link, signal) => {
       if (this.closed || this.links.get(link.remote) !== link) return
       const token = this.clock.now() + this.random.next()
-      this.pool.publishOne({ type: 'signal', from: this.localPeer, to: link.remote, token, signal }, this.heardVia.get(link.remote))
+      const remote = link.remote
+      this.sealer.send({ type: 'signal', from: this.localPeer, to: remote, token, signal }, (wire) => {
+        this.pool.publishOne(wire, this.heardVia.get(remote))
+      })
     },
     open: (link) => {
       if (this.closed || this.links.get(link.remote) !== link || this.joined.has(link.remote)) return

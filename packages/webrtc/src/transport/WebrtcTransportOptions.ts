@@ -16,6 +16,13 @@ export interface WebrtcTransportOptions {
    * need signaling at all.
    */
   readonly signaling: readonly string[]
+  /**
+   * The room password, as y-webrtc's `password` option: signaling payloads are AES-GCM-encrypted
+   * under a key derived from it (PBKDF2, the room as salt), so only peers with the same password
+   * (sship or stock y-webrtc) find each other. Messages that do not decrypt are dropped and
+   * reported to `onError` (code `bad-password`). Empty or undefined: no password.
+   */
+  readonly password?: string
   /** ICE servers (STUN/TURN). Default `[]`: host candidates only, nothing is contacted. */
   readonly iceServers?: readonly RTCIceServer[]
   /** A WebRTC implementation for Node, e.g. the default export of `@roamhq/wrtc`. Browsers need none. */

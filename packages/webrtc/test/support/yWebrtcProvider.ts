@@ -15,14 +15,16 @@ export interface StockProvider {
 
 /**
  * Starts a stock y-webrtc `WebrtcProvider` on Node 20: `ws` as the global WebSocket (y-webrtc's
- * signaling client needs one), @roamhq/wrtc restricted to loopback candidates, no ICE servers.
+ * signaling client needs one), @roamhq/wrtc restricted to loopback candidates, no ICE servers;
+ * with `password`, y-webrtc's own signaling encryption.
  */
-export function stockProvider(room: string, signalingUrl: string): StockProvider {
+export function stockProvider(room: string, signalingUrl: string, password?: string): StockProvider {
   const global = globalThis as { WebSocket?: unknown }
   global.WebSocket ??= WebSocket
   const doc = new Y.Doc()
   const provider = new WebrtcProvider(room, doc, {
     signaling: [signalingUrl],
+    ...(password === undefined ? {} : { password }),
     peerOpts: { wrtc: loopbackWrtc(wrtc), config: { iceServers: [] } }
   })
   return {
