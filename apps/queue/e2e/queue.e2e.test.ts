@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { afterEach, expect, it } from 'vitest'
 import {
-  dequeue, enqueue, HOLD_DOWN_MS, HOST_ID, peerIdOf, QueueSession, ROOT, SHOTS, shoot, sleep, snapshot, timelineTimes, waitFor
+  dequeue, enqueue, HOLD_DOWN_MS, HOST_ID, HOST_PORT, linked, peerIdOf, QueueSession, ROOT, SHOTS, shoot, sleep, snapshot, timelineTimes, waitFor
 } from './queuePages.js'
 
 /**
@@ -156,4 +156,72 @@ it('a browser coordinator goes too: its context is closed while a student enqueu
   await shoot({ alice, ta }, '12-failback-after-two-failovers')
   await expectReplicas([alice, ta], { [c1]: 'Tess', [a1]: 'Tess', [a2]: 'Tess' }, [c1, a1, a2])
   console.info(JSON.stringify({ test: 'browser coordinator closed', browserFailoverMs, failbackMs, epochs: [epoch1, first.epoch, second.epoch, (await snapshot(ta)).epoch] }))
+})
+
+it('three browsers and two Node hosts: the first host dies, a browser serves, its context closes, the next serves, a new browser joins through the second host', async () => {
+  expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()
+  session = new QueueSession()
+  const hostA = await session.startHost()
+  // The browsers join before the second host, so they come before it in the successorship list.
+  const xena = await session.open('#student')
+  const yuri = await session.open('#student')
+  const ta = await session.open('#ta')
+  const hostB = await session.startHost({ id: 'host-e2e-b', port: HOST_PORT + 10 })
+  const hostBUrl = await hostB.url()
+  // Each page links to both hosts (WebSocket) and the two other browsers (WebRTC): 4 peers.
+  const meshMs = await session.mesh([xena, yuri, ta], HOST_ID, 4)
+  const epoch1 = (await snapshot(ta)).epoch
+  const ids = { xena: await peerIdOf(xena), yuri: await peerIdOf(yuri), ta: await peerIdOf(ta) }
+  expect((await snapshot(ta)).successors).toEqual([HOST_ID, ids.xena, ids.yuri, ids.ta, 'host-e2e-b'])
+  await ta.getByTestId('ta-name').fill('Tess')
+  const x1 = await enqueue(xena, 'Xena', 'closures')
+  const y1 = await enqueue(yuri, 'Yuri', 'recursion')
+  const d1 = await dequeue(ta)
+  expect(d1).toMatchObject({ entry: x1, by: HOST_ID, epoch: epoch1 })
+
+  // 1. The first host (which served every page) is killed: a browser serves, with a Node peer still up.
+  //    Usually Xena, the first browser in the list; candidates that claim at once are settled by term order.
+  await hostA.kill()
+  const first = await newCoordinator([xena, yuri, ta], [HOST_ID], epoch1)
+  const byId = new Map([[ids.xena, xena], [ids.yuri, yuri], [ids.ta, ta]])
+  const victim = byId.get(first.coordinator)
+  expect(victim, 'a browser is the server while a Node peer is alive').toBeDefined()
+  const d2 = await dequeue(ta)
+  expect(d2).toMatchObject({ entry: y1, by: first.coordinator, epoch: first.epoch })
+  await shoot({ xena, yuri, ta }, '21-two-hosts-browser-serves')
+
+  // 2. The serving browser's context is closed while a student enqueues: the next peer of the list serves.
+  const student = victim === xena ? yuri : xena
+  const enqueueing = enqueue(student, 'Sam', 'a second question')
+  const closedAt = Date.now()
+  await session.closePage(victim!)
+  const s2 = await enqueueing
+  const survivors = [xena, yuri, ta].filter((p) => p !== victim)
+  const second = await newCoordinator(survivors, [HOST_ID, first.coordinator], first.epoch)
+  // When each page saw the takeover (the new server's own page logs none: null).
+  const failoverMs = await Promise.all(survivors.map(async (p) => (await timelineTimes(p, 'failover')).filter((t) => t > closedAt).map((t) => t - closedAt)[0] ?? null))
+  // If the TA's own browser was the server, the TA opens the page again (from the second host).
+  const tess = victim === ta ? await session.open('#ta', hostBUrl) : ta
+  if (tess !== ta) await tess.getByTestId('ta-name').fill('Tess')
+  const d3 = await dequeue(tess)
+  expect(d3).toMatchObject({ entry: s2, by: second.coordinator, epoch: second.epoch })
+
+  // 3. A new browser loads the page from the second host (the first one is gone) and joins the
+  //    WebRTC mesh through the second host's signaling server, which the older pages learnt from the document.
+  const wren = await session.open('#student', hostBUrl)
+  const pages = [...new Set([...survivors, tess, wren])]
+  // Each page: the second host (WebSocket) and every other browser (WebRTC).
+  const joinMs = await session.mesh(pages, second.coordinator, pages.length)
+  const w1 = await enqueue(wren, 'Wren', 'linked lists')
+  const d4 = await dequeue(tess)
+  expect(d4).toMatchObject({ entry: w1, by: second.coordinator, epoch: second.epoch })
+  await shoot(Object.fromEntries(pages.map((p, i) => [`page${i}`, p])), '22-new-browser-through-second-host')
+
+  // 4. Every replica agrees: four students handed out once each, nothing lost.
+  await expectReplicas(pages, { [x1]: 'Tess', [y1]: 'Tess', [s2]: 'Tess', [w1]: 'Tess' }, [x1, y1, s2, w1])
+  console.info(JSON.stringify({
+    test: 'two hosts, browser coordinators', meshMs, failoverMs, joinMs, linked: await Promise.all(pages.map(linked)),
+    firstIsXena: first.coordinator === ids.xena, epochs: [epoch1, first.epoch, second.epoch], decidedBy: [d1.by, d2.by, d3.by, d4.by]
+  }))
+  expect(await hostB.stop()).toBe(0)
 })

@@ -10,7 +10,8 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 export const SHOTS = `${ROOT}test-results/queue-e2e`
 export const HOST_ID = 'host-e2e'
 export const HOLD_DOWN_MS = 3000
-const HOST_ARGS = ['--port', '8080', '--id', HOST_ID, '--hold-down', String(HOLD_DOWN_MS)]
+/** The HTTP port of the first host; a second host (`startHost({ id, port })`) takes another. */
+export const HOST_PORT = 8080
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 /** What a page's `window.__sshipQueue.snapshot()` returns (the parts the test reads). */
@@ -74,21 +75,28 @@ export class QueueSession {
   private readonly contexts = new Map<Page, BrowserContext>()
   private url = ''
 
-  /** Starts a host (again, with the same GUID and port); resolves once it printed its URL. */
-  async startHost(): Promise<HostProcess> {
-    const host = new HostProcess(HOST_ARGS)
+  /**
+   * Starts a host (again, with the same GUID and port: a restart); resolves once it printed its
+   * URL. The first host started is the one pages are opened from unless `open` is told otherwise.
+   */
+  async startHost(options: { readonly id?: string; readonly port?: number } = {}): Promise<HostProcess> {
+    const host = new HostProcess(['--port', String(options.port ?? HOST_PORT), '--id', options.id ?? HOST_ID, '--hold-down', String(HOLD_DOWN_MS)])
     this.hosts.push(host)
-    this.url = await host.url()
+    const url = await host.url()
+    if (this.url === '' || options.id === undefined || options.id === HOST_ID) this.url = url
     return host
   }
 
-  /** Opens the page in a fresh browser context (its own storage); resolves once it shows the status. */
-  async open(hash: string): Promise<Page> {
+  /**
+   * Opens the page in a fresh browser context (its own storage), from `from` (a host's URL;
+   * default the first host's); resolves once it shows the status.
+   */
+  async open(hash: string, from?: string): Promise<Page> {
     this.browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS })
     const context = await this.browser.newContext({ viewport: { width: 1000, height: 760 } })
     const page = await context.newPage()
     this.contexts.set(page, context)
-    await page.goto(`${this.url}${hash}`)
+    await page.goto(`${from ?? this.url}${hash}`)
     await page.getByTestId('server-name').waitFor({ timeout: 15_000 })
     return page
   }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
 import { asPeerId, connect, initServer, type Connection, type PeerId, type Server } from '@sship/core'
 import { joinLan, lanTiming, type LanPeer } from '@sship/lan'
+import { publishSignaling } from '@sship/webrtc'
 import { SignalingServer } from '@sship/webrtc/server'
 import * as Y from 'yjs'
 import { CONFIG_PATH, DOC_PATH, LINK_PATH, type AppConfig } from '../src/queue/appConfig.js'
@@ -116,6 +117,9 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     conn.data.set(DataKey.host(peerId), endpoint)
     setPeerLabel(conn.data, peerId, { name: `host ${hostname().slice(0, 24)}:${port}`, kind: 'host' })
   })
+  // Every page keeps every host's signaling server (learnt from the document), so browsers still
+  // find each other after the host that served them is gone.
+  const unpublishSignaling = publishSignaling(conn.doc, peerId, sig.url)
 
   function configFor(): AppConfig {
     const known = hostEndpoints(conn.data.toJSON() as Record<string, unknown>)
@@ -132,6 +136,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     closing ??= (async () => {
       if (!server.peer.isStopped) {
         conn.data.delete(DataKey.host(peerId))
+        unpublishSignaling()
         await sleep(GOODBYE_SYNC_MS)
       }
       conn.close()

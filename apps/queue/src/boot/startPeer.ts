@@ -1,5 +1,5 @@
 import { connect, cryptoRandom, initServer, randomHex, asPeerId, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
-import { WebrtcTransport } from '@sship/webrtc'
+import { followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
 import { CombinedTransport } from '../net/CombinedTransport.js'
 import { WsClientTransport } from '../net/WsClientTransport.js'
 import * as Y from 'yjs'
@@ -80,7 +80,9 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   const rtc = config !== undefined && config.signaling.length > 0
     ? new WebrtcTransport({ peerId, room: QUEUE_APP, signaling: config.signaling, iceServers: [] })
     : undefined
-  const parts: Transport[] = rtc === undefined ? [ws] : [ws, rtc]
+  // Tabs of this browser reach each other over BroadcastChannel first (no network, works offline).
+  const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabTransport({ peerId, room: QUEUE_APP })
+  const parts: Transport[] = [...(tabs === undefined ? [] : [tabs]), ws, ...(rtc === undefined ? [] : [rtc])]
   const transport = new CombinedTransport(peerId, parts)
   // Join the host's app rather than create one: wait (bounded) for the first host link.
   await ws.waitForLink(HOST_WAIT_MS)
@@ -94,12 +96,15 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   }
   connection.data.observe(followHosts)
   followHosts()
+  // Signaling servers published in the document by hosts that started after this page loaded.
+  const unfollowSignaling = rtc === undefined ? () => undefined : followSignaling(server.peer.doc, rtc)
   const links = new LinkStatusStore(transport, ws, rtc)
   const timeline = new TimelineLog(connection)
   return {
     peerId, server, connection, links, timeline,
     stop: () => {
       connection.data.unobserve(followHosts)
+      unfollowSignaling()
       links.dispose()
       timeline.dispose()
       connection.close()
