@@ -23,12 +23,12 @@ export class HostProcess {
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)))
   }
 
-  /** The page URL the host printed; rejects after `timeoutMs`. */
+  /** The page URL the host printed (without its fragment); rejects after `timeoutMs`. */
   async url(timeoutMs = 30_000): Promise<string> {
     const start = Date.now()
     while (Date.now() - start < timeoutMs) {
       for (const line of this.lines) {
-        const m = /^office-hours queue: (http:\/\/\S+)/.exec(line)
+        const m = /^office-hours queue: (http:\/\/[^\s#]+)/.exec(line)
         if (m?.[1] !== undefined) return m[1]
       }
       await new Promise((r) => setTimeout(r, 50))

@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterEach, expect, it } from 'vitest'
 import {
@@ -158,15 +159,20 @@ it('a browser coordinator goes too: its context is closed while a student enqueu
   console.info(JSON.stringify({ test: 'browser coordinator closed', browserFailoverMs, failbackMs, epochs: [epoch1, first.epoch, second.epoch, (await snapshot(ta)).epoch] }))
 })
 
-it('three browsers and two Node hosts: the first host dies, a browser serves, its context closes, the next serves, a new browser joins through the second host', async () => {
+it('a room with a secret, three browsers and two Node hosts: the first host dies, a browser serves, its context closes, the next serves, a new browser joins through the second host, an intruder is refused', async () => {
   expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()
   session = new QueueSession()
-  const hostA = await session.startHost()
+  // Every link (host to host, host to browser, browser to browser) proves the secret and is encrypted.
+  const secretFile = `${mkdtempSync(`${tmpdir()}/sship-e2e-`)}/room.key`
+  const room = 'e2e-room-secret-0123456789'
+  writeFileSync(secretFile, `${room}\n`)
+  const hostA = await session.startHost({ secretFile })
+  const asStudent = `#student&room=${room}`
   // The browsers join before the second host, so they come before it in the successorship list.
-  const xena = await session.open('#student')
-  const yuri = await session.open('#student')
-  const ta = await session.open('#ta')
-  const hostB = await session.startHost({ id: 'host-e2e-b', port: HOST_PORT + 10 })
+  const xena = await session.open(asStudent)
+  const yuri = await session.open(asStudent)
+  const ta = await session.open(`#ta&room=${room}`)
+  const hostB = await session.startHost({ id: 'host-e2e-b', port: HOST_PORT + 10, secretFile })
   const hostBUrl = await hostB.url()
   // Each page links to both hosts (WebSocket) and the two other browsers (WebRTC): 4 peers.
   const meshMs = await session.mesh([xena, yuri, ta], HOST_ID, 4)
@@ -201,14 +207,14 @@ it('three browsers and two Node hosts: the first host dies, a browser serves, it
   // When each page saw the takeover (the new server's own page logs none: null).
   const failoverMs = await Promise.all(survivors.map(async (p) => (await timelineTimes(p, 'failover')).filter((t) => t > closedAt).map((t) => t - closedAt)[0] ?? null))
   // If the TA's own browser was the server, the TA opens the page again (from the second host).
-  const tess = victim === ta ? await session.open('#ta', hostBUrl) : ta
+  const tess = victim === ta ? await session.open(`#ta&room=${room}`, hostBUrl) : ta
   if (tess !== ta) await tess.getByTestId('ta-name').fill('Tess')
   const d3 = await dequeue(tess)
   expect(d3).toMatchObject({ entry: s2, by: second.coordinator, epoch: second.epoch })
 
   // 3. A new browser loads the page from the second host (the first one is gone) and joins the
   //    WebRTC mesh through the second host's signaling server, which the older pages learnt from the document.
-  const wren = await session.open('#student', hostBUrl)
+  const wren = await session.open(asStudent, hostBUrl)
   const pages = [...new Set([...survivors, tess, wren])]
   // Each page: the second host (WebSocket) and every other browser (WebRTC).
   const joinMs = await session.mesh(pages, second.coordinator, pages.length)
@@ -219,6 +225,18 @@ it('three browsers and two Node hosts: the first host dies, a browser serves, it
 
   // 4. Every replica agrees: four students handed out once each, nothing lost.
   await expectReplicas(pages, { [x1]: 'Tess', [y1]: 'Tess', [s2]: 'Tess', [w1]: 'Tess' }, [x1, y1, s2, w1])
+
+  // 5. A page with another secret is refused by every peer it reaches and learns nothing; the host
+  //    does not hand its replica out over HTTP either.
+  const intruder = await session.open(`#student&room=${'not-the-secret-'.repeat(2)}`, hostBUrl)
+  await waitFor('the intruder to be refused', async () => Number(await intruder.getByTestId('room-security').getAttribute('data-refused')) > 0 ? true : undefined, 15_000)
+  await sleep(1000)
+  expect(await linked(intruder)).toBe(0)
+  expect(Object.keys(await intruder.evaluate(() => window.__sshipQueue?.data() as object)).filter((k) => k.startsWith('entry:'))).toEqual([])
+  expect(await intruder.evaluate(() => window.__sshipQueue?.state())).toEqual({})
+  expect(hostB.lines.some((l) => /^\[refused\] b-[0-9a-f]+: auth-failed/.test(l)), hostB.lines.join('\n')).toBe(true)
+  expect((await fetch(`${hostBUrl}sship-doc`)).status).toBe(403)
+  for (const p of pages) expect(await linked(p)).toBe(pages.length)
   console.info(JSON.stringify({
     test: 'two hosts, browser coordinators', meshMs, failoverMs, joinMs, linked: await Promise.all(pages.map(linked)),
     firstIsXena: first.coordinator === ids.xena, epochs: [epoch1, first.epoch, second.epoch], decidedBy: [d1.by, d2.by, d3.by, d4.by]

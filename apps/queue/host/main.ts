@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url'
 import type { CoordinatorSnapshot } from '@sship/core'
 import qrcode from 'qrcode-terminal'
 import { displayName, peerLabels } from '../src/queue/PeerLabel.js'
+import { roomFragment } from '../src/queue/roomFragment.js'
 import { HOST_USAGE, parseHostArgs, type HostArgs } from './hostArgs.js'
+import { loadRoomSecret, type RoomSecret } from './roomSecret.js'
 import { startHost, type QueueHost } from './startHost.js'
 
 /**
@@ -27,17 +29,34 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`the page is not built (${dist}/index.html missing): run \`npm run -w apps/queue build\` (npm start at the root does it)`)
     return 1
   }
+  let room: RoomSecret | undefined
+  try {
+    room = loadRoomSecret(args.secretFile)
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error))
+    return 2
+  }
   let host: QueueHost
   try {
-    host = await startHost({ ...args, dist, onError: (e) => { if (process.env.SSHIP_QUEUE_DEBUG !== undefined) console.error(`[error] ${e.message}`) } })
+    host = await startHost({
+      ...args, dist, ...(room === undefined ? {} : { secret: room.secret }),
+      onError: (e) => { if (process.env.SSHIP_QUEUE_DEBUG !== undefined) console.error(`[error] ${e.message}`) },
+      // A refused link is worth a line: a peer with another secret, or someone probing the room.
+      onRefused: (code, peer, message) => console.log(`[refused] ${peer ?? 'unknown peer'}: ${code}: ${message}`)
+    })
   } catch (error) {
     console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`)
     return 1
   }
   const scope = args.lan ? 'on the LAN (--lan)' : `on ${args.interface ?? ''} only (this machine; pass --lan for the real network)`
-  console.log(`office-hours queue: ${host.url}  (${scope})`)
-  console.log(`  students: ${host.url}#student   TA: ${host.url}#ta   host id: ${host.peerId}`)
-  if (args.qr) qrcode.generate(host.url, { small: true }, (qr) => console.log(qr))
+  const secret = room?.secret
+  console.log(`office-hours queue: ${host.url}${secret === undefined ? '' : roomFragment('student', secret)}  (${scope})`)
+  console.log(`  students: ${host.url}${roomFragment('student', secret)}   TA: ${host.url}${roomFragment('ta', secret)}   host id: ${host.peerId}`)
+  if (room !== undefined) {
+    const where = room.source === 'env' ? 'SSHIP_SECRET' : `${args.secretFile ?? ''}${room.source === 'created' ? ' (new, random)' : ''}`
+    console.log(`  room locked with the secret from ${where}: only links that carry it (after #…&room=) get in`)
+  }
+  if (args.qr) qrcode.generate(`${host.url}${secret === undefined ? '' : roomFragment('student', secret)}`, { small: true }, (qr) => console.log(qr))
   const stopStatus = printStatus(host)
 
   return new Promise<number>((resolve) => {

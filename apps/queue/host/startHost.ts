@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
-import { asPeerId, connect, initServer, type Connection, type PeerId, type Server } from '@sship/core'
+import { asPeerId, connect, initServer, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
 import { joinLan, lanTiming, type LanPeer } from '@sship/lan'
 import { publishSignaling } from '@sship/webrtc'
 import { SignalingServer } from '@sship/webrtc/server'
@@ -28,6 +28,13 @@ export interface HostOptions {
   readonly holdDownMs: number
   /** Directory of the built page. */
   readonly dist: string
+  /**
+   * The room secret, if the room has one: every link (other hosts, browsers) must prove it and
+   * is encrypted, pages need it in their link's fragment, and the host does not serve its replica.
+   */
+  readonly secret?: string
+  /** Links and frames the room secret refused (another secret, a replay…); the host keeps serving. */
+  readonly onRefused?: (code: string, peer: string | undefined, message: string) => void
   /** Errors of sockets, links and discovery; the host keeps running. */
   readonly onError?: (error: Error) => void
 }
@@ -68,8 +75,12 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
   })
   const iface = lan.interface
   const hub = new WsHubTransport({ peerId, app: QUEUE_APP, onError: report })
+  const combined = new CombinedTransport(peerId, [lan.transport, hub])
+  const transport: Transport = options.secret === undefined ? combined : new SecureTransport(combined, {
+    secret: options.secret, appName: QUEUE_APP, onError: (error, peer) => options.onRefused?.(error.code, peer, error.message)
+  })
   const server = initServer(QUEUE_APP, {
-    transport: new CombinedTransport(peerId, [lan.transport, hub]),
+    transport,
     version: QUEUE_CODE_VERSION,
     timing: lanTiming({ ...QUEUE_TIMING, holdDownMs: options.holdDownMs, joinGraceMs: HOST_JOIN_GRACE_MS }),
     onError: (error) => report(error)
@@ -81,6 +92,11 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     if (path === CONFIG_PATH) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(configFor()))
+      return
+    }
+    if (path === DOC_PATH && options.secret !== undefined) {
+      // The replica is only for members: pages of a room with a secret sync over secure links.
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('this room has a secret: the replica syncs only over authenticated links')
       return
     }
     if (path === DOC_PATH) {
@@ -126,7 +142,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     known.set(peerId, endpoint)
     const others = [...known.entries()].filter(([id]) => id !== peerId).map(([, e]) => e)
     return {
-      app: QUEUE_APP, host: peerId, ready: conn.getSnapshot().successors.length > 0,
+      app: QUEUE_APP, host: peerId, ready: conn.getSnapshot().successors.length > 0, secure: options.secret !== undefined,
       signaling: [endpoint.signaling, ...others.map((e) => e.signaling)], hosts: [endpoint.ws, ...others.map((e) => e.ws)]
     }
   }

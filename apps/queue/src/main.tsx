@@ -9,7 +9,7 @@ import './styles.css'
 declare global {
   interface Window {
     /** Read-only views of this page's peer, for debugging and the end-to-end test. */
-    __sshipQueue?: { readonly peerId: string; snapshot(): unknown; state(): unknown; data(): unknown; timeline(): unknown }
+    __sshipQueue?: { readonly peerId: string; snapshot(): unknown; state(): unknown; data(): unknown; timeline(): unknown; refusals(): unknown }
   }
 }
 
@@ -22,7 +22,8 @@ startPeer(location).then((peer: QueuePeer) => {
     snapshot: () => peer.connection.getSnapshot(),
     state: () => peer.connection.getState(),
     data: () => peer.connection.data.toJSON(),
-    timeline: () => peer.timeline.getSnapshot()
+    timeline: () => peer.timeline.getSnapshot(),
+    refusals: () => peer.refusals()
   }
   addEventListener('pagehide', () => peer.stop())
   root.render(

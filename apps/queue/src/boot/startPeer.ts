@@ -1,13 +1,21 @@
-import { connect, cryptoRandom, initServer, randomHex, asPeerId, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
 import { followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
 import { CombinedTransport } from '../net/CombinedTransport.js'
 import { WsClientTransport } from '../net/WsClientTransport.js'
 import * as Y from 'yjs'
 import { CONFIG_PATH, DOC_PATH, LINK_PATH, parseAppConfig, type AppConfig } from '../queue/appConfig.js'
 import { hostEndpoints } from '../queue/HostEndpoint.js'
+import { parseRoomFragment } from '../queue/roomFragment.js'
 import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../server/queueServer.js'
 import { LinkStatusStore } from '../status/LinkStatusStore.js'
 import { TimelineLog } from '../status/TimelineLog.js'
+
+/** A link or frame refused by the room's `SecureTransport`: its `SecurityError` code and the peer. */
+export interface SecurityRefusal {
+  readonly code: string
+  readonly peer: string | null
+  readonly at: number
+}
 
 /** Everything a page runs: its peer (eligible: browsers can be the server too) and its status stores. */
 export interface QueuePeer {
@@ -16,6 +24,10 @@ export interface QueuePeer {
   readonly connection: Connection
   readonly links: LinkStatusStore
   readonly timeline: TimelineLog
+  /** True if the room has a secret (links are `SecureTransport` sessions). */
+  readonly secure: boolean
+  /** Links and frames the room secret refused (a peer with another secret, a replay…), oldest first. */
+  refusals(): readonly SecurityRefusal[]
   /** Leaves the app (page unload). */
   stop(): void
 }
@@ -73,7 +85,12 @@ async function fetchDoc(): Promise<Y.Doc | undefined> {
  */
 export async function startPeer(location: Location): Promise<QueuePeer> {
   const config = await fetchReadyConfig()
-  const doc = config?.ready === true ? await fetchDoc() : undefined
+  const secret = parseRoomFragment(location.hash).secret
+  if (config?.secure === true && secret === undefined) {
+    throw new Error('this room has a secret: open the link the host printed (or its QR code), which carries it after #…&room=')
+  }
+  // A room with a secret: the host does not serve its replica, the page syncs over secure links.
+  const doc = config?.ready === true && secret === undefined ? await fetchDoc() : undefined
   const peerId = asPeerId(`b-${randomHex(cryptoRandom, 6)}`)
   const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LINK_PATH}`
   const ws = new WsClientTransport({ peerId, app: QUEUE_APP, urls: [...new Set([origin, ...(config?.hosts ?? [])])] })
@@ -83,7 +100,13 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   // Tabs of this browser reach each other over BroadcastChannel first (no network, works offline).
   const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabTransport({ peerId, room: QUEUE_APP })
   const parts: Transport[] = [...(tabs === undefined ? [] : [tabs]), ws, ...(rtc === undefined ? [] : [rtc])]
-  const transport = new CombinedTransport(peerId, parts)
+  const combined = new CombinedTransport(peerId, parts)
+  // With a room secret every link proves it and every frame is encrypted (docs/security.md).
+  const refusals: SecurityRefusal[] = []
+  const security = secret === undefined ? undefined : new SecureTransport(combined, {
+    secret, appName: QUEUE_APP, onError: (error, peer) => refusals.push({ code: error.code, peer: peer ?? null, at: Date.now() })
+  })
+  const transport: Transport = security ?? combined
   // Join the host's app rather than create one: wait (bounded) for the first host link.
   await ws.waitForLink(HOST_WAIT_MS)
   const server = initServer(QUEUE_APP, {
@@ -98,10 +121,10 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   followHosts()
   // Signaling servers published in the document by hosts that started after this page loaded.
   const unfollowSignaling = rtc === undefined ? () => undefined : followSignaling(server.peer.doc, rtc)
-  const links = new LinkStatusStore(transport, ws, rtc)
+  const links = new LinkStatusStore(transport, ws, rtc, undefined, undefined, { secure: security !== undefined, refusals: () => refusals })
   const timeline = new TimelineLog(connection)
   return {
-    peerId, server, connection, links, timeline,
+    peerId, server, connection, links, timeline, secure: security !== undefined, refusals: () => [...refusals],
     stop: () => {
       connection.data.unobserve(followHosts)
       unfollowSignaling()

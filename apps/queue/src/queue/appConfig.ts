@@ -16,6 +16,11 @@ export interface AppConfig {
    * A page waits for it, so that it joins the host's app instead of creating one of its own.
    */
   readonly ready: boolean
+  /**
+   * True if the room has a secret: every link is a `SecureTransport` session, the page needs the
+   * secret (from the link's `#…&room=` fragment), and the host does not serve its replica.
+   */
+  readonly secure: boolean
 }
 
 /** The path of the config document. */
@@ -28,11 +33,11 @@ export const LINK_PATH = '/sship'
 /** Parses a config; undefined if it is not one. */
 export function parseAppConfig(value: unknown): AppConfig | undefined {
   if (typeof value !== 'object' || value === null) return undefined
-  const { app, host, signaling, hosts, ready } = value as Record<string, unknown>
+  const { app, host, signaling, hosts, ready, secure } = value as Record<string, unknown>
   const urls = (v: unknown): string[] | undefined =>
     Array.isArray(v) && v.every((u) => typeof u === 'string' && /^wss?:\/\//.test(u)) ? (v as string[]) : undefined
   const s = urls(signaling)
   const h = urls(hosts)
   if (typeof app !== 'string' || typeof host !== 'string' || s === undefined || h === undefined) return undefined
-  return { app, host, signaling: s, hosts: h, ready: ready !== false }
+  return { app, host, signaling: s, hosts: h, ready: ready !== false, secure: secure === true }
 }

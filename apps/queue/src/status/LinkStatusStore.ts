@@ -14,10 +14,15 @@ export interface LinkStatus {
   readonly signaling: number
   /** Every host URL and where it stands. */
   readonly hostLinks: readonly HostLinkInfo[]
+  /** True if the room has a secret (every link proved it; frames are encrypted). */
+  readonly secure: boolean
+  /** Links and frames refused by the room secret so far (e.g. a peer with another secret). */
+  readonly refused: number
 }
 
 const same = (a: LinkStatus, b: LinkStatus): boolean =>
-  a.linked === b.linked && a.hosts === b.hosts && a.browsers === b.browsers && a.signaling === b.signaling && a.hostLinks === b.hostLinks
+  a.linked === b.linked && a.hosts === b.hosts && a.browsers === b.browsers && a.signaling === b.signaling && a.hostLinks === b.hostLinks &&
+  a.secure === b.secure && a.refused === b.refused
 
 /**
  * The links of this screen's transports as subscribe/getSnapshot. WebRTC links have no change
@@ -35,7 +40,8 @@ export class LinkStatusStore {
     private readonly ws: WsClientTransport,
     private readonly rtc: WebrtcTransport | undefined,
     private readonly clock: Clock = systemClock,
-    private readonly pollMs = 500
+    private readonly pollMs = 500,
+    private readonly security: { readonly secure: boolean; refusals(): readonly unknown[] } = { secure: false, refusals: () => [] }
   ) {
     this.snapshot = this.read()
     this.offWs = ws.subscribe(() => this.refresh())
@@ -79,7 +85,9 @@ export class LinkStatusStore {
       hosts: hostPeers.size,
       browsers: [...rtcPeers].filter((p) => !hostPeers.has(p)).length,
       signaling: this.rtc?.signalingUrls().length ?? 0,
-      hostLinks: this.ws.getLinks()
+      hostLinks: this.ws.getLinks(),
+      secure: this.security.secure,
+      refused: this.security.refusals().length
     }
   }
 }

@@ -2,14 +2,15 @@ import { useEffect, useState, type ReactNode } from 'react'
 import { StatusPanel } from './StatusPanel.js'
 import { StudentView } from './StudentView.js'
 import { TaView } from './TaView.js'
+import { parseRoomFragment, roomFragment, type Screen } from '../queue/roomFragment.js'
 
-type Screen = 'student' | 'ta'
+const screenOf = (hash: string): Screen => parseRoomFragment(hash).screen
 
-const screenOf = (hash: string): Screen => (hash === '#ta' ? 'ta' : 'student')
-
-/** The page: a student or TA screen (by `#student` / `#ta`) beside the server status. */
+/** The page: a student or TA screen (by `#student` / `#ta`, see `parseRoomFragment`) beside the server status. */
 export function App(): ReactNode {
   const [screen, setScreen] = useState<Screen>(() => screenOf(location.hash))
+  // The links between the screens keep the room secret in the fragment (a reload needs it).
+  const secret = parseRoomFragment(location.hash).secret
   useEffect(() => {
     const onHash = (): void => setScreen(screenOf(location.hash))
     addEventListener('hashchange', onHash)
@@ -20,8 +21,8 @@ export function App(): ReactNode {
       <header>
         <h1>Office hours</h1>
         <nav>
-          <a href="#student" className={screen === 'student' ? 'active' : ''} data-testid="tab-student">Student</a>
-          <a href="#ta" className={screen === 'ta' ? 'active' : ''} data-testid="tab-ta">TA</a>
+          <a href={roomFragment('student', secret)} className={screen === 'student' ? 'active' : ''} data-testid="tab-student">Student</a>
+          <a href={roomFragment('ta', secret)} className={screen === 'ta' ? 'active' : ''} data-testid="tab-ta">TA</a>
         </nav>
       </header>
       <main className="layout">

@@ -45,6 +45,14 @@ export function StatusPanel(): ReactNode {
         <span className="label">Connection</span>
         <span data-testid="conn-state" data-linked={links.linked} className={online ? 'ok' : 'warn'}>{connText}</span>
       </div>
+      {links.secure && (
+        <div className="status-row">
+          <span className="label">Room</span>
+          <span data-testid="room-security" data-refused={links.refused} className={links.refused > 0 ? 'warn' : 'ok'}>
+            locked with a secret{links.refused > 0 && ` · ${links.refused} refused (another secret?)`}
+          </span>
+        </div>
+      )}
       <div className="status-block">
         <span className="label">Successorship list</span>
         <ol className="successors" data-testid="successors">
