@@ -243,3 +243,38 @@ it('a room with a secret, three browsers and two Node hosts: the first host dies
   }))
   expect(await hostB.stop()).toBe(0)
 })
+
+it('a total outage: the host (with --data-dir) and every browser go down; the host comes back alone with the queue, and serves it', async () => {
+  expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()
+  session = new QueueSession()
+  const dataDir = mkdtempSync(`${tmpdir()}/sship-e2e-data-`)
+  const host = await session.startHost({ dataDir })
+  const alice = await session.open('#student')
+  const bob = await session.open('#student')
+  const ta = await session.open('#ta')
+  await session.mesh([alice, bob, ta], HOST_ID, 3)
+  await ta.getByTestId('ta-name').fill('Tess')
+  const a1 = await enqueue(alice, 'Alice', 'graphs')
+  const b1 = await enqueue(bob, 'Bob', 'heaps')
+  const d1 = await dequeue(ta)
+  expect(d1.entry).toBe(a1)
+  // The host decided, so the decision is in its log (appended synchronously on the update). Then
+  // everything goes: the host is SIGKILLed, every page closed.
+  await host.kill()
+  for (const p of [alice, bob, ta]) await session.closePage(p)
+
+  // The host returns alone from its data directory: same GUID, the entries and the decision are there.
+  const back = await session.startHost({ dataDir })
+  expect(back.lines.some((l) => l.includes(`data kept in ${dataDir}`))).toBe(true)
+  const ta2 = await session.open('#ta')
+  await session.mesh([ta2], HOST_ID, 1)
+  expect(await ta2.evaluate(() => window.__sshipQueue?.state())).toEqual({ assigned: { [a1]: 'Tess' } })
+  const keys = await ta2.evaluate(() => Object.keys(window.__sshipQueue?.data() as object).filter((k) => k.startsWith('entry:')).sort())
+  expect(keys).toEqual([a1, b1].map((id) => `entry:${id}`).sort())
+  // It serves the rest of the queue: Bob next, Alice not handed out twice.
+  await ta2.getByTestId('ta-name').fill('Tess')
+  const d2 = await dequeue(ta2)
+  expect(d2).toMatchObject({ entry: b1, by: HOST_ID })
+  expect(await ta2.evaluate(() => window.__sshipQueue?.state())).toEqual({ assigned: { [a1]: 'Tess', [b1]: 'Tess' } })
+  console.info(JSON.stringify({ test: 'total outage', epochs: [d1.epoch, d2.epoch] }))
+})

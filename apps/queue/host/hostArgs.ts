@@ -16,6 +16,8 @@ export interface HostArgs {
   readonly holdDownMs: number
   /** Directory of the built page. */
   readonly dist: string | undefined
+  /** Directory of the host's append log (document + GUID), so the queue survives a total outage. */
+  readonly dataDir: string | undefined
   /** File holding the room secret (created with a random one if missing); `SSHIP_SECRET` also works. */
   readonly secretFile: string | undefined
   readonly qr: boolean
@@ -25,14 +27,16 @@ export interface HostArgs {
 /** What `--help` prints. */
 export const HOST_USAGE = `usage: npm start -- [--port 8080] [--interface 127.0.0.1 | --lan] [--signaling-port N]
                     [--id GUID] [--hold-down ms] [--mdns-port 5353] [--no-mdns] [--no-qr] [--dist DIR]
-                    [--secret-file PATH]
+                    [--secret-file PATH] [--data-dir DIR]
 
 Serves the office-hours queue over HTTP, runs a WebRTC signaling server, and joins the app as an
 eligible peer, advertised over mDNS. By default everything binds to 127.0.0.1 (this machine
 only); --lan binds to and advertises on this machine's first LAN address instead.
 --secret-file locks the room with the secret in PATH (a random one is written there if the file
 does not exist; or set SSHIP_SECRET): every link must prove it and is encrypted, and the printed
-links and QR code carry it in their #fragment, which browsers never send to a server.`
+links and QR code carry it in their #fragment, which browsers never send to a server.
+--data-dir keeps the host's document and GUID in DIR (crash-safe append log): a host restarted
+with it brings the queue back even when every other peer is gone too.`
 
 const DEFAULTS = { port: 8080, mdnsPort: 5353, holdDownMs: 3000 }
 
@@ -48,6 +52,7 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
   let holdDownMs = DEFAULTS.holdDownMs
   let dist: string | undefined
   let secretFile: string | undefined
+  let dataDir: string | undefined
   let qr = true
   let help = false
   const rest = [...argv]
@@ -73,6 +78,7 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       case '--hold-down': holdDownMs = int(flag, 0, 600_000); break
       case '--dist': dist = value(flag); break
       case '--secret-file': secretFile = value(flag); break
+      case '--data-dir': dataDir = value(flag); break
       case '--no-qr': qr = false; break
       case '--help': case '-h': help = true; break
       default: throw new TypeError(`unknown argument ${flag}\n\n${HOST_USAGE}`)
@@ -81,6 +87,6 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
   if (lan && iface !== undefined) throw new TypeError('give either --interface ADDR or --lan, not both')
   if (!lan && iface === undefined) iface = '127.0.0.1'
   return {
-    port, signalingPort: signalingPort ?? (port === 0 ? 0 : port + 1), interface: iface, lan, id, mdns, mdnsPort, holdDownMs, dist, secretFile, qr, help
+    port, signalingPort: signalingPort ?? (port === 0 ? 0 : port + 1), interface: iface, lan, id, mdns, mdnsPort, holdDownMs, dist, secretFile, dataDir, qr, help
   }
 }

@@ -52,6 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const secret = room?.secret
   console.log(`office-hours queue: ${host.url}${secret === undefined ? '' : roomFragment('student', secret)}  (${scope})`)
   console.log(`  students: ${host.url}${roomFragment('student', secret)}   TA: ${host.url}${roomFragment('ta', secret)}   host id: ${host.peerId}`)
+  if (args.dataDir !== undefined) console.log(`  data kept in ${args.dataDir}: a restart brings the queue back`)
   if (room !== undefined) {
     const where = room.source === 'env' ? 'SSHIP_SECRET' : `${args.secretFile ?? ''}${room.source === 'created' ? ' (new, random)' : ''}`
     console.log(`  room locked with the secret from ${where}: only links that carry it (after #…&room=) get in`)

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
 import { asPeerId, connect, initServer, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
 import { joinLan, lanTiming, type LanPeer } from '@sship/lan'
+import { openDocLog, type DocLog } from '@sship/persist'
 import { publishSignaling } from '@sship/webrtc'
 import { SignalingServer } from '@sship/webrtc/server'
 import * as Y from 'yjs'
@@ -28,6 +29,8 @@ export interface HostOptions {
   readonly holdDownMs: number
   /** Directory of the built page. */
   readonly dist: string
+  /** Keep the document and the GUID in this directory (`@sship/persist`); `id`, when given, must match the one kept there. */
+  readonly dataDir?: string | undefined
   /**
    * The room secret, if the room has one: every link (other hosts, browsers) must prove it and
    * is encrypted, pages need it in their link's fragment, and the host does not serve its replica.
@@ -67,7 +70,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export async function startHost(options: HostOptions): Promise<QueueHost> {
   const report = (error: unknown): void => options.onError?.(error instanceof Error ? error : new Error(String(error)))
-  const peerId = asPeerId(options.id ?? `host-${hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 40) || 'node'}-${options.port}`)
+  const defaultId = asPeerId(options.id ?? `host-${hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 40) || 'node'}-${options.port}`)
+  // With a data directory the document (entries, decisions, pending requests) and the GUID survive restarts.
+  const log: DocLog | undefined = options.dataDir === undefined ? undefined : openDocLog(options.dataDir, options.id === undefined ? {} : { peerId: defaultId })
+  const peerId = log?.peerId ?? defaultId
   const lan = await joinLan(QUEUE_APP, {
     ...(options.lan ? { lan: true } : { interface: options.interface ?? '127.0.0.1' }),
     peerId, mdns: options.mdns, mdnsPort: options.mdnsPort,
@@ -83,7 +89,8 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     transport,
     version: QUEUE_CODE_VERSION,
     timing: lanTiming({ ...QUEUE_TIMING, holdDownMs: options.holdDownMs, joinGraceMs: HOST_JOIN_GRACE_MS }),
-    onError: (error) => report(error)
+    onError: (error) => report(error),
+    ...(log === undefined ? {} : { doc: log.doc })
   })
   server.onReceive(queueServer(server))
   const conn = connect(QUEUE_APP, { peer: server.peer })
@@ -123,6 +130,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     conn.close()
     server.stop()
     await lan.close()
+    log?.close()
     throw error
   }
   const sig = signaling
@@ -161,6 +169,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
       await sig.close()
       http.closeAllConnections()
       await new Promise<void>((resolve) => http.close(() => resolve()))
+      log?.close()
     })()
     return closing
   }
