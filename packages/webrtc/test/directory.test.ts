@@ -1,4 +1,4 @@
-import { connect, initServer, seededRandom, type SendResult } from '@sship/core'
+import { asPeerId, connect, initServer, seededRandom, type SendResult } from '@sship/core'
 import { MemoryNetwork, tokenCounter, type VirtualClock } from '@sship/core/testing'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -126,7 +126,7 @@ describe('the signaling directory in a live sship app (MemoryNetwork, seed 41)',
   it('replicates to the other peer, is followed there, and leaves the coordinator undisturbed (one server, requests decided)', async () => {
     const network = new MemoryNetwork({ seed: 41 })
     const clock = network.clock
-    const servers = ['s0', 's1'].map((id, i) => initServer('dir-app', { transport: network.transport(id), clock, random: seededRandom(i + 1) }))
+    const servers = ['s0', 's1'].map((id, i) => initServer('dir-app', { transport: network.transport(asPeerId(id)), clock, random: seededRandom(i + 1) }))
     for (const s of servers) s.onReceive(tokenCounter(s))
     const [s0, s1] = servers as [(typeof servers)[0], (typeof servers)[0]]
     run(clock, 2000)
