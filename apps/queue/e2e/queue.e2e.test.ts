@@ -278,3 +278,39 @@ it('a total outage: the host (with --data-dir) and every browser go down; the ho
   expect(await ta2.evaluate(() => window.__sshipQueue?.state())).toEqual({ assigned: { [a1]: 'Tess', [b1]: 'Tess' } })
   console.info(JSON.stringify({ test: 'total outage', epochs: [d1.epoch, d2.epoch] }))
 })
+
+it('a total outage where only a browser kept the queue (IndexedDB): the host comes back empty, the TA reloads, the queue is back', async () => {
+  expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()
+  session = new QueueSession()
+  const host = await session.startHost()
+  const alice = await session.open('#student')
+  const ta = await session.open('#ta')
+  await session.mesh([alice, ta], HOST_ID, 2)
+  const taId = await peerIdOf(ta)
+  await ta.getByTestId('ta-name').fill('Tess')
+  const a1 = await enqueue(alice, 'Alice', 'tries')
+  const a2 = await enqueue(alice, 'Alice', 'a second question')
+  const d1 = await dequeue(ta)
+  expect(d1.entry).toBe(a1)
+  await waitFor('the TA to hold both entries', async () =>
+    Object.keys(await ta.evaluate(() => window.__sshipQueue?.data() as object)).filter((k) => k.startsWith('entry:')).length === 2 ? true : undefined, 10_000)
+
+  // Everything goes down: Alice's browser is closed, the TA leaves the page, the host is SIGKILLed (no data dir).
+  await session.closePage(alice)
+  const gone = await session.leave(ta)
+  await host.kill()
+
+  // The host comes back empty; the TA's tab loads the page again and starts from its IndexedDB.
+  await session.startHost()
+  await gone.back('#ta')
+  expect(await ta.evaluate(() => window.__sshipQueue?.restored)).toBe(true)
+  expect(await peerIdOf(ta), 'a reload keeps the tab\'s GUID (sessionStorage)').toBe(taId)
+  await waitFor('the host and the page to agree on one coordinator', async () => {
+    const s = await snapshot(ta)
+    return s.coordinator !== null && !s.failoverInProgress && (await linked(ta)) === 1 ? true : undefined
+  }, 20_000, () => snapshot(ta))
+  expect(await ta.evaluate(() => window.__sshipQueue?.state())).toEqual({ assigned: { [a1]: 'Tess' } })
+  const d2 = await dequeue(ta)
+  expect(d2.entry, 'Alice\'s second entry, not her first again').toBe(a2)
+  console.info(JSON.stringify({ test: 'browser kept the queue', epochs: [d1.epoch, d2.epoch], decidedBy: [d1.by, d2.by] }))
+})

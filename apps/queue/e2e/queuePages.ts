@@ -105,6 +105,20 @@ export class QueueSession {
     return page
   }
 
+  /**
+   * Leaves the page (about:blank: the peer stops, its context and storage stay), then, when
+   * `back()` is called, loads it again in the same tab; resolves once it shows the status.
+   */
+  async leave(page: Page): Promise<{ back(hash: string): Promise<void> }> {
+    await page.goto('about:blank')
+    return {
+      back: async (hash: string) => {
+        await page.goto(`${this.url}${hash}`)
+        await page.getByTestId('server-name').waitFor({ timeout: 15_000 })
+      }
+    }
+  }
+
   /** Closes a page's whole context: that browser peer is gone. */
   async closePage(page: Page): Promise<void> {
     await this.contexts.get(page)?.close()

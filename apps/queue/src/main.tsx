@@ -9,7 +9,7 @@ import './styles.css'
 declare global {
   interface Window {
     /** Read-only views of this page's peer, for debugging and the end-to-end test. */
-    __sshipQueue?: { readonly peerId: string; snapshot(): unknown; state(): unknown; data(): unknown; timeline(): unknown; refusals(): unknown }
+    __sshipQueue?: { readonly peerId: string; snapshot(): unknown; state(): unknown; data(): unknown; timeline(): unknown; refusals(): unknown; readonly restored: boolean }
   }
 }
 
@@ -23,7 +23,8 @@ startPeer(location).then((peer: QueuePeer) => {
     state: () => peer.connection.getState(),
     data: () => peer.connection.data.toJSON(),
     timeline: () => peer.timeline.getSnapshot(),
-    refusals: () => peer.refusals()
+    refusals: () => peer.refusals(),
+    restored: peer.restored
   }
   addEventListener('pagehide', () => peer.stop())
   root.render(

@@ -8,6 +8,7 @@ import { hostEndpoints } from '../queue/HostEndpoint.js'
 import { parseRoomFragment } from '../queue/roomFragment.js'
 import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../server/queueServer.js'
 import { LinkStatusStore } from '../status/LinkStatusStore.js'
+import { openLocalReplica, tabPeerId } from './localReplica.js'
 import { TimelineLog } from '../status/TimelineLog.js'
 
 /** A link or frame refused by the room's `SecureTransport`: its `SecurityError` code and the peer. */
@@ -24,6 +25,8 @@ export interface QueuePeer {
   readonly connection: Connection
   readonly links: LinkStatusStore
   readonly timeline: TimelineLog
+  /** True if the page started from what this browser kept in IndexedDB. */
+  readonly restored: boolean
   /** True if the room has a secret (links are `SecureTransport` sessions). */
   readonly secure: boolean
   /** Links and frames the room secret refused (a peer with another secret, a replay…), oldest first. */
@@ -65,16 +68,14 @@ async function fetchReadyConfig(): Promise<AppConfig | undefined> {
   }
 }
 
-/** The host's replica of the document: the page starts from it, so it joins that app (and shows it at once). */
-async function fetchDoc(): Promise<Y.Doc | undefined> {
+/** Merges the host's replica of the document into `doc`: the page joins that app (and shows it at once). */
+async function mergeHostReplica(doc: Y.Doc): Promise<void> {
   const update = await get(DOC_PATH, async (res) => new Uint8Array(await res.arrayBuffer()))
-  if (update === undefined) return undefined
+  if (update === undefined) return
   try {
-    const doc = new Y.Doc({ gc: true })
     Y.applyUpdate(doc, update)
-    return doc
   } catch {
-    return undefined
+    // A replica that does not apply is skipped: the page syncs over its links instead.
   }
 }
 
@@ -89,9 +90,11 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   if (config?.secure === true && secret === undefined) {
     throw new Error('this room has a secret: open the link the host printed (or its QR code), which carries it after #…&room=')
   }
-  // A room with a secret: the host does not serve its replica, the page syncs over secure links.
-  const doc = config?.ready === true && secret === undefined ? await fetchDoc() : undefined
-  const peerId = asPeerId(`b-${randomHex(cryptoRandom, 6)}`)
+  // What this browser kept (IndexedDB), then the host's replica on top. A room with a secret: the
+  // host does not serve its replica, the page syncs over secure links.
+  const replica = await openLocalReplica(`sship:${QUEUE_APP}`)
+  if (config?.ready === true && secret === undefined) await mergeHostReplica(replica.doc)
+  const peerId = asPeerId(tabPeerId(() => `b-${randomHex(cryptoRandom, 6)}`))
   const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LINK_PATH}`
   const ws = new WsClientTransport({ peerId, app: QUEUE_APP, urls: [...new Set([origin, ...(config?.hosts ?? [])])] })
   const rtc = config !== undefined && config.signaling.length > 0
@@ -110,7 +113,7 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   // Join the host's app rather than create one: wait (bounded) for the first host link.
   await ws.waitForLink(HOST_WAIT_MS)
   const server = initServer(QUEUE_APP, {
-    transport, version: QUEUE_CODE_VERSION, timing: { ...QUEUE_TIMING, joinGraceMs: PAGE_JOIN_GRACE_MS }, ...(doc === undefined ? {} : { doc })
+    transport, version: QUEUE_CODE_VERSION, timing: { ...QUEUE_TIMING, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc
   })
   server.onReceive(queueServer(server))
   const connection = connect(QUEUE_APP, { peer: server.peer })
@@ -124,7 +127,7 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   const links = new LinkStatusStore(transport, ws, rtc, undefined, undefined, { secure: security !== undefined, refusals: () => refusals })
   const timeline = new TimelineLog(connection)
   return {
-    peerId, server, connection, links, timeline, secure: security !== undefined, refusals: () => [...refusals],
+    peerId, server, connection, links, timeline, restored: replica.restored, secure: security !== undefined, refusals: () => [...refusals],
     stop: () => {
       connection.data.unobserve(followHosts)
       unfollowSignaling()
@@ -132,6 +135,7 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
       timeline.dispose()
       connection.close()
       server.stop()
+      replica.close()
     }
   }
 }
