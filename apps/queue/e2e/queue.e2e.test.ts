@@ -159,7 +159,7 @@ it('a browser coordinator goes too: its context is closed while a student enqueu
   console.info(JSON.stringify({ test: 'browser coordinator closed', browserFailoverMs, failbackMs, epochs: [epoch1, first.epoch, second.epoch, (await snapshot(ta)).epoch] }))
 })
 
-it('a room with a secret, three browsers and two Node hosts: the first host dies, a browser serves, its context closes, the next serves, a new browser joins through the second host, an intruder is refused', async () => {
+it('a room with a secret, three browsers and two Node hosts: the first host dies, a browser serves, its context closes, the next serves, a new browser joins through the second host, an intruder is refused, the browsers go on without any host', async () => {
   expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()
   session = new QueueSession()
   // Every link (host to host, host to browser, browser to browser) proves the secret and is encrypted.
@@ -237,11 +237,23 @@ it('a room with a secret, three browsers and two Node hosts: the first host dies
   expect(hostB.lines.some((l) => /^\[refused\] b-[0-9a-f]+: auth-failed/.test(l)), hostB.lines.join('\n')).toBe(true)
   expect((await fetch(`${hostBUrl}sship-doc`)).status).toBe(403)
   for (const p of pages) expect(await linked(p)).toBe(pages.length)
-  console.info(JSON.stringify({
-    test: 'two hosts, browser coordinators', meshMs, failoverMs, joinMs, linked: await Promise.all(pages.map(linked)),
-    firstIsXena: first.coordinator === ids.xena, epochs: [epoch1, first.epoch, second.epoch], decidedBy: [d1.by, d2.by, d3.by, d4.by]
-  }))
+  const linkedBefore = await Promise.all(pages.map(linked))
+
+  // 6. The last host (and with it the last signaling server) goes: the browsers' WebRTC links stay
+  //    up and keep syncing and serving among themselves.
+  await session.closePage(intruder)
   expect(await hostB.stop()).toBe(0)
+  const third = second.coordinator === 'host-e2e-b' ? await newCoordinator(pages, ['host-e2e-b'], second.epoch) : second
+  await waitFor('every page to keep only its browser links', async () =>
+    (await Promise.all(pages.map(linked))).every((n) => n === pages.length - 1) ? true : undefined, 10_000, () => Promise.all(pages.map(linked)))
+  const w2 = await enqueue(wren, 'Wren', 'with no host left')
+  const d5 = await dequeue(tess)
+  expect(d5).toMatchObject({ entry: w2, by: third.coordinator })
+  await expectReplicas(pages, { [x1]: 'Tess', [y1]: 'Tess', [s2]: 'Tess', [w1]: 'Tess', [w2]: 'Tess' }, [x1, y1, s2, w1, w2])
+  console.info(JSON.stringify({
+    test: 'two hosts, browser coordinators', meshMs, failoverMs, joinMs, linked: linkedBefore,
+    firstIsXena: first.coordinator === ids.xena, epochs: [epoch1, first.epoch, second.epoch, third.epoch], decidedBy: [d1.by, d2.by, d3.by, d4.by, d5.by]
+  }))
 })
 
 it('a total outage: the host (with --data-dir) and every browser go down; the host comes back alone with the queue, and serves it', async () => {
