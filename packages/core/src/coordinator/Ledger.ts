@@ -1,5 +1,6 @@
 import type * as Y from 'yjs'
 import { asDecision, parseDecisionKey, type AppDoc, type DecisionRecord } from './AppDoc.js'
+import type { EntryAuthority } from '../identity/EntryAuthority.js'
 import { mergePatch, type JsonObject } from './json.js'
 import { compareTerms, parseTermKey, termKey, type TermKey, type TermRecord } from './Term.js'
 
@@ -54,8 +55,15 @@ export class Ledger {
   private readonly reportedConflicts = new Set<string>()
   /** Count of document entries that were ignored because they were malformed. */
   malformedEntries = 0
+  /** With identity: entries that do not count (yet): no signature, verification pending, or rejected. */
+  private readonly held = new Map<string, 'term' | 'decision'>()
+  private destroyed = false
 
-  constructor(private readonly app: AppDoc) {
+  /**
+   * @param authority With peer identities: decides which terms and decisions are authentic;
+   *   the others are held aside and never count (see {@link EntryAuthority}).
+   */
+  constructor(private readonly app: AppDoc, private readonly authority?: EntryAuthority) {
     for (const [k, v] of app.terms.entries()) this.readTerm(k, v)
     for (const [k, v] of app.decisions.entries()) this.readDecision(k, v)
     for (const k of app.requests.keys()) this.requestIds.add(k)
@@ -71,6 +79,7 @@ export class Ledger {
 
   /** Stops observing the document. */
   destroy(): void {
+    this.destroyed = true
     this.app.doc.off('afterTransaction', this.onTransaction)
     this.listeners.clear()
   }
@@ -130,6 +139,18 @@ export class Ledger {
   fencedDecisionOn(requestId: string): string | undefined {
     const canonical = this.decided.get(requestId)?.key
     return this.byRequest.get(requestId)?.find((key) => key !== canonical)
+  }
+
+  /** With identity: how many term and decision entries do not count, waiting for a signature or rejected. */
+  unverifiedEntries(): number {
+    return this.held.size
+  }
+
+  /** With identity: an asynchronous verification finished; read the held entries again. */
+  reverify(): void {
+    if (this.destroyed) return
+    this.retryHeld()
+    this.recompute()
   }
 
   /** Whether term `descendant`'s chain keeps all `count` first decisions of `ancestor`. */
@@ -200,6 +221,11 @@ export class Ledger {
       relevant = true
       for (const k of decisionsChanged) if (k !== null) this.readDecision(k, this.app.decisions.get(k))
     }
+    // A signature arrived (or was replaced): entries held for want of one may count now.
+    if (changed(this.app.signatures) !== undefined && this.held.size > 0) {
+      relevant = true
+      this.retryHeld()
+    }
     // Who is eligible decides which terms count: recompute when the list or the metadata changes.
     if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined) relevant = true
     let newRequests = false
@@ -233,9 +259,29 @@ export class Ledger {
       this.malformedEntries++
       return
     }
-    this.terms.set(key as TermKey, {
+    const record: TermRecord = {
       ...ref, parent: v.parent, parentCount: v.parentCount, ...(cuts !== undefined ? { cuts } : {}), ...(roots !== undefined ? { roots } : {})
-    })
+    }
+    if (!this.admit('term', key, this.authority?.term(key as TermKey, record))) return
+    this.terms.set(key as TermKey, record)
+  }
+
+  /** Without an authority every well-formed entry counts; with one, only a valid one (others are held). */
+  private admit(kind: 'term' | 'decision', key: string, verdict: 'valid' | 'waiting' | 'invalid' | undefined): boolean {
+    if (verdict === undefined || verdict === 'valid') {
+      this.held.delete(key)
+      return true
+    }
+    this.held.set(key, kind)
+    return false
+  }
+
+  private retryHeld(): void {
+    for (const [key, kind] of [...this.held]) {
+      this.held.delete(key)
+      if (kind === 'term') this.readTerm(key, this.app.terms.get(key))
+      else this.readDecision(key, this.app.decisions.get(key))
+    }
   }
 
   private readDecision(key: string, value: unknown): void {
@@ -246,9 +292,13 @@ export class Ledger {
       return
     }
     const term = parsed.term as TermKey
+    if (this.decisions.get(term)?.[parsed.seq] !== undefined) {
+      this.held.delete(key)
+      return
+    }
+    if (!this.admit('decision', key, this.authority?.decision(key, term, record))) return
     let list = this.decisions.get(term)
     if (list === undefined) this.decisions.set(term, (list = []))
-    if (list[parsed.seq] !== undefined) return
     list[parsed.seq] = record
     if (record.r !== null) {
       const keys = this.byRequest.get(record.r)
