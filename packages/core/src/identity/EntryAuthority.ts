@@ -69,7 +69,7 @@ export class EntryAuthority {
   /** Whether term `key` counts. */
   term(key: TermKey, record: TermRecord): Verdict {
     const bytes = termSigningBytes(this.o.name, record)
-    if (this.local.get(key) === digestOf(bytes)) return 'valid'
+    if (this.local.has(key) && this.local.get(key) === digestOf(bytes)) return 'valid'
     const sig = this.o.app.signatures.get(key)
     if (sig === undefined) return 'waiting'
     const entry = asSignature(sig)
@@ -87,7 +87,7 @@ export class EntryAuthority {
   /** Whether decision `key` of term `term` counts. */
   decision(key: string, term: TermKey, record: DecisionRecord): Verdict {
     const bytes = decisionSigningBytes(this.o.name, key, record)
-    if (this.local.get(key) === digestOf(bytes)) return 'valid'
+    if (this.local.has(key) && this.local.get(key) === digestOf(bytes)) return 'valid'
     const sig = this.o.app.signatures.get(key)
     const leader = parseTermKey(term)?.leader
     const termSig = asSignature(this.o.app.signatures.get(term))
