@@ -5,9 +5,8 @@
  * typed code. The last test runs the same forgery without identities: it succeeds, so these
  * tests can fail. Seeded, virtual time.
  */
-import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { decisionSigningBytes, messages, termSigningBytes, type Epoch, type PeerId, type TermRecord } from '@sship/core'
+import { decisionSigningBytes, messages, termSigningBytes, type Epoch, type PeerId, type TermKey, type TermRecord } from '@sship/core'
 import { Cluster, checkCluster, type Member } from '@sship/core/testing'
 import { joinRogue } from './support/rogue.js'
 
@@ -94,7 +93,7 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     const term = s00.connection!.peer.ledger.head()!
     const rogue = joinRogue(c, 'rogue')
     const rec = c.send('c00')
-    const seq = s00.connection!.peer.ledger.countOf(key(term))
+    const seq = s00.connection!.peer.ledger.countOf(key(term) as TermKey)
     // Before the server hears of the request: the forgery takes the decision's very key.
     rogue.forge('c00', (doc) => {
       const k = `${key(term)}#${seq}`
@@ -193,6 +192,3 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     expect(c.events.some((e) => e.peer === c.member('s00').id && e.event.type === 'stepped-down')).toBe(true)
   })
 })
-
-// Keep the Y import used for type-only helpers in forge callbacks.
-export type Doc = Y.Doc
