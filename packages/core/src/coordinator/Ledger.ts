@@ -146,10 +146,10 @@ export class Ledger {
     return this.held.size
   }
 
-  /** With identity: an asynchronous verification finished; read the held entries again. */
-  reverify(): void {
+  /** With identity: an asynchronous verification of entry `key` finished; read it (or, without a key, every held entry) again. */
+  reverify(key?: string): void {
     if (this.destroyed) return
-    this.retryHeld()
+    this.retryHeld(key === undefined ? undefined : new Set([key]))
     this.recompute()
   }
 
@@ -222,9 +222,10 @@ export class Ledger {
       for (const k of decisionsChanged) if (k !== null) this.readDecision(k, this.app.decisions.get(k))
     }
     // A signature arrived (or was replaced): entries held for want of one may count now.
-    if (changed(this.app.signatures) !== undefined && this.held.size > 0) {
+    const signed = changed(this.app.signatures)
+    if (signed !== undefined && this.held.size > 0) {
       relevant = true
-      this.retryHeld()
+      this.retryHeld(signed)
     }
     // Who is eligible decides which terms count: recompute when the list or the metadata changes.
     if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined) relevant = true
@@ -276,8 +277,10 @@ export class Ledger {
     return false
   }
 
-  private retryHeld(): void {
+  /** Reads held entries again: those in `keys` and the decisions of terms in `keys` (all if undefined). */
+  private retryHeld(keys?: ReadonlySet<string | null>): void {
     for (const [key, kind] of [...this.held]) {
+      if (keys !== undefined && !keys.has(key) && !(kind === 'decision' && keys.has(parseDecisionKey(key)?.term ?? null))) continue
       this.held.delete(key)
       if (kind === 'term') this.readTerm(key, this.app.terms.get(key))
       else this.readDecision(key, this.app.decisions.get(key))

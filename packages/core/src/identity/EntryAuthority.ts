@@ -24,8 +24,8 @@ export interface EntryAuthorityOptions {
   readonly verifier: SignatureVerifier
   /** Reports an ignored entry (once per distinct entry and signature). */
   report(error: IdentityError): void
-  /** An asynchronous verification finished: the ledger reads the entries it holds back again. */
-  onSettled(): void
+  /** An asynchronous verification of entry `key` finished: the ledger reads it again. */
+  onSettled(key: string): void
 }
 
 /** The signature entry of a term or decision in `sship.sigs`: the leader's public key (terms only) and the signature. */
@@ -118,7 +118,7 @@ export class EntryAuthority {
     const done = (ok: boolean, cause?: unknown): void => {
       this.verifications.pending--
       this.settle(id, key, ok, cause)
-      this.o.onSettled()
+      this.o.onSettled(key)
     }
     result.then((ok) => done(ok === true), (cause: unknown) => done(false, cause)).catch(() => {})
     return 'waiting'

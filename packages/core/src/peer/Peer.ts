@@ -121,8 +121,8 @@ export class Peer {
     }, this.awareness)
     this.authority = identity === undefined ? undefined : new EntryAuthority({
       name, app: this.app, verifier: identity.verifier, report: (error) => this.report(error, undefined),
-      onSettled: () => {
-        if (!this.stopped) this.guard(this.self, () => this.ledger.reverify())
+      onSettled: (key) => {
+        if (!this.stopped) this.guard(this.self, () => this.ledger.reverify(key))
       }
     })
     this.signer = identity === undefined || this.authority === undefined ? undefined : new EntrySigner({
