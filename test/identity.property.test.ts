@@ -48,7 +48,7 @@ function runSeeds(list: readonly number[], mode: 'availability' | 'quorum'): { f
 }
 
 describe('with peer identities: coordinator properties under crashes, partitions, drops, duplicates and reordering', () => {
-  for (const batch of chunks(seeds(100), 50)) {
+  for (const batch of chunks(seeds(80), 40)) {
     it(`hold for seeds ${batch[0]}..${batch.at(-1)} (availability)`, () => {
       const { failures, acked, verified } = runSeeds(batch, 'availability')
       expect(failures, failures.join('\n')).toEqual([])
@@ -56,7 +56,7 @@ describe('with peer identities: coordinator properties under crashes, partitions
       expect(verified, 'replicas must verify signatures, or identity is not on').toBeGreaterThan(batch.length * 10)
     }, 120_000)
   }
-  for (const batch of chunks(seeds(60), 60)) {
+  for (const batch of chunks(seeds(40), 40)) {
     it(`hold for seeds ${batch[0]}..${batch.at(-1)} (quorum)`, () => {
       const { failures, acked, verified } = runSeeds(batch, 'quorum')
       expect(failures, failures.join('\n')).toEqual([])
