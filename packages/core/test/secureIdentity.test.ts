@@ -5,8 +5,8 @@
  * deterministic memory network, settled between steps.
  */
 import { describe, expect, it } from 'vitest'
-import { ConfigError, WebCryptoIdentity, type PeerIdentity } from '@sship/core'
-import { MemoryNetwork } from '@sship/core/testing'
+import { ConfigError, WebCryptoIdentity, connect, initServer, messages, seededRandom, type PeerIdentity, type SendResult } from '@sship/core'
+import { MemoryNetwork, type VirtualClock } from '@sship/core/testing'
 import { Log, secureNode, settle, type SecureNode } from './secureSupport.js'
 import { decodeSecureFrame, SecureFrameType } from '../src/security/secureFrames.js'
 
@@ -88,5 +88,47 @@ describe('SecureTransport with peer identities', () => {
     const network = new MemoryNetwork({ seed: 37 })
     const alice = await WebCryptoIdentity.generate('alice')
     expect(() => secureNode(network, 'someone-else', SECRET, { identity: alice })).toThrow(ConfigError)
+  })
+
+  it('an app over it: signed entries on authenticated links; a member cannot send heartbeats in the server\'s name', async () => {
+    const network = new MemoryNetwork({ seed: 38 })
+    const clock: VirtualClock = network.clock
+    const [host, guest, mallory] = await Promise.all([WebCryptoIdentity.generate('host'), WebCryptoIdentity.generate('guest'), WebCryptoIdentity.generate('host')])
+    const s = secureNode(network, host.id, SECRET, { identity: host })
+    const c = secureNode(network, guest.id, SECRET, { identity: guest })
+    const nodes = [s, c]
+    const run = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 5) {
+        clock.advance(5)
+        await Promise.all(nodes.map((n) => n.secure.idle()))
+        await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+    }
+    const server = initServer('signed', { transport: s.secure, clock, random: seededRandom(1), identity: host, onReceive: (msg) => msg })
+    await run(400)
+    const client = connect('signed', { transport: c.secure, clock, random: seededRandom(2), identity: guest })
+    await run(300)
+    let result: SendResult | undefined
+    void client.send({ n: 1 }).then((r) => {
+      result = r
+    })
+    for (let i = 0; i < 100 && result === undefined; i++) await run(20)
+    expect(result?.status).toBe('acknowledged')
+    expect(client.peer.authority?.verifications.done).toBeGreaterThanOrEqual(2)
+    // Mallory holds the secret and took the label "host"; her link is authenticated as her own
+    // GUID, so a heartbeat she sends in the host's name at a higher epoch is not the host's.
+    const head = client.peer.ledger.head()!
+    const m = secureNode(network, mallory.id, SECRET, { identity: mallory })
+    nodes.push(m)
+    m.secure.connect({ peerJoined: () => {}, peerLeft: () => {}, frame: () => {} })
+    await run(100)
+    const hb = messages.encodeHeartbeat({ epoch: (head.epoch + 7) as typeof head.epoch, leader: host.id, nonce: 1, viewVersion: 1, digest: 0, count: 0, committed: 0 })
+    m.secure.send(guest.id, hb)
+    await run(500)
+    expect(client.getSnapshot().epoch).toBe(head.epoch)
+    expect(client.getSnapshot().coordinator).toBe(host.id)
+    server.stop()
+    client.peer.stop()
+    m.secure.close()
   })
 })
