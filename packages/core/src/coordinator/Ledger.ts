@@ -1,8 +1,9 @@
 import type * as Y from 'yjs'
-import { asDecision, parseDecisionKey, type AppDoc, type DecisionRecord } from './AppDoc.js'
+import type { AppDoc, DecisionRecord } from './AppDoc.js'
 import type { EntryAuthority } from '../identity/EntryAuthority.js'
 import { mergePatch, type JsonObject } from './json.js'
-import { compareTerms, parseTermKey, termKey, type TermKey, type TermRecord } from './Term.js'
+import { LedgerEntries } from './LedgerEntries.js'
+import { compareTerms, termKey, type TermKey, type TermRecord } from './Term.js'
 
 /** A decision that is part of the canonical history. */
 export interface CanonicalDecision {
@@ -40,10 +41,10 @@ interface Segment {
  * is every term off the chain. A request counts as decided by its first canonical decision.
  */
 export class Ledger {
-  private readonly terms = new Map<TermKey, TermRecord>()
-  private readonly decisions = new Map<TermKey, DecisionRecord[]>()
-  private readonly contiguous = new Map<TermKey, number>()
-  private readonly byRequest = new Map<string, string[]>()
+  private readonly entries: LedgerEntries
+  private readonly terms: ReadonlyMap<TermKey, TermRecord>
+  private readonly decisions: ReadonlyMap<TermKey, readonly DecisionRecord[]>
+  private readonly byRequest: ReadonlyMap<string, readonly string[]>
   private readonly requestIds = new Set<string>()
   private headTerm: TermRecord | null = null
   private whole = true
@@ -53,19 +54,19 @@ export class Ledger {
   private currentState: JsonObject = {}
   private readonly listeners = new Set<LedgerListener>()
   private readonly reportedConflicts = new Set<string>()
-  /** Count of document entries that were ignored because they were malformed. */
-  malformedEntries = 0
-  /** With identity: entries that do not count (yet): no signature, verification pending, or rejected. */
-  private readonly held = new Map<string, 'term' | 'decision'>()
   private destroyed = false
 
   /**
    * @param authority With peer identities: decides which terms and decisions are authentic;
    *   the others are held aside and never count (see {@link EntryAuthority}).
    */
-  constructor(private readonly app: AppDoc, private readonly authority?: EntryAuthority) {
-    for (const [k, v] of app.terms.entries()) this.readTerm(k, v)
-    for (const [k, v] of app.decisions.entries()) this.readDecision(k, v)
+  constructor(private readonly app: AppDoc, authority?: EntryAuthority) {
+    this.entries = new LedgerEntries(app, authority)
+    this.terms = this.entries.terms
+    this.decisions = this.entries.decisions
+    this.byRequest = this.entries.byRequest
+    for (const [k, v] of app.terms.entries()) this.entries.readTerm(k, v)
+    for (const [k, v] of app.decisions.entries()) this.entries.readDecision(k, v)
     for (const k of app.requests.keys()) this.requestIds.add(k)
     this.recompute()
     app.doc.on('afterTransaction', this.onTransaction)
@@ -117,7 +118,12 @@ export class Ledger {
 
   /** How many decisions of `term` this replica holds without a gap. */
   countOf(term: TermKey): number {
-    return this.contiguous.get(term) ?? 0
+    return this.entries.countOf(term)
+  }
+
+  /** Count of document entries that were ignored because they were malformed. */
+  get malformedEntries(): number {
+    return this.entries.malformed
   }
 
   /** The folded server state (identity is stable while it does not change). */
@@ -143,13 +149,13 @@ export class Ledger {
 
   /** With identity: how many term and decision entries do not count, waiting for a signature or rejected. */
   unverifiedEntries(): number {
-    return this.held.size
+    return this.entries.held.size
   }
 
   /** With identity: an asynchronous verification of entry `key` finished; read it (or, without a key, every held entry) again. */
   reverify(key?: string): void {
     if (this.destroyed) return
-    this.retryHeld(key === undefined ? undefined : new Set([key]))
+    this.entries.retryHeld(key === undefined ? undefined : new Set([key]))
     this.recompute()
   }
 
@@ -214,18 +220,18 @@ export class Ledger {
     const termsChanged = changed(this.app.terms)
     if (termsChanged !== undefined) {
       relevant = true
-      for (const k of termsChanged) if (k !== null) this.readTerm(k, this.app.terms.get(k))
+      for (const k of termsChanged) if (k !== null) this.entries.readTerm(k, this.app.terms.get(k))
     }
     const decisionsChanged = changed(this.app.decisions)
     if (decisionsChanged !== undefined) {
       relevant = true
-      for (const k of decisionsChanged) if (k !== null) this.readDecision(k, this.app.decisions.get(k))
+      for (const k of decisionsChanged) if (k !== null) this.entries.readDecision(k, this.app.decisions.get(k))
     }
     // A signature arrived (or was replaced): entries held for want of one may count now.
     const signed = changed(this.app.signatures)
-    if (signed !== undefined && this.held.size > 0) {
+    if (signed !== undefined && this.entries.held.size > 0) {
       relevant = true
-      this.retryHeld(signed)
+      this.entries.retryHeld(signed)
     }
     // Who is eligible decides which terms count: recompute when the list or the metadata changes.
     if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined) relevant = true
@@ -243,74 +249,6 @@ export class Ledger {
     }
     if (relevant) this.recompute()
     if (newRequests) for (const l of this.listeners) l.requestsPending?.()
-  }
-
-  private readTerm(key: string, value: unknown): void {
-    const ref = parseTermKey(key)
-    const v = value as Partial<TermRecord> | undefined
-    if (ref === undefined || typeof v !== 'object' || v === null || v.epoch !== ref.epoch || v.leader !== ref.leader || v.nonce !== ref.nonce ||
-      !(v.parent === null || typeof v.parent === 'string') || typeof v.parentCount !== 'number') {
-      this.malformedEntries++
-      return
-    }
-    const cuts = v.cuts
-    const roots = v.roots
-    if ((cuts !== undefined && (typeof cuts !== 'object' || cuts === null || !Object.values(cuts).every((c) => Number.isSafeInteger(c) && c >= 0))) ||
-      (roots !== undefined && (!Array.isArray(roots) || !roots.every((r) => typeof r === 'string')))) {
-      this.malformedEntries++
-      return
-    }
-    const record: TermRecord = {
-      ...ref, parent: v.parent, parentCount: v.parentCount, ...(cuts !== undefined ? { cuts } : {}), ...(roots !== undefined ? { roots } : {})
-    }
-    if (!this.admit('term', key, this.authority?.term(key as TermKey, record))) return
-    this.terms.set(key as TermKey, record)
-  }
-
-  /** Without an authority every well-formed entry counts; with one, only a valid one (others are held). */
-  private admit(kind: 'term' | 'decision', key: string, verdict: 'valid' | 'waiting' | 'invalid' | undefined): boolean {
-    if (verdict === undefined || verdict === 'valid') {
-      this.held.delete(key)
-      return true
-    }
-    this.held.set(key, kind)
-    return false
-  }
-
-  /** Reads held entries again: those in `keys` and the decisions of terms in `keys` (all if undefined). */
-  private retryHeld(keys?: ReadonlySet<string | null>): void {
-    for (const [key, kind] of [...this.held]) {
-      if (keys !== undefined && !keys.has(key) && !(kind === 'decision' && keys.has(parseDecisionKey(key)?.term ?? null))) continue
-      this.held.delete(key)
-      if (kind === 'term') this.readTerm(key, this.app.terms.get(key))
-      else this.readDecision(key, this.app.decisions.get(key))
-    }
-  }
-
-  private readDecision(key: string, value: unknown): void {
-    const parsed = parseDecisionKey(key)
-    const record = asDecision(value)
-    if (parsed === undefined || record === undefined) {
-      this.malformedEntries++
-      return
-    }
-    const term = parsed.term as TermKey
-    if (this.decisions.get(term)?.[parsed.seq] !== undefined) {
-      this.held.delete(key)
-      return
-    }
-    if (!this.admit('decision', key, this.authority?.decision(key, term, record))) return
-    let list = this.decisions.get(term)
-    if (list === undefined) this.decisions.set(term, (list = []))
-    list[parsed.seq] = record
-    if (record.r !== null) {
-      const keys = this.byRequest.get(record.r)
-      if (keys === undefined) this.byRequest.set(record.r, [key])
-      else keys.push(key)
-    }
-    let count = this.contiguous.get(term) ?? 0
-    while (list[count] !== undefined) count++
-    this.contiguous.set(term, count)
   }
 
   private chain(): Segment[] {

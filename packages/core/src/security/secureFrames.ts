@@ -35,8 +35,9 @@ export const DATA_HEADER_BYTES = 10
 export const TAG_BYTES = 16
 /** Bytes of a raw uncompressed P-256 public point (an ECDH share). */
 export const ECDH_BYTES = 65
-/** Largest identity key and signature in an Identity frame. */
+/** Largest identity public key in an Identity frame. */
 export const MAX_IDENTITY_KEY_BYTES = 1024
+/** Largest signature in an Identity frame. */
 export const MAX_IDENTITY_SIG_BYTES = 512
 /** Counters are JavaScript numbers: a link is good for 2^53 - 1 frames per direction. */
 export const MAX_COUNTER = Number.MAX_SAFE_INTEGER
