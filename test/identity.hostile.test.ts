@@ -6,7 +6,7 @@
  * tests can fail. Seeded, virtual time.
  */
 import { describe, expect, it } from 'vitest'
-import { decisionSigningBytes, messages, termSigningBytes, type Epoch, type PeerId, type TermKey, type TermRecord } from '@sship/core'
+import { decisionSigningBytes, messages, requestSigningBytes, termSigningBytes, type Epoch, type PeerId, type TermKey, type TermRecord } from '@sship/core'
 import { Cluster, checkCluster, type Member } from '@sship/core/testing'
 import { joinRogue } from './support/rogue.js'
 
@@ -161,6 +161,29 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     honestStill(c, head)
   })
 
+  it("(e) a request in another peer's name: unsigned it is never decided, signed with the forger's key it is rejected", () => {
+    const c = world()
+    const head = headOf(c.member('s00'))
+    const victim = c.member('c00')
+    const forger = c.keyring!.identity('c00')
+    const rogue = joinRogue(c, forger.id)
+    const unsigned = `${victim.id}/forged.0`
+    const misSigned = `${victim.id}/forged.1`
+    rogue.forge('s00', (doc) => {
+      doc.getMap('sship.requests').set(unsigned, { m: { token: 'forged-a' } })
+      doc.getMap('sship.requests').set(misSigned, { m: { token: 'forged-b' } })
+      const bytes = requestSigningBytes('sim', misSigned, { m: { token: 'forged-b' } })
+      doc.getMap('sship.sigs').set(misSigned, { k: forger.publicKey, s: forger.sign(bytes) as Uint8Array })
+    })
+    c.run(2000)
+    for (const m of peers(c)) {
+      expect(m.connection?.peer.ledger.pending().size, `${m.id} has nothing pending`).toBe(0)
+      expect(JSON.stringify(m.connection?.getState())).not.toContain('forged')
+    }
+    expect(rejected(c, 'key-mismatch')).toBe(peers(c).length)
+    honestStill(c, head)
+  })
+
   it('an epoch far above the parent is refused even when signed by an eligible peer', () => {
     const c = world()
     const s01 = c.member('s01')
@@ -175,6 +198,14 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     c.run(1000)
     expect(rejected(c, 'epoch-jump')).toBe(peers(c).length)
     honestStill(c, head)
+  })
+
+  it('control: without identities a request forged in another peer\'s name is decided', () => {
+    const c = world(false)
+    const rogue = joinRogue(c, 'rogue')
+    rogue.forge('s00', (doc) => doc.getMap('sship.requests').set(`${c.member('c00').id}/forged.0`, { m: { token: 'forged-a' } }))
+    c.run(2000)
+    expect(c.member('s01').connection?.getState().seen).toMatchObject({ 'forged-a': 1 })
   })
 
   it('control: without identities the same forged term takes the server role away (so the tests above can fail)', () => {

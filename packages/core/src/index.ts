@@ -44,4 +44,4 @@ export { WebCryptoIdentity, WebCryptoVerifier, webCryptoVerifier, createIdentity
 export { identityGuid, guidMatchesKey, guidLabel, fingerprint, GUID_SEPARATOR, FINGERPRINT_CHARS } from './identity/guid.js'
 export { IdentityError, IdentityErrorCode } from './identity/IdentityError.js'
 export { EntryAuthority, MAX_EPOCH_STEP, type Verdict } from './identity/EntryAuthority.js'
-export { termSigningBytes, decisionSigningBytes, canonicalJson } from './identity/signingBytes.js'
+export { termSigningBytes, decisionSigningBytes, requestSigningBytes, canonicalJson } from './identity/signingBytes.js'

@@ -55,21 +55,33 @@ export class Ledger {
   private readonly listeners = new Set<LedgerListener>()
   private readonly reportedConflicts = new Set<string>()
   private destroyed = false
+  private constructed = false
+  private newRequests = false
 
   /**
    * @param authority With peer identities: decides which terms and decisions are authentic;
    *   the others are held aside and never count (see {@link EntryAuthority}).
    */
-  constructor(private readonly app: AppDoc, authority?: EntryAuthority) {
+  constructor(private readonly app: AppDoc, private readonly authority?: EntryAuthority) {
     this.entries = new LedgerEntries(app, authority)
     this.terms = this.entries.terms
     this.decisions = this.entries.decisions
     this.byRequest = this.entries.byRequest
     for (const [k, v] of app.terms.entries()) this.entries.readTerm(k, v)
     for (const [k, v] of app.decisions.entries()) this.entries.readDecision(k, v)
-    for (const k of app.requests.keys()) this.requestIds.add(k)
+    this.entries.onRequest = (id) => this.addRequest(id)
+    for (const [k, v] of app.requests.entries()) this.entries.readRequest(k, v)
     this.recompute()
+    this.constructed = true
     app.doc.on('afterTransaction', this.onTransaction)
+  }
+
+  /**
+   * The stored record of request `id` to decide on: the document's current one, or with
+   * identities the one whose signature was checked (a later overwrite does not count).
+   */
+  requestRecord(id: string): unknown {
+    return this.authority === undefined ? this.app.requests.get(id) : this.entries.requests.get(id)
   }
 
   /** Subscribes; returns the unsubscribe function. */
@@ -147,7 +159,7 @@ export class Ledger {
     return this.byRequest.get(requestId)?.find((key) => key !== canonical)
   }
 
-  /** With identity: how many term and decision entries do not count, waiting for a signature or rejected. */
+  /** With identity: how many request, term and decision entries do not count, waiting for a signature or rejected. */
   unverifiedEntries(): number {
     return this.entries.held.size
   }
@@ -157,6 +169,7 @@ export class Ledger {
     if (this.destroyed) return
     this.entries.retryHeld(key === undefined ? undefined : new Set([key]))
     this.recompute()
+    this.announceRequests()
   }
 
   /** Whether term `descendant`'s chain keeps all `count` first decisions of `ancestor`. */
@@ -235,20 +248,31 @@ export class Ledger {
     }
     // Who is eligible decides which terms count: recompute when the list or the metadata changes.
     if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined) relevant = true
-    let newRequests = false
     const requestsChanged = changed(this.app.requests)
     if (requestsChanged !== undefined) {
       for (const k of requestsChanged) {
         if (k === null || this.requestIds.has(k) || !this.app.requests.has(k)) continue
-        this.requestIds.add(k)
-        if (!this.decided.has(k)) {
-          this.pendingIds.add(k)
-          newRequests = true
-        }
+        this.entries.readRequest(k, this.app.requests.get(k))
       }
     }
     if (relevant) this.recompute()
-    if (newRequests) for (const l of this.listeners) l.requestsPending?.()
+    this.announceRequests()
+  }
+
+  /** A request was taken (with identities: once its signature checked). */
+  private addRequest(id: string): void {
+    if (this.requestIds.has(id)) return
+    this.requestIds.add(id)
+    if (this.constructed && !this.decided.has(id)) {
+      this.pendingIds.add(id)
+      this.newRequests = true
+    }
+  }
+
+  private announceRequests(): void {
+    if (!this.newRequests) return
+    this.newRequests = false
+    for (const l of this.listeners) l.requestsPending?.()
   }
 
   private chain(): Segment[] {

@@ -16,8 +16,12 @@ export class LedgerEntries {
   readonly decisions = new Map<TermKey, DecisionRecord[]>()
   /** Decision keys by request id. */
   readonly byRequest = new Map<string, string[]>()
+  /** Requests taken, with the record as it was taken (with identity, the signed one). */
+  readonly requests = new Map<string, unknown>()
   /** With identity: entries that do not count (yet): no signature, verification pending, or rejected. */
-  readonly held = new Map<string, 'term' | 'decision'>()
+  readonly held = new Map<string, 'term' | 'decision' | 'request'>()
+  /** Called when a request is taken. */
+  onRequest: (id: string) => void = () => {}
   /** Entries ignored because they were malformed. */
   malformed = 0
   private readonly contiguous = new Map<TermKey, number>()
@@ -27,6 +31,14 @@ export class LedgerEntries {
   /** How many decisions of `term` are held without a gap. */
   countOf(term: TermKey): number {
     return this.contiguous.get(term) ?? 0
+  }
+
+  /** Reads request `id` of the document (again); the first record taken stays. */
+  readRequest(id: string, value: unknown): void {
+    if (this.requests.has(id) || value === undefined) return
+    if (!this.admit('request', id, this.authority?.request(id, value))) return
+    this.requests.set(id, value)
+    this.onRequest(id)
   }
 
   /** Reads term entry `key` of the document (again). */
@@ -53,7 +65,7 @@ export class LedgerEntries {
   }
 
   /** Without an authority every well-formed entry counts; with one, only a valid one (others are held). */
-  private admit(kind: 'term' | 'decision', key: string, verdict: 'valid' | 'waiting' | 'invalid' | undefined): boolean {
+  private admit(kind: 'term' | 'decision' | 'request', key: string, verdict: 'valid' | 'waiting' | 'invalid' | undefined): boolean {
     if (verdict === undefined || verdict === 'valid') {
       this.held.delete(key)
       return true
@@ -68,6 +80,7 @@ export class LedgerEntries {
       if (keys !== undefined && !keys.has(key) && !(kind === 'decision' && keys.has(parseDecisionKey(key)?.term ?? null))) continue
       this.held.delete(key)
       if (kind === 'term') this.readTerm(key, this.app.terms.get(key))
+      else if (kind === 'request') this.readRequest(key, this.app.requests.get(key))
       else this.readDecision(key, this.app.decisions.get(key))
     }
   }

@@ -1,10 +1,10 @@
 import { digest as sha256 } from 'lib0/hash/sha256'
-import type { AppDoc, DecisionRecord } from '../coordinator/AppDoc.js'
+import { requestSender, type AppDoc, type DecisionRecord } from '../coordinator/AppDoc.js'
 import { parseTermKey, type TermKey, type TermRecord } from '../coordinator/Term.js'
 import { base32, guidMatchesKey } from './guid.js'
 import { IdentityError, IdentityErrorCode } from './IdentityError.js'
 import type { SignatureVerifier } from './PeerIdentity.js'
-import { decisionSigningBytes, termSigningBytes } from './signingBytes.js'
+import { decisionSigningBytes, requestSigningBytes, termSigningBytes } from './signingBytes.js'
 
 /**
  * The most a term's epoch may exceed its parent's (2^20). Honest claims add 1 (a few more after
@@ -43,7 +43,8 @@ function asSignature(value: unknown): SignatureEntry | undefined {
 }
 
 /**
- * Decides which coordinator entries of the document count when peers have identities: a term
+ * Decides which coordinator entries of the document count when peers have identities: a request
+ * counts if its sender signed it; a term
  * counts if its leader's GUID is the fingerprint of the public key in its signature entry, its
  * epoch is at most {@link MAX_EPOCH_STEP} above its parent's, and the leader's signature over
  * its canonical encoding verifies; a decision counts if its term's leader signed it. Results are
@@ -99,6 +100,21 @@ export class EntryAuthority {
       return this.reject(`${key}|${base32(termSig.k)}`, IdentityErrorCode.KeyMismatch, `decision ${key}: the key of its term is not ${leader}'s`)
     }
     return this.check(key, termSig.k, bytes, entry.s)
+  }
+
+  /** Whether request `id` counts: its sender (the GUID before the `/`) signed it. */
+  request(id: string, record: unknown): Verdict {
+    const bytes = requestSigningBytes(this.o.name, id, record)
+    if (this.local.has(id) && this.local.get(id) === digestOf(bytes)) return 'valid'
+    const sig = this.o.app.signatures.get(id)
+    if (sig === undefined) return 'waiting'
+    const entry = asSignature(sig)
+    if (entry === undefined || entry.k === undefined) return this.reject(`${id}|sig`, IdentityErrorCode.MalformedSignature, `request ${id} has a malformed signature entry`)
+    const sender = requestSender(id)
+    if (sender === undefined || !guidMatchesKey(sender, entry.k)) {
+      return this.reject(`${id}|${base32(entry.k)}`, IdentityErrorCode.KeyMismatch, `request ${id} is signed with a key that is not its sender's`)
+    }
+    return this.check(id, entry.k, bytes, entry.s)
   }
 
   private check(key: string, publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): Verdict {

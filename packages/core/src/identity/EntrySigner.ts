@@ -3,7 +3,7 @@ import type { TermRecord } from '../coordinator/Term.js'
 import type { EntryAuthority } from './EntryAuthority.js'
 import { IdentityError, IdentityErrorCode } from './IdentityError.js'
 import type { PeerIdentity } from './PeerIdentity.js'
-import { decisionSigningBytes, termSigningBytes } from './signingBytes.js'
+import { decisionSigningBytes, requestSigningBytes, termSigningBytes } from './signingBytes.js'
 
 /** What an {@link EntrySigner} needs from its peer. */
 export interface EntrySignerOptions {
@@ -17,7 +17,7 @@ export interface EntrySignerOptions {
 }
 
 /**
- * Signs the terms and decisions this peer writes as coordinator. Call it inside the transaction
+ * Signs the requests this peer sends, and the terms and decisions it writes as coordinator. Call it inside the transaction
  * that writes the entry: the entry counts locally at once, and its signature entry (the public key
  * too, for a term) is written in the same transaction if the signer is synchronous, or as soon as
  * WebCrypto answers; other replicas count the entry from then on.
@@ -39,6 +39,13 @@ export class EntrySigner {
     const bytes = decisionSigningBytes(this.o.name, key, record)
     this.o.authority.trustLocal(key, bytes)
     this.sign(key, bytes, false)
+  }
+
+  /** Signs request `id` (this peer's own) with its stored record; the public key goes along. */
+  request(id: string, record: unknown): void {
+    const bytes = requestSigningBytes(this.o.name, id, record)
+    this.o.authority.trustLocal(id, bytes)
+    this.sign(id, bytes, true)
   }
 
   /** Signatures that finish later are dropped. */

@@ -51,3 +51,16 @@ export function decisionSigningBytes(app: string, key: string, record: DecisionR
   encoding.writeVarString(e, canonicalJson({ r: record.r, o: record.o, y: record.y, e: record.e, s: record.s }))
   return encoding.toUint8Array(e)
 }
+
+/**
+ * The bytes a sender signs for a request: a domain tag, the app's name, the request id (which
+ * starts with the sender's GUID) and the canonical JSON of the stored record.
+ */
+export function requestSigningBytes(app: string, id: string, record: unknown): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarString(e, 'sship/request/v1')
+  encoding.writeVarString(e, app)
+  encoding.writeVarString(e, id)
+  encoding.writeVarString(e, canonicalJson(record))
+  return encoding.toUint8Array(e)
+}

@@ -169,6 +169,11 @@ export class Peer {
     return () => this.errorListeners.delete(listener)
   }
 
+  /** With `identity`: signs this peer's request `id` (call inside the transaction that stores `record`). */
+  signRequest(id: string, record: unknown): void {
+    this.signer?.request(id, record)
+  }
+
   /** Throws {@link StoppedError} if the peer was stopped. */
   assertRunning(): void {
     if (this.stopped) throw new StoppedError()
