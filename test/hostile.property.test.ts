@@ -8,7 +8,8 @@ import * as Y from 'yjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FrameError, FrameErrorCode, MAX_EPOCH, decodeEnvelope, type DecodeResult } from '@sship/core'
 import {
-  DATA_HEADER_BYTES, MAX_COUNTER, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION, SecureFrameType, decodeSecureFrame, encodeData, encodeDataHeader,
+  DATA_HEADER_BYTES, ECDH_BYTES, MAX_COUNTER, MAX_IDENTITY_KEY_BYTES, MAX_IDENTITY_SIG_BYTES, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION, SecureFrameType,
+  decodeSecureFrame, encodeData, encodeDataHeader, encodeIdentity,
   encodeHello, encodeProof
 } from '../packages/core/src/security/secureFrames.js'
 import { Tally, fcParams, fcSeed } from './support/fcRun.js'
@@ -157,6 +158,12 @@ describe('hostile input, property-based', () => {
             again = encodeData(encodeDataHeader(f.counter), f.ciphertext)
             outcome = 'Data'
             break
+          case SecureFrameType.Identity:
+            ensure(f.ecdh.length === ECDH_BYTES && f.key.length >= 1 && f.key.length <= MAX_IDENTITY_KEY_BYTES &&
+              f.signature.length >= 1 && f.signature.length <= MAX_IDENTITY_SIG_BYTES, () => 'bad Identity fields')
+            again = encodeIdentity(f.ecdh, f.key, f.signature)
+            outcome = 'Identity'
+            break
         }
         ensure(hex(again) === hex(input), () => `${outcome} does not round-trip: ${hex(input)} → ${hex(again)}`)
       }
@@ -165,7 +172,7 @@ describe('hostile input, property-based', () => {
     })
     tallies.push(tally.format('secure frames (decodeSecureFrame)'))
     totalCases += tally.total
-    expect(tally.outcomes()).toEqual(new Set(['malformed', 'Hello', 'Proof', 'Data']))
+    expect(tally.outcomes()).toEqual(new Set(['malformed', 'Hello', 'Proof', 'Data', 'Identity']))
   })
 
   /** Advances the world, reporting a timer that threw. */

@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { MAX_EPOCH, MessageType, PROTOCOL_VERSION, messages, type DecodeResult, type Epoch, type PeerId } from '@sship/core'
 import {
-  DATA_HEADER_BYTES, MAX_COUNTER, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION, SecureFrameType, TAG_BYTES, encodeData, encodeDataHeader,
+  DATA_HEADER_BYTES, ECDH_BYTES, MAX_COUNTER, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION, SecureFrameType, TAG_BYTES, encodeData, encodeDataHeader, encodeIdentity,
   encodeHello, encodeProof
 } from '../../packages/core/src/security/secureFrames.js'
 
@@ -225,7 +225,10 @@ export const validSecureArb: fc.Arbitrary<{ kind: string; data: Uint8Array }> = 
   fc.uint8Array({ minLength: PROOF_BYTES, maxLength: PROOF_BYTES }).map((mac) => ({ kind: 'Proof', data: encodeProof(mac) })),
   fc.tuple(counterArb, fc.uint8Array({ minLength: TAG_BYTES, maxLength: TAG_BYTES + 48 })).map(([counter, ct]) => ({
     kind: 'Data', data: encodeData(encodeDataHeader(counter), ct)
-  }))
+  })),
+  fc.tuple(
+    fc.uint8Array({ minLength: ECDH_BYTES, maxLength: ECDH_BYTES }), fc.uint8Array({ minLength: 1, maxLength: 96 }), fc.uint8Array({ minLength: 1, maxLength: 72 })
+  ).map(([ecdh, key, sig]) => ({ kind: 'Identity', data: encodeIdentity(ecdh, key, sig) }))
 )
 
 export const hostileSecureArb: fc.Arbitrary<SecureCase> = fc.oneof(
@@ -234,20 +237,20 @@ export const hostileSecureArb: fc.Arbitrary<SecureCase> = fc.oneof(
   {
     // Random bytes behind a valid header of each type (and of no type).
     arbitrary: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.uint8Array({ maxLength: 80 })).map(([type, rest]) => ({
-      kind: 'randomBody', data: Uint8Array.from([SECURE_VERSION, type, ...rest]), mustReject: type < 1 || type > 3
+      kind: 'randomBody', data: Uint8Array.from([SECURE_VERSION, type, ...rest]), mustReject: type < 1 || type > 4
     })),
     weight: 2
   },
   {
     arbitrary: validSecureArb.chain((v) => fc.integer({ min: 0, max: v.data.length - 1 }).map((cut) => ({
       // Hello and Proof have fixed lengths; a Data frame cut into its header or tag is too short.
-      kind: `truncated/${v.kind}`, data: v.data.slice(0, cut), mustReject: v.kind !== 'Data' || cut < DATA_HEADER_BYTES + TAG_BYTES
+      kind: `truncated/${v.kind}`, data: v.data.slice(0, cut), mustReject: v.kind === 'Identity' ? cut < 4 + ECDH_BYTES : v.kind !== 'Data' || cut < DATA_HEADER_BYTES + TAG_BYTES
     }))),
     weight: 3
   },
   {
     arbitrary: fc.tuple(validSecureArb, fc.uint8Array({ minLength: 1, maxLength: 64 })).map(([v, extra]) => ({
-      kind: `oversized/${v.kind}`, data: Uint8Array.from([...v.data, ...extra]), mustReject: v.kind !== 'Data'
+      kind: `oversized/${v.kind}`, data: Uint8Array.from([...v.data, ...extra]), mustReject: v.kind !== 'Data' && v.kind !== 'Identity'
     })),
     weight: 2
   },
@@ -264,7 +267,7 @@ export const hostileSecureArb: fc.Arbitrary<SecureCase> = fc.oneof(
     weight: 1
   },
   {
-    arbitrary: fc.tuple(validSecureArb, fc.integer({ min: 0, max: 255 }).filter((t) => t < 1 || t > 3)).map(([v, type]) => ({
+    arbitrary: fc.tuple(validSecureArb, fc.integer({ min: 0, max: 255 }).filter((t) => t < 1 || t > 4)).map(([v, type]) => ({
       kind: 'unknownType', data: Uint8Array.from([SECURE_VERSION, type, ...v.data.subarray(2)]), mustReject: true
     })),
     weight: 1

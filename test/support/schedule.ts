@@ -71,11 +71,13 @@ function chooseMutator(c: Cluster): string {
  * restarts (without persistence a restarted peer has forgotten its votes and its decisions, so
  * a majority of amnesic restarts could legitimately lose committed decisions).
  */
-export function runSchedule(seed: number, mode: 'availability' | 'quorum' = 'availability'): { problems: string[]; log: string[]; cluster: Cluster } {
+export function runSchedule(
+  seed: number, mode: 'availability' | 'quorum' = 'availability', options: { identity?: boolean } = {}
+): { problems: string[]; log: string[]; cluster: Cluster } {
   const probe = new Cluster({ seed, servers: 1 })
   const servers = 2 + Math.floor(probe.random.next() * 4)
   const clients = Math.floor(probe.random.next() * 3)
-  const c = new Cluster({ seed, servers, clients, mode }).start()
+  const c = new Cluster({ seed, servers, clients, mode, identity: options.identity ?? false }).start()
   const log: string[] = [`servers=${servers} clients=${clients}`]
   c.run(500)
   for (let step = 0; step < 40; step++) {

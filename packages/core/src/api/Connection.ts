@@ -102,7 +102,10 @@ export class Connection {
     const id = `${this.peer.self}/${this.session}.${this.seq++}`
     this.setRequest({ id, msg, status: SendStatus.Pending })
     const result = new Promise<SendResult>((resolve) => this.waiting.set(id, resolve))
-    this.peer.doc.transact(() => this.peer.app.requests.set(id, { m: msg }))
+    this.peer.doc.transact(() => {
+      this.peer.app.requests.set(id, { m: msg })
+      this.peer.signRequest(id, { m: msg })
+    })
     return result
   }
 

@@ -54,6 +54,8 @@ export class AppDoc {
   readonly decisions: Y.Map<unknown>
   /** The app's shared data for commutative writes. */
   readonly data: Y.Map<unknown>
+  /** With peer identities: signatures of terms and decisions, by entry key (`{ k?: publicKey, s: signature }`). */
+  readonly signatures: Y.Map<unknown>
 
   private listCache: Array<{ id: PeerId; code: string }> | undefined
   private eligibleCache: PeerId[] | undefined
@@ -65,6 +67,7 @@ export class AppDoc {
     this.requests = doc.getMap('sship.requests')
     this.decisions = doc.getMap('sship.decisions')
     this.data = doc.getMap('data')
+    this.signatures = doc.getMap('sship.sigs')
     // The coordinator reads the list on every heartbeat: derive it again only when it changes.
     const invalidate = (): void => {
       this.listCache = undefined

@@ -1,5 +1,6 @@
 import type { PeerId } from '../ids/ids.js'
 import { encodeHandoff, encodeHeartbeat, encodeView, type HandoffRequest, type HeartbeatAck, type TermRef } from '../protocol/coordinatorMessages.js'
+import { MAX_EPOCH_STEP } from '../identity/EntryAuthority.js'
 import { decisionKey, type DecisionRecord } from './AppDoc.js'
 import { LOCAL_ORIGIN } from './CoordinatorBase.js'
 import { ElectionRole } from './ElectionRole.js'
@@ -20,6 +21,10 @@ export class Coordinator extends ElectionRole {
   onHeartbeatAck(from: PeerId, ack: HeartbeatAck): void {
     // An ack names the follower's term; a term led by a peer outside the list is a forgery.
     if (!this.host.app.eligible().includes(ack.leader)) return
+    // With identities, an epoch counts only in a term whose leader signed it. Quorum mode also
+    // takes the term a follower voted for (it is not written yet; votes are not signed): bounded,
+    // so a forged one can force an election but not use up the epochs.
+    if (!this.authentic(ack) && !(this.host.quorum && ack.epoch <= this.host.ledger.maxEpoch() + MAX_EPOCH_STEP)) return
     this.noteTerm(ack)
     if (this.role !== Role.Leader || this.myTerm === null) return
     if (compareTerms(ack, this.myTerm) > 0) return this.stepDown(ack)
@@ -111,7 +116,10 @@ export class Coordinator extends ElectionRole {
   protected writeDecision(record: DecisionRecord, force = false): boolean {
     if (this.myTerm === null || this.role !== Role.Leader || (!force && !this.mayDecide())) return false
     const key = decisionKey(termKey(this.myTerm), this.written++)
-    this.host.app.doc.transact(() => this.host.app.decisions.set(key, record), LOCAL_ORIGIN)
+    this.host.app.doc.transact(() => {
+      this.host.app.decisions.set(key, record)
+      this.host.signer?.decision(key, record)
+    }, LOCAL_ORIGIN)
     if (!this.host.quorum) this.committed = this.written
     return true
   }

@@ -37,6 +37,12 @@ export interface CoordinatorHost {
   readonly quorum: boolean
   send(to: PeerId, frame: Uint8Array): void
   peers(): ReadonlySet<PeerId>
+  /**
+   * With peer identities: signs the terms and decisions this peer writes (call inside the
+   * writing transaction). Its presence also means only terms the ledger verified count in
+   * heartbeats, acks and votes.
+   */
+  readonly signer?: { term(key: string, record: TermRecord): void; decision(key: string, record: DecisionRecord): void }
   /** Reports an error (a bad message from `from`, or one that must not escape a timer); the peer keeps running. */
   report(error: SshipError, from?: PeerId): void
 }
@@ -207,6 +213,14 @@ export abstract class CoordinatorBase {
     const ia = list.indexOf(a)
     const ib = list.indexOf(b)
     return ia >= 0 && (ib < 0 || ia < ib)
+  }
+
+  /**
+   * Whether a term named in a heartbeat or ack may count: always without identities; with them
+   * only a term the ledger holds, i.e. one whose leader's signature verified.
+   */
+  protected authentic(term: TermRef): boolean {
+    return this.host.signer === undefined || this.host.ledger.term(termKey(term)) !== undefined
   }
 
   protected noteTerm(term: TermRef): void {

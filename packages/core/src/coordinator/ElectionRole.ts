@@ -5,6 +5,7 @@ import {
 } from '../protocol/coordinatorMessages.js'
 import { randomUint32 } from '../random/Random.js'
 import * as YSV from '../sync/stateVector.js'
+import { MAX_EPOCH_STEP } from '../identity/EntryAuthority.js'
 import { Candidacy } from './Candidacy.js'
 import { LOCAL_ORIGIN } from './CoordinatorBase.js'
 import { FollowerRole } from './FollowerRole.js'
@@ -99,6 +100,8 @@ export abstract class ElectionRole extends FollowerRole {
   /** Quorum mode: a candidate asks for our vote. We grant it only if no coordinator is alive for us. */
   onVoteRequest(from: PeerId, req: VoteRequest): void {
     if (!this.host.quorum || req.leader !== from || !this.host.app.eligible().includes(from)) return
+    // With identities a proposed epoch may not jump further than a signed term could.
+    if (this.host.signer !== undefined && req.epoch > this.host.ledger.maxEpoch() + MAX_EPOCH_STEP) return
     // Only eligible peers vote: a majority is counted over the successorship list.
     if (!this.host.app.eligible().includes(this.host.self)) return
     const now = this.host.clock.now()
@@ -213,7 +216,10 @@ export abstract class ElectionRole extends FollowerRole {
     this.follow(term)
     this.role = Role.Leader
     this.suspected.clear()
-    app.doc.transact(() => app.terms.set(termKey(term), { ...term }), LOCAL_ORIGIN)
+    app.doc.transact(() => {
+      app.terms.set(termKey(term), { ...term })
+      this.host.signer?.term(termKey(term), term)
+    }, LOCAL_ORIGIN)
     this.leaderView.reset(this.host.peers())
     this.emit({ type: 'claimed', term, handoff: handoff !== null })
     // In quorum mode the term opens with an empty decision: once a majority holds it, every

@@ -17,6 +17,8 @@ export abstract class FollowerRole extends CoordinatorBase {
     // Only a peer of the successorship list may lead: anything else is a forgery (or a peer whose
     // list entry has not reached us yet; its next heartbeat will do).
     if (!this.host.app.eligible().includes(hb.leader)) return
+    // With identities, only a term whose signed record we hold: a member cannot make up an epoch.
+    if (!this.authentic(hb)) return
     this.noteTerm(hb)
     if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null) {
       if (compareTerms(hb, this.myTerm) > 0) this.stepDown(hb)

@@ -1,7 +1,9 @@
 import type * as Y from 'yjs'
-import { asDecision, parseDecisionKey, type AppDoc, type DecisionRecord } from './AppDoc.js'
+import type { AppDoc, DecisionRecord } from './AppDoc.js'
+import type { EntryAuthority } from '../identity/EntryAuthority.js'
 import { mergePatch, type JsonObject } from './json.js'
-import { compareTerms, parseTermKey, termKey, type TermKey, type TermRecord } from './Term.js'
+import { LedgerEntries } from './LedgerEntries.js'
+import { compareTerms, termKey, type TermKey, type TermRecord } from './Term.js'
 
 /** A decision that is part of the canonical history. */
 export interface CanonicalDecision {
@@ -39,10 +41,10 @@ interface Segment {
  * is every term off the chain. A request counts as decided by its first canonical decision.
  */
 export class Ledger {
-  private readonly terms = new Map<TermKey, TermRecord>()
-  private readonly decisions = new Map<TermKey, DecisionRecord[]>()
-  private readonly contiguous = new Map<TermKey, number>()
-  private readonly byRequest = new Map<string, string[]>()
+  private readonly entries: LedgerEntries
+  private readonly terms: ReadonlyMap<TermKey, TermRecord>
+  private readonly decisions: ReadonlyMap<TermKey, readonly DecisionRecord[]>
+  private readonly byRequest: ReadonlyMap<string, readonly string[]>
   private readonly requestIds = new Set<string>()
   private headTerm: TermRecord | null = null
   private whole = true
@@ -52,15 +54,34 @@ export class Ledger {
   private currentState: JsonObject = {}
   private readonly listeners = new Set<LedgerListener>()
   private readonly reportedConflicts = new Set<string>()
-  /** Count of document entries that were ignored because they were malformed. */
-  malformedEntries = 0
+  private destroyed = false
+  private constructed = false
+  private newRequests = false
 
-  constructor(private readonly app: AppDoc) {
-    for (const [k, v] of app.terms.entries()) this.readTerm(k, v)
-    for (const [k, v] of app.decisions.entries()) this.readDecision(k, v)
-    for (const k of app.requests.keys()) this.requestIds.add(k)
+  /**
+   * @param authority With peer identities: decides which terms and decisions are authentic;
+   *   the others are held aside and never count (see {@link EntryAuthority}).
+   */
+  constructor(private readonly app: AppDoc, private readonly authority?: EntryAuthority) {
+    this.entries = new LedgerEntries(app, authority)
+    this.terms = this.entries.terms
+    this.decisions = this.entries.decisions
+    this.byRequest = this.entries.byRequest
+    for (const [k, v] of app.terms.entries()) this.entries.readTerm(k, v)
+    for (const [k, v] of app.decisions.entries()) this.entries.readDecision(k, v)
+    this.entries.onRequest = (id) => this.addRequest(id)
+    for (const [k, v] of app.requests.entries()) this.entries.readRequest(k, v)
     this.recompute()
+    this.constructed = true
     app.doc.on('afterTransaction', this.onTransaction)
+  }
+
+  /**
+   * The stored record of request `id` to decide on: the document's current one, or with
+   * identities the one whose signature was checked (a later overwrite does not count).
+   */
+  requestRecord(id: string): unknown {
+    return this.authority === undefined ? this.app.requests.get(id) : this.entries.requests.get(id)
   }
 
   /** Subscribes; returns the unsubscribe function. */
@@ -71,6 +92,7 @@ export class Ledger {
 
   /** Stops observing the document. */
   destroy(): void {
+    this.destroyed = true
     this.app.doc.off('afterTransaction', this.onTransaction)
     this.listeners.clear()
   }
@@ -108,7 +130,12 @@ export class Ledger {
 
   /** How many decisions of `term` this replica holds without a gap. */
   countOf(term: TermKey): number {
-    return this.contiguous.get(term) ?? 0
+    return this.entries.countOf(term)
+  }
+
+  /** Count of document entries that were ignored because they were malformed. */
+  get malformedEntries(): number {
+    return this.entries.malformed
   }
 
   /** The folded server state (identity is stable while it does not change). */
@@ -130,6 +157,19 @@ export class Ledger {
   fencedDecisionOn(requestId: string): string | undefined {
     const canonical = this.decided.get(requestId)?.key
     return this.byRequest.get(requestId)?.find((key) => key !== canonical)
+  }
+
+  /** With identity: how many request, term and decision entries do not count, waiting for a signature or rejected. */
+  unverifiedEntries(): number {
+    return this.entries.held.size
+  }
+
+  /** With identity: an asynchronous verification of entry `key` finished; read it (or, without a key, every held entry) again. */
+  reverify(key?: string): void {
+    if (this.destroyed) return
+    this.entries.retryHeld(key === undefined ? undefined : new Set([key]))
+    this.recompute()
+    this.announceRequests()
   }
 
   /** Whether term `descendant`'s chain keeps all `count` first decisions of `ancestor`. */
@@ -193,71 +233,46 @@ export class Ledger {
     const termsChanged = changed(this.app.terms)
     if (termsChanged !== undefined) {
       relevant = true
-      for (const k of termsChanged) if (k !== null) this.readTerm(k, this.app.terms.get(k))
+      for (const k of termsChanged) if (k !== null) this.entries.readTerm(k, this.app.terms.get(k))
     }
     const decisionsChanged = changed(this.app.decisions)
     if (decisionsChanged !== undefined) {
       relevant = true
-      for (const k of decisionsChanged) if (k !== null) this.readDecision(k, this.app.decisions.get(k))
+      for (const k of decisionsChanged) if (k !== null) this.entries.readDecision(k, this.app.decisions.get(k))
+    }
+    // A signature arrived (or was replaced): entries held for want of one may count now.
+    const signed = changed(this.app.signatures)
+    if (signed !== undefined && this.entries.held.size > 0) {
+      relevant = true
+      this.entries.retryHeld(signed)
     }
     // Who is eligible decides which terms count: recompute when the list or the metadata changes.
     if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined) relevant = true
-    let newRequests = false
     const requestsChanged = changed(this.app.requests)
     if (requestsChanged !== undefined) {
       for (const k of requestsChanged) {
         if (k === null || this.requestIds.has(k) || !this.app.requests.has(k)) continue
-        this.requestIds.add(k)
-        if (!this.decided.has(k)) {
-          this.pendingIds.add(k)
-          newRequests = true
-        }
+        this.entries.readRequest(k, this.app.requests.get(k))
       }
     }
     if (relevant) this.recompute()
-    if (newRequests) for (const l of this.listeners) l.requestsPending?.()
+    this.announceRequests()
   }
 
-  private readTerm(key: string, value: unknown): void {
-    const ref = parseTermKey(key)
-    const v = value as Partial<TermRecord> | undefined
-    if (ref === undefined || typeof v !== 'object' || v === null || v.epoch !== ref.epoch || v.leader !== ref.leader || v.nonce !== ref.nonce ||
-      !(v.parent === null || typeof v.parent === 'string') || typeof v.parentCount !== 'number') {
-      this.malformedEntries++
-      return
+  /** A request was taken (with identities: once its signature checked). */
+  private addRequest(id: string): void {
+    if (this.requestIds.has(id)) return
+    this.requestIds.add(id)
+    if (this.constructed && !this.decided.has(id)) {
+      this.pendingIds.add(id)
+      this.newRequests = true
     }
-    const cuts = v.cuts
-    const roots = v.roots
-    if ((cuts !== undefined && (typeof cuts !== 'object' || cuts === null || !Object.values(cuts).every((c) => Number.isSafeInteger(c) && c >= 0))) ||
-      (roots !== undefined && (!Array.isArray(roots) || !roots.every((r) => typeof r === 'string')))) {
-      this.malformedEntries++
-      return
-    }
-    this.terms.set(key as TermKey, {
-      ...ref, parent: v.parent, parentCount: v.parentCount, ...(cuts !== undefined ? { cuts } : {}), ...(roots !== undefined ? { roots } : {})
-    })
   }
 
-  private readDecision(key: string, value: unknown): void {
-    const parsed = parseDecisionKey(key)
-    const record = asDecision(value)
-    if (parsed === undefined || record === undefined) {
-      this.malformedEntries++
-      return
-    }
-    const term = parsed.term as TermKey
-    let list = this.decisions.get(term)
-    if (list === undefined) this.decisions.set(term, (list = []))
-    if (list[parsed.seq] !== undefined) return
-    list[parsed.seq] = record
-    if (record.r !== null) {
-      const keys = this.byRequest.get(record.r)
-      if (keys === undefined) this.byRequest.set(record.r, [key])
-      else keys.push(key)
-    }
-    let count = this.contiguous.get(term) ?? 0
-    while (list[count] !== undefined) count++
-    this.contiguous.set(term, count)
+  private announceRequests(): void {
+    if (!this.newRequests) return
+    this.newRequests = false
+    for (const l of this.listeners) l.requestsPending?.()
   }
 
   private chain(): Segment[] {

@@ -69,7 +69,7 @@ export class RequestProcessor {
     const handler = this.handler
     if (handler === undefined || this.ledger.decisionFor(requestId) !== undefined) return false
     const from = requestSender(requestId)
-    const stored = this.app.requests.get(requestId) as { m?: Json } | undefined
+    const stored = this.ledger.requestRecord(requestId) as { m?: Json } | undefined
     const record: { r: string; o: StateOp[]; y?: Json; e?: string; s?: string } = { r: requestId, o: [] }
     const fenced = this.ledger.fencedDecisionOn(requestId)
     if (fenced !== undefined) record.s = fenced

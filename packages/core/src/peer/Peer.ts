@@ -3,9 +3,13 @@ import * as Y from 'yjs'
 import { systemClock, type Clock } from '../clock/Clock.js'
 import { AppDoc } from '../coordinator/AppDoc.js'
 import { Coordinator } from '../coordinator/Coordinator.js'
+import { LOCAL_ORIGIN } from '../coordinator/CoordinatorBase.js'
 import { Ledger } from '../coordinator/Ledger.js'
 import { resolveTiming, type TimingOptions } from '../coordinator/timing.js'
-import { FrameError, FrameErrorCode, SshipError, StoppedError } from '../errors/errors.js'
+import { ConfigError, FrameError, FrameErrorCode, SshipError, StoppedError } from '../errors/errors.js'
+import { EntryAuthority } from '../identity/EntryAuthority.js'
+import { EntrySigner } from '../identity/EntrySigner.js'
+import type { PeerIdentity } from '../identity/PeerIdentity.js'
 import type { PeerId } from '../ids/ids.js'
 import * as messages from '../protocol/coordinatorMessages.js'
 import { DEFAULT_MAX_FRAME_BYTES, decodeEnvelope, type DecodeResult } from '../protocol/envelope.js'
@@ -44,6 +48,13 @@ export interface PeerOptions {
   readonly mode?: 'availability' | 'quorum'
   /** Interval of anti-entropy rounds (digest gossip with one random peer); 0 turns them off. Default 1000. */
   readonly antiEntropyMs?: number
+  /**
+   * This peer's key pair (off by default). With it, terms and decisions are signed by their
+   * leader and replicas count only those whose signature verifies under the key whose
+   * fingerprint is in the leader's GUID; `transport.localPeer` must be `identity.id`. Every
+   * peer of an app must turn it on (unsigned terms are ignored). See docs/security.md.
+   */
+  readonly identity?: PeerIdentity
   /** Called for every dropped frame or other error; the peer keeps running. */
   readonly onError?: (error: SshipError, from: PeerId | undefined) => void
 }
@@ -74,6 +85,9 @@ export class Peer {
   readonly clock: Clock
   /** The randomness this peer draws ids from. */
   readonly random: Random
+  /** With `identity`: which terms and decisions count, and how many were rejected, by code. */
+  readonly authority: EntryAuthority | undefined
+  private readonly signer: EntrySigner | undefined
   private readonly maxFrameBytes: number
   private readonly errorListeners = new Set<(error: SshipError, from: PeerId | undefined) => void>()
   private stopped = false
@@ -85,6 +99,10 @@ export class Peer {
   constructor(readonly name: string, private readonly options: PeerOptions, readonly code?: string) {
     const transport = options.transport
     this.self = transport.localPeer
+    const identity = options.identity
+    if (identity !== undefined && identity.id !== this.self) {
+      throw new ConfigError(`the transport's peer id ${this.self} is not identity.id ${identity.id}: create the transport with identity.id`)
+    }
     this.clock = options.clock ?? systemClock
     this.random = options.random ?? cryptoRandom
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
@@ -101,7 +119,16 @@ export class Peer {
       random: this.random,
       antiEntropyMs: options.antiEntropyMs ?? 1000
     }, this.awareness)
-    this.ledger = new Ledger(this.app)
+    this.authority = identity === undefined ? undefined : new EntryAuthority({
+      name, app: this.app, verifier: identity.verifier, report: (error) => this.report(error, undefined),
+      onSettled: (key) => {
+        if (!this.stopped) this.guard(this.self, () => this.ledger.reverify(key))
+      }
+    })
+    this.signer = identity === undefined || this.authority === undefined ? undefined : new EntrySigner({
+      name, app: this.app, identity, authority: this.authority, origin: LOCAL_ORIGIN, report: (error) => this.report(error, undefined)
+    })
+    this.ledger = new Ledger(this.app, this.authority)
     this.coordinator = new Coordinator({
       self: this.self,
       clock: this.clock,
@@ -116,7 +143,8 @@ export class Peer {
       quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
-      report: (error, from) => this.report(error, from)
+      report: (error, from) => this.report(error, from),
+      ...(this.signer !== undefined ? { signer: this.signer } : {})
     })
     transport.connect({
       peerJoined: (peer) => this.guard(peer, () => this.sync.peerJoined(peer)),
@@ -141,6 +169,11 @@ export class Peer {
     return () => this.errorListeners.delete(listener)
   }
 
+  /** With `identity`: signs this peer's request `id` (call inside the transaction that stores `record`). */
+  signRequest(id: string, record: unknown): void {
+    this.signer?.request(id, record)
+  }
+
   /** Throws {@link StoppedError} if the peer was stopped. */
   assertRunning(): void {
     if (this.stopped) throw new StoppedError()
@@ -151,6 +184,7 @@ export class Peer {
     if (this.stopped) return
     this.stopped = true
     this.coordinator.stop()
+    this.signer?.stop()
     this.sync.destroy()
     this.ledger.destroy()
     this.awareness?.destroy()

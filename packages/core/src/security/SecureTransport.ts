@@ -1,54 +1,19 @@
 import { ConfigError } from '../errors/errors.js'
+import type { PeerIdentity } from '../identity/PeerIdentity.js'
 import type { PeerId } from '../ids/ids.js'
 import type { Transport, TransportEvents } from '../transport/Transport.js'
 import { deriveLinkKey, deriveRoomKeys, DEFAULT_PBKDF2_ITERATIONS, signProof, verifyProof, type RoomKeys } from './roomKeys.js'
+import { checkLinkIdentity, ecdhSecret, newEcdhShare, signLinkIdentity } from './linkIdentity.js'
 import { ReplayWindow } from './ReplayWindow.js'
 import {
-  counterIv, decodeSecureFrame, encodeData, encodeDataHeader, encodeHello, encodeProof, MAX_COUNTER, NONCE_BYTES, sameBytes,
+  counterIv, decodeSecureFrame, encodeData, encodeDataHeader, encodeHello, encodeIdentity, encodeProof, MAX_COUNTER, NONCE_BYTES, sameBytes,
   SecureFrameType, type SecureFrame
 } from './secureFrames.js'
 import { SecurityError, SecurityErrorCode } from './SecurityError.js'
+import { LinkState, type Link } from './Link.js'
+import type { SecureTransportOptions } from './SecureTransportOptions.js'
 
-/** Options of a {@link SecureTransport}. */
-export interface SecureTransportOptions {
-  /** The room secret every member shares. Never sent; use a high-entropy one (see docs/security.md). */
-  readonly secret: string | Uint8Array
-  /** The app's name: keys of one secret differ per app. */
-  readonly appName: string
-  /** Receives every refused handshake or frame, with the peer it came from; the link keeps serving. */
-  readonly onError?: (error: SecurityError, peer: PeerId | undefined) => void
-  /** PBKDF2 iterations (default {@link DEFAULT_PBKDF2_ITERATIONS}); all members must agree. Tests use fewer. */
-  readonly iterations?: number
-  /**
-   * How many counters below the highest accepted one may still arrive, once each (default 64).
-   * 0 is strict in-order: right for LAN and WebRTC, which are ordered; a reordering inner
-   * transport needs a window larger than its worst reordering, or frames are refused as replays.
-   */
-  readonly replayWindow?: number
-  /** Source of handshake nonces (default WebCrypto's `getRandomValues`). Must be unpredictable. */
-  readonly randomBytes?: (length: number) => Uint8Array
-}
-
-const LinkState = { Handshaking: 'handshaking', Up: 'up', Failed: 'failed' } as const
-type LinkState = (typeof LinkState)[keyof typeof LinkState]
-
-/** One session with one peer, from the inner `peerJoined` (or its first Hello) to `peerLeft`. */
-interface Link {
-  readonly peer: PeerId
-  readonly ours: Uint8Array
-  theirs: Uint8Array | undefined
-  state: LinkState
-  /** A Proof that arrived before the peer's Hello (a reordering inner transport). */
-  early: Uint8Array | undefined
-  sendKey: CryptoKey | undefined
-  recvKey: CryptoKey | undefined
-  sent: number
-  readonly window: ReplayWindow
-  /** Incoming frames are handled one at a time, in arrival order. */
-  inbound: Promise<void>
-  /** Encrypted frames go to the inner transport in counter order. */
-  outbound: Promise<void>
-}
+export type { SecureTransportOptions } from './SecureTransportOptions.js'
 
 /**
  * A {@link Transport} decorator that admits only peers holding the room secret and encrypts
@@ -88,6 +53,9 @@ export class SecureTransport implements Transport {
     if (!Number.isSafeInteger(iterations) || iterations < 1) throw new ConfigError(`iterations must be a positive integer, got ${iterations}`)
     if (!Number.isSafeInteger(replayWindow) || replayWindow < 0) throw new ConfigError(`replayWindow must be an integer >= 0, got ${replayWindow}`)
     this.localPeer = inner.localPeer
+    if (options.identity !== undefined && options.identity.id !== inner.localPeer) {
+      throw new ConfigError(`the inner transport's peer id ${inner.localPeer} is not identity.id ${options.identity.id}`)
+    }
     this.replayWindow = replayWindow
     this.randomBytes = options.randomBytes ?? ((n) => globalThis.crypto.getRandomValues(new Uint8Array(n)))
     this.keys = deriveRoomKeys(secret, appName, iterations).catch((cause: unknown) => {
@@ -178,7 +146,11 @@ export class SecureTransport implements Transport {
     const ours = this.randomBytes(NONCE_BYTES).slice()
     const link: Link = {
       peer, ours, theirs: undefined, state: LinkState.Handshaking, early: undefined, sendKey: undefined, recvKey: undefined,
-      sent: 0, window: new ReplayWindow(this.replayWindow), inbound: Promise.resolve(), outbound: Promise.resolve()
+      ecdh: this.options.identity === undefined ? undefined : newEcdhShare().catch((cause: unknown) => {
+        this.report(SecurityErrorCode.Internal, `generating an ECDH share failed: ${String(cause)}`, peer, cause)
+        return undefined
+      }),
+      proofOk: false, step: undefined, sent: 0, window: new ReplayWindow(this.replayWindow), inbound: Promise.resolve(), outbound: Promise.resolve()
     }
     this.links.set(peer, link)
     this.inner.send(peer, encodeHello(ours, undefined))
@@ -194,6 +166,7 @@ export class SecureTransport implements Transport {
       case SecureFrameType.Hello: return this.onHello(keys, link, frame)
       case SecureFrameType.Proof: return this.onProof(keys, link, frame.mac)
       case SecureFrameType.Data: return this.onData(link, frame)
+      case SecureFrameType.Identity: return this.onIdentity(keys, link, frame)
     }
   }
 
@@ -207,6 +180,7 @@ export class SecureTransport implements Transport {
     const mac = await signProof(keys, this.localPeer, link.peer, theirs, link.ours)
     if (this.stale(link) || link.theirs !== theirs) return
     this.inner.send(link.peer, encodeProof(mac))
+    if (this.options.identity !== undefined) await this.sendIdentity(this.options.identity, link, theirs)
     const early = link.early
     link.early = undefined
     if (early !== undefined) await this.onProof(keys, link, early)
@@ -221,13 +195,61 @@ export class SecureTransport implements Transport {
     }
     const ok = await verifyProof(keys, link.peer, this.localPeer, link.ours, theirs, mac)
     if (this.stale(link)) return
-    if (!ok) {
-      link.state = LinkState.Failed
-      return this.report(SecurityErrorCode.AuthFailed, `peer ${link.peer} failed the handshake: it does not hold the room secret`, link.peer)
+    if (!ok) return this.fail(link, `peer ${link.peer} failed the handshake: it does not hold the room secret`)
+    if (this.options.identity !== undefined) {
+      link.proofOk = true
+      return this.identityUp(keys, link)
     }
+    await this.up(keys, link, theirs, undefined)
+  }
+
+  private async sendIdentity(identity: PeerIdentity, link: Link, theirs: Uint8Array): Promise<void> {
+    const ecdh = await link.ecdh
+    if (ecdh === undefined) return
+    const signature = await signLinkIdentity(identity, link.peer, theirs, link.ours, ecdh.share)
+    if (this.stale(link) || link.theirs !== theirs) return
+    this.inner.send(link.peer, encodeIdentity(ecdh.share, identity.publicKey, signature))
+  }
+
+  private async onIdentity(keys: RoomKeys, link: Link, step: Extract<SecureFrame, { type: 4 }>): Promise<void> {
+    if (this.options.identity === undefined || link.state !== LinkState.Handshaking || link.step !== undefined) return
+    link.step = { type: step.type, ecdh: step.ecdh.slice(), key: step.key.slice(), signature: step.signature.slice() }
+    await this.identityUp(keys, link)
+  }
+
+  /** With identities: once the room-secret proof and the identity step are both in, checks the step and brings the link up. */
+  private async identityUp(keys: RoomKeys, link: Link): Promise<void> {
+    const { step, theirs } = link
+    const verifier = this.options.identity?.verifier
+    if (!link.proofOk || step === undefined || theirs === undefined || verifier === undefined) return
+    link.proofOk = false
+    let check: Awaited<ReturnType<typeof checkLinkIdentity>>
+    let shared: Uint8Array | undefined
+    try {
+      check = await checkLinkIdentity(verifier, link.peer, this.localPeer, link.ours, theirs, step)
+      const ecdh = await link.ecdh
+      shared = check === 'ok' && ecdh !== undefined ? await ecdhSecret(ecdh.privateKey, step.ecdh) : undefined
+    } catch {
+      check = 'bad-signature'
+    }
+    if (this.stale(link)) return
+    if (check !== 'ok' || shared === undefined) {
+      return this.fail(link, check === 'wrong-key'
+        ? `peer ${link.peer} presented a key that is not the one of its GUID`
+        : `peer ${link.peer} failed the identity step (bad signature or ECDH share)`)
+    }
+    await this.up(keys, link, theirs, shared)
+  }
+
+  private fail(link: Link, message: string): void {
+    link.state = LinkState.Failed
+    this.report(SecurityErrorCode.AuthFailed, message, link.peer)
+  }
+
+  private async up(keys: RoomKeys, link: Link, theirs: Uint8Array, shared: Uint8Array | undefined): Promise<void> {
     const [sendKey, recvKey] = await Promise.all([
-      deriveLinkKey(keys, this.localPeer, link.peer, link.ours, theirs),
-      deriveLinkKey(keys, link.peer, this.localPeer, theirs, link.ours)
+      deriveLinkKey(keys, this.localPeer, link.peer, link.ours, theirs, shared),
+      deriveLinkKey(keys, link.peer, this.localPeer, theirs, link.ours, shared)
     ])
     if (this.stale(link)) return
     link.sendKey = sendKey

@@ -69,12 +69,16 @@ export async function verifyProof(
 
 /**
  * The AES-GCM-256 key of direction `from → to` of one link session: HKDF over the master with
- * both nonces as salt and both ids as info. One key per direction, so each direction's counter
- * IVs never meet the other's under the same key.
+ * both nonces (and, with peer identities, the ECDH secret of the session) as salt and both ids as
+ * info. One key per direction, so each direction's counter IVs never meet the other's under the
+ * same key.
  */
-export async function deriveLinkKey(keys: RoomKeys, from: PeerId, to: PeerId, nonceOfFrom: Uint8Array, nonceOfTo: Uint8Array): Promise<CryptoKey> {
+export async function deriveLinkKey(
+  keys: RoomKeys, from: PeerId, to: PeerId, nonceOfFrom: Uint8Array, nonceOfTo: Uint8Array, shared?: Uint8Array
+): Promise<CryptoKey> {
+  const salt = shared === undefined ? fields(nonceOfFrom, nonceOfTo) : fields(nonceOfFrom, nonceOfTo, shared)
   return globalThis.crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: fields(nonceOfFrom, nonceOfTo), info: fields(LABEL, 'data', from, to) },
+    { name: 'HKDF', hash: 'SHA-256', salt, info: fields(LABEL, 'data', from, to) },
     keys.master,
     { name: 'AES-GCM', length: 256 },
     false,

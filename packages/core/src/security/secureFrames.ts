@@ -7,6 +7,9 @@
  * - `Proof` (2): `mac[32]`: HMAC-SHA-256 proof that the sender holds the room secret.
  * - `Data` (3): `counter[8] ciphertext[≥16]`: AES-GCM ciphertext and tag; the first 10 bytes
  *   (version, type, counter) are the associated data, and the counter is the IV.
+ * - `Identity` (4), only with peer identities: `ecdh[65] keyLength[2] key signature[1..512]`:
+ *   an ephemeral ECDH P-256 share (raw), the sender's identity public key (SPKI, 1..1024 bytes)
+ *   and its signature binding the GUID to this session (see `linkIdentity.ts`).
  */
 
 /** Version byte of every secure frame. */
@@ -16,7 +19,8 @@ export const SECURE_VERSION = 1
 export const SecureFrameType = {
   Hello: 1,
   Proof: 2,
-  Data: 3
+  Data: 3,
+  Identity: 4
 } as const
 /** One of {@link SecureFrameType}'s values. */
 export type SecureFrameType = (typeof SecureFrameType)[keyof typeof SecureFrameType]
@@ -29,6 +33,12 @@ export const PROOF_BYTES = 32
 export const DATA_HEADER_BYTES = 10
 /** Bytes of an AES-GCM tag. */
 export const TAG_BYTES = 16
+/** Bytes of a raw uncompressed P-256 public point (an ECDH share). */
+export const ECDH_BYTES = 65
+/** Largest identity public key in an Identity frame. */
+export const MAX_IDENTITY_KEY_BYTES = 1024
+/** Largest signature in an Identity frame. */
+export const MAX_IDENTITY_SIG_BYTES = 512
 /** Counters are JavaScript numbers: a link is good for 2^53 - 1 frames per direction. */
 export const MAX_COUNTER = Number.MAX_SAFE_INTEGER
 
@@ -37,6 +47,33 @@ export type SecureFrame =
   | { readonly type: typeof SecureFrameType.Hello; readonly nonce: Uint8Array; readonly echo: Uint8Array | undefined }
   | { readonly type: typeof SecureFrameType.Proof; readonly mac: Uint8Array }
   | { readonly type: typeof SecureFrameType.Data; readonly counter: number; readonly header: Uint8Array; readonly ciphertext: Uint8Array }
+  | { readonly type: typeof SecureFrameType.Identity; readonly ecdh: Uint8Array; readonly key: Uint8Array; readonly signature: Uint8Array }
+
+/** Encodes an Identity frame. */
+export function encodeIdentity(ecdh: Uint8Array, key: Uint8Array, signature: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(2 + ECDH_BYTES + 2 + key.byteLength + signature.byteLength)
+  out.set([SECURE_VERSION, SecureFrameType.Identity])
+  out.set(ecdh, 2)
+  new DataView(out.buffer).setUint16(2 + ECDH_BYTES, key.byteLength)
+  out.set(key, 4 + ECDH_BYTES)
+  out.set(signature, 4 + ECDH_BYTES + key.byteLength)
+  return out
+}
+
+function decodeIdentity(data: Uint8Array): SecureFrame | { readonly type: 'malformed'; readonly reason: string } {
+  if (data.byteLength < 4 + ECDH_BYTES) return { type: 'malformed', reason: 'an Identity frame is too short' }
+  const keyLength = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint16(2 + ECDH_BYTES)
+  const sigLength = data.byteLength - 4 - ECDH_BYTES - keyLength
+  if (keyLength < 1 || keyLength > MAX_IDENTITY_KEY_BYTES || sigLength < 1 || sigLength > MAX_IDENTITY_SIG_BYTES) {
+    return { type: 'malformed', reason: 'an Identity frame has a bad key or signature length' }
+  }
+  return {
+    type: SecureFrameType.Identity,
+    ecdh: data.subarray(2, 2 + ECDH_BYTES),
+    key: data.subarray(4 + ECDH_BYTES, 4 + ECDH_BYTES + keyLength),
+    signature: data.subarray(4 + ECDH_BYTES + keyLength)
+  }
+}
 
 /** Encodes a Hello; `echo` undefined is sent as zeros. */
 export function encodeHello(nonce: Uint8Array, echo: Uint8Array | undefined): Uint8Array<ArrayBuffer> {
@@ -100,6 +137,8 @@ export function decodeSecureFrame(data: Uint8Array): SecureFrame | { readonly ty
       if (counter > MAX_COUNTER) return { type: 'malformed', reason: 'a Data frame counter is out of range' }
       return { type: SecureFrameType.Data, counter, header: data.subarray(0, DATA_HEADER_BYTES), ciphertext: data.subarray(DATA_HEADER_BYTES) }
     }
+    case SecureFrameType.Identity:
+      return decodeIdentity(data)
     default:
       return { type: 'malformed', reason: `unknown secure frame type ${data[1]}` }
   }

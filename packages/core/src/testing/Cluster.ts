@@ -6,10 +6,13 @@ import type { ServerHandler } from '../coordinator/RequestProcessor.js'
 import { Role } from '../coordinator/Role.js'
 import { parseTermKey } from '../coordinator/Term.js'
 import type { TimingOptions } from '../coordinator/timing.js'
+import { guidLabel } from '../identity/guid.js'
+import type { PeerIdentity } from '../identity/PeerIdentity.js'
 import { asPeerId, type PeerId } from '../ids/ids.js'
 import { seededRandom, type Random } from '../random/Random.js'
 import { MemoryNetwork } from './MemoryNetwork.js'
 import type { NetworkFaults } from './NetworkFaults.js'
+import { SimulatedKeyring } from './SimulatedKeyring.js'
 import type { VirtualClock } from './VirtualClock.js'
 
 /** Options of a {@link Cluster}. */
@@ -34,12 +37,19 @@ export interface ClusterOptions {
   readonly trace?: boolean
   /** The server code; default {@link tokenCounter}. */
   readonly handler?: (server: Server) => ServerHandler
+  /**
+   * Give every member a key pair from a {@link SimulatedKeyring} (`PeerOptions.identity`): GUIDs
+   * become `s00~<fingerprint>`, terms and decisions are signed. Default false.
+   */
+  readonly identity?: boolean
 }
 
 /** One simulated device. */
 export interface Member {
-  /** The device's GUID (`s00`… for servers, `c00`… for clients). */
+  /** The device's GUID (`s00`… for servers, `c00`… for clients; `s00~<fingerprint>` with identities). */
   readonly id: PeerId
+  /** Its key pair, with {@link ClusterOptions.identity} (kept across restarts). */
+  readonly identity: PeerIdentity | undefined
   /** True for a server (it runs `initServer`). */
   readonly eligible: boolean
   /** False between a crash and a restart. */
@@ -110,6 +120,8 @@ export class Cluster {
   readonly decisions = new Map<string, { t: number; epoch: number; leader: string; request: string | null }>()
   /** Epoch regressions seen by any peer (must stay empty). */
   readonly epochRegressions: string[] = []
+  /** The keyring that issued the members' identities, with {@link ClusterOptions.identity}. */
+  readonly keyring: SimulatedKeyring | undefined
   private tokens = 0
 
   constructor(readonly options: ClusterOptions) {
@@ -117,8 +129,14 @@ export class Cluster {
     this.clock = this.network.clock
     this.random = seededRandom(options.seed ^ 0x5eed)
     const pad = (n: number): string => String(n).padStart(2, '0')
-    for (let i = 0; i < options.servers; i++) this.members.push(blank(asPeerId(`s${pad(i)}`), true))
-    for (let i = 0; i < (options.clients ?? 0); i++) this.members.push(blank(asPeerId(`c${pad(i)}`), false))
+    const keyring = options.identity === true ? new SimulatedKeyring(seededRandom(options.seed ^ 0x1de)) : undefined
+    this.keyring = keyring
+    const blank = (label: string, eligible: boolean): Member => {
+      const identity = keyring?.identity(label)
+      return { id: identity?.id ?? asPeerId(label), identity, eligible, alive: false, incarnation: 0, server: undefined, connection: undefined }
+    }
+    for (let i = 0; i < options.servers; i++) this.members.push(blank(`s${pad(i)}`, true))
+    for (let i = 0; i < (options.clients ?? 0); i++) this.members.push(blank(`c${pad(i)}`, false))
   }
 
   /** Starts the initial host, lets it create the app, then starts everyone else. */
@@ -130,9 +148,9 @@ export class Cluster {
     return this
   }
 
-  /** The member with GUID `id`. */
+  /** The member with GUID `id` (or, with identities, with that label). */
   member(id: PeerId | string): Member {
-    const m = this.members.find((x) => x.id === id)
+    const m = this.members.find((x) => x.id === id) ?? this.members.find((x) => guidLabel(x.id) === id)
     if (m === undefined) throw new Error(`no member ${id}`)
     return m
   }
@@ -216,7 +234,8 @@ export class Cluster {
       timing: this.options.timing ?? {},
       failover: this.options.failover ?? true,
       failback: this.options.failback ?? true,
-      mode: this.options.mode ?? 'availability'
+      mode: this.options.mode ?? 'availability',
+      ...(m.identity !== undefined ? { identity: m.identity } : {})
     }
     if (m.eligible) {
       const server = initServer('sim', { ...base, version: '1' })
@@ -257,8 +276,4 @@ export class Cluster {
       }
     })
   }
-}
-
-function blank(id: PeerId, eligible: boolean): Member {
-  return { id, eligible, alive: false, incarnation: 0, server: undefined, connection: undefined }
 }

@@ -1,0 +1,66 @@
+import * as encoding from 'lib0/encoding'
+import { guidMatchesKey } from '../identity/guid.js'
+import type { PeerIdentity, SignatureVerifier } from '../identity/PeerIdentity.js'
+import type { PeerId } from '../ids/ids.js'
+
+/**
+ * The identity step of a {@link SecureTransport} handshake (with `identity` set): each side sends
+ * a fresh ephemeral ECDH P-256 share, its identity public key, and a signature by that key over
+ * both GUIDs in direction order, both handshake nonces (the receiver's first) and its share.
+ * The receiver checks that the key's fingerprint is in the sender's GUID and that the signature
+ * verifies; the ECDH secret then salts the session keys. So the link's peer id is proven, and
+ * the session keys are known to its two ends only: a member holding the room secret can no
+ * longer derive them from the handshake nonces, nor replay a proof into another session.
+ */
+
+const ECDH = { name: 'ECDH', namedCurve: 'P-256' } as const
+
+/** A fresh ephemeral ECDH key pair: the private key, and the public share in raw form (65 bytes). */
+export interface EcdhShare {
+  readonly privateKey: CryptoKey
+  readonly share: Uint8Array
+}
+
+/** Generates an {@link EcdhShare}. */
+export async function newEcdhShare(): Promise<EcdhShare> {
+  const pair = await globalThis.crypto.subtle.generateKey(ECDH, false, ['deriveBits'])
+  const share = new Uint8Array(await globalThis.crypto.subtle.exportKey('raw', pair.publicKey))
+  return { privateKey: pair.privateKey, share }
+}
+
+/** What `from` signs for `to`: both ids, both nonces (`to`'s first) and `from`'s ECDH share. */
+export function identityStatement(from: PeerId, to: PeerId, nonceOfTo: Uint8Array, nonceOfFrom: Uint8Array, share: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarString(e, 'sship/secure/v1/identity')
+  encoding.writeVarString(e, from)
+  encoding.writeVarString(e, to)
+  encoding.writeVarUint8Array(e, nonceOfTo)
+  encoding.writeVarUint8Array(e, nonceOfFrom)
+  encoding.writeVarUint8Array(e, share)
+  return encoding.toUint8Array(e)
+}
+
+/** Why a peer's identity step failed, or `ok`. */
+export type IdentityCheck = 'ok' | 'wrong-key' | 'bad-signature'
+
+/** Checks the identity step `from` sent to `to`. */
+export async function checkLinkIdentity(
+  verifier: SignatureVerifier, from: PeerId, to: PeerId, nonceOfTo: Uint8Array, nonceOfFrom: Uint8Array,
+  step: { readonly ecdh: Uint8Array; readonly key: Uint8Array; readonly signature: Uint8Array }
+): Promise<IdentityCheck> {
+  if (!guidMatchesKey(from, step.key)) return 'wrong-key'
+  const ok = await verifier.verify(step.key, identityStatement(from, to, nonceOfTo, nonceOfFrom, step.ecdh), step.signature)
+  return ok ? 'ok' : 'bad-signature'
+}
+
+/** Signs our identity step for `to`. */
+export async function signLinkIdentity(identity: PeerIdentity, to: PeerId, nonceOfTo: Uint8Array, nonceOfFrom: Uint8Array, share: Uint8Array): Promise<Uint8Array> {
+  return identity.sign(identityStatement(identity.id, to, nonceOfTo, nonceOfFrom, share))
+}
+
+/** The 32-byte ECDH secret of our private key and the peer's share; rejects for an invalid share. */
+export async function ecdhSecret(privateKey: CryptoKey, theirShare: Uint8Array): Promise<Uint8Array> {
+  const subtle = globalThis.crypto.subtle
+  const pub = await subtle.importKey('raw', new Uint8Array(theirShare), ECDH, false, [])
+  return new Uint8Array(await subtle.deriveBits({ name: 'ECDH', public: pub }, privateKey, 256))
+}
