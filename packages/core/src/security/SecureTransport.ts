@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../clock/Clock.js'
 import { ConfigError } from '../errors/errors.js'
 import type { PeerId } from '../ids/ids.js'
 import type { Transport, TransportEvents } from '../transport/Transport.js'
@@ -7,6 +8,8 @@ import {
   counterIv, decodeSecureFrame, encodeData, encodeDataHeader, encodeHello, encodeProof, MAX_COUNTER, NONCE_BYTES, sameBytes,
   SecureFrameType, type SecureFrame
 } from './secureFrames.js'
+import { newHandshake, newLink, type Handshake, type Link } from './SecureTransportLink.js'
+import { SecureTransportNonces } from './SecureTransportNonces.js'
 import { SecurityError, SecurityErrorCode } from './SecurityError.js'
 
 /** Options of a {@link SecureTransport}. */
@@ -27,27 +30,12 @@ export interface SecureTransportOptions {
   readonly replayWindow?: number
   /** Source of handshake nonces (default WebCrypto's `getRandomValues`). Must be unpredictable. */
   readonly randomBytes?: (length: number) => Uint8Array
-}
-
-const LinkState = { Handshaking: 'handshaking', Up: 'up', Failed: 'failed' } as const
-type LinkState = (typeof LinkState)[keyof typeof LinkState]
-
-/** One session with one peer, from the inner `peerJoined` (or its first Hello) to `peerLeft`. */
-interface Link {
-  readonly peer: PeerId
-  readonly ours: Uint8Array
-  theirs: Uint8Array | undefined
-  state: LinkState
-  /** A Proof that arrived before the peer's Hello (a reordering inner transport). */
-  early: Uint8Array | undefined
-  sendKey: CryptoKey | undefined
-  recvKey: CryptoKey | undefined
-  sent: number
-  readonly window: ReplayWindow
-  /** Incoming frames are handled one at a time, in arrival order. */
-  inbound: Promise<void>
-  /** Encrypted frames go to the inner transport in counter order. */
-  outbound: Promise<void>
+  /** Timers of handshake retransmission (default the system clock; tests pass a virtual one). */
+  readonly clock?: Clock
+  /** First wait before a handshake's Hello (and proof) is sent again; it doubles up to 8×. Default 500 ms. */
+  readonly handshakeRetryMs?: number
+  /** Retransmissions before a handshake is given up as `handshake-timeout`. Default 8 (about 25 s). */
+  readonly handshakeRetries?: number
 }
 
 /**
@@ -64,10 +52,16 @@ interface Link {
  *   most once, within `replayWindow` of the highest one seen.
  * - Refusals go to `onError` as {@link SecurityError}s; nothing is thrown out of a handler.
  *
+ * Robustness: a handshake that is not done after `handshakeRetryMs` sends its Hello (and its
+ * proof, once signed) again, with doubling waits, so a lost handshake frame only delays the
+ * link. A peer that repeats the Hello of the current session gets our proof again (it lost
+ * it). A Hello with a new nonce while a session is up (the peer's inner link reconnected and
+ * this side never saw it drop) starts a re-key handshake beside the session; the session keeps
+ * serving until the new proof checks, so a forged Hello cannot break it. A proof for an earlier
+ * nonce pair of the link is stale and ignored, not counted as a wrong secret.
+ *
  * WebCrypto is asynchronous, so events reach the owner a few event-loop turns after the inner
- * ones; tests await {@link SecureTransport.idle} between network steps. The handshake is not
- * retransmitted: an inner transport that loses frames can leave a link handshaking until the
- * inner link rejoins.
+ * ones; tests await {@link SecureTransport.idle} between network steps.
  */
 export class SecureTransport implements Transport {
   readonly localPeer: PeerId
@@ -75,20 +69,29 @@ export class SecureTransport implements Transport {
   private readonly links = new Map<PeerId, Link>()
   private readonly joined = new Set<PeerId>()
   private readonly busy = new Set<Promise<void>>()
+  private readonly nonces = new SecureTransportNonces()
   private readonly replayWindow: number
   private readonly randomBytes: (length: number) => Uint8Array
+  private readonly clock: Clock
+  private readonly retryMs: number
+  private readonly retries: number
   private events: TransportEvents | undefined
   private closed = false
 
   /** Throws a {@link ConfigError} for an empty secret or app name, or bad numbers. Starts deriving keys at once. */
   constructor(private readonly inner: Transport, private readonly options: SecureTransportOptions) {
-    const { secret, appName, iterations = DEFAULT_PBKDF2_ITERATIONS, replayWindow = 64 } = options
+    const { secret, appName, iterations = DEFAULT_PBKDF2_ITERATIONS, replayWindow = 64, handshakeRetryMs = 500, handshakeRetries = 8 } = options
     if (secret.length === 0) throw new ConfigError('SecureTransport needs a non-empty secret')
     if (appName.length === 0) throw new ConfigError('SecureTransport needs the app name (it salts the keys)')
     if (!Number.isSafeInteger(iterations) || iterations < 1) throw new ConfigError(`iterations must be a positive integer, got ${iterations}`)
     if (!Number.isSafeInteger(replayWindow) || replayWindow < 0) throw new ConfigError(`replayWindow must be an integer >= 0, got ${replayWindow}`)
+    if (!(handshakeRetryMs > 0)) throw new ConfigError(`handshakeRetryMs must be positive, got ${handshakeRetryMs}`)
+    if (!Number.isSafeInteger(handshakeRetries) || handshakeRetries < 0) throw new ConfigError(`handshakeRetries must be an integer >= 0, got ${handshakeRetries}`)
     this.localPeer = inner.localPeer
     this.replayWindow = replayWindow
+    this.retryMs = handshakeRetryMs
+    this.retries = handshakeRetries
+    this.clock = options.clock ?? systemClock
     this.randomBytes = options.randomBytes ?? ((n) => globalThis.crypto.getRandomValues(new Uint8Array(n)))
     this.keys = deriveRoomKeys(secret, appName, iterations).catch((cause: unknown) => {
       this.report(SecurityErrorCode.Internal, `deriving the room keys failed: ${String(cause)}`, undefined, cause)
@@ -109,21 +112,22 @@ export class SecureTransport implements Transport {
 
   send(to: PeerId, data: Uint8Array): void {
     const link = this.links.get(to)
-    if (this.closed || link?.state !== LinkState.Up || link.sendKey === undefined) return
-    if (link.sent >= MAX_COUNTER) {
+    const session = link?.session
+    if (this.closed || link === undefined || session === undefined) return
+    if (session.sent >= MAX_COUNTER) {
       this.report(SecurityErrorCode.Internal, 'send counter exhausted; the link must rejoin', to)
       return
     }
-    const counter = ++link.sent
+    const counter = ++session.sent
     const header = encodeDataHeader(counter)
     // Encrypt now (WebCrypto copies `data` synchronously), send in counter order.
     const sealed = globalThis.crypto.subtle
-      .encrypt({ name: 'AES-GCM', iv: counterIv(counter), additionalData: header }, link.sendKey, new Uint8Array(data))
+      .encrypt({ name: 'AES-GCM', iv: counterIv(counter), additionalData: header }, session.sendKey, new Uint8Array(data))
       .then((ct) => new Uint8Array(ct), (cause: unknown) => new SecurityError(SecurityErrorCode.Internal, 'encryption failed', { cause }))
     link.outbound = link.outbound.then(async () => {
       const ciphertext = await sealed
       if (ciphertext instanceof SecurityError) this.reportError(ciphertext, to)
-      else if (!this.stale(link)) this.inner.send(to, encodeData(header, ciphertext))
+      else if (!this.stale(link) && link.session === session) this.inner.send(to, encodeData(header, ciphertext))
     }).catch((cause: unknown) => this.report(SecurityErrorCode.Internal, `sending a frame failed: ${String(cause)}`, to, cause))
     this.track(link.outbound)
   }
@@ -135,6 +139,7 @@ export class SecureTransport implements Transport {
   close(): void {
     if (this.closed) return
     this.closed = true
+    for (const link of this.links.values()) this.disarm(link.handshake)
     this.links.clear()
     this.joined.clear()
     this.inner.close()
@@ -147,16 +152,23 @@ export class SecureTransport implements Transport {
 
   private onInnerJoined(peer: PeerId): void {
     const old = this.links.get(peer)
-    // A handshake under way may already hold the peer's Hello; a restarted peer sends a new nonce.
-    if (this.closed || old?.state === LinkState.Handshaking) return
-    if (old?.state === LinkState.Up) this.leave(peer)
+    // A first handshake under way may already hold the peer's Hello; a restarted peer sends a new nonce.
+    if (this.closed || (old !== undefined && old.session === undefined && old.failed === undefined)) return
+    this.drop(peer)
     this.startLink(peer)
   }
 
   private onInnerLeft(peer: PeerId): void {
+    this.drop(peer)
+  }
+
+  /** Forgets the link to `peer`, reporting it left if it was up. */
+  private drop(peer: PeerId): void {
     const link = this.links.get(peer)
+    if (link === undefined) return
+    this.disarm(link.handshake)
     this.links.delete(peer)
-    if (link?.state === LinkState.Up) this.leave(peer)
+    if (link.session !== undefined) this.leave(peer)
   }
 
   private onInnerFrame(from: PeerId, data: Uint8Array): void {
@@ -175,14 +187,45 @@ export class SecureTransport implements Transport {
   }
 
   private startLink(peer: PeerId): Link {
-    const ours = this.randomBytes(NONCE_BYTES).slice()
-    const link: Link = {
-      peer, ours, theirs: undefined, state: LinkState.Handshaking, early: undefined, sendKey: undefined, recvKey: undefined,
-      sent: 0, window: new ReplayWindow(this.replayWindow), inbound: Promise.resolve(), outbound: Promise.resolve()
-    }
+    const link = newLink(peer, this.nonce(peer))
     this.links.set(peer, link)
-    this.inner.send(peer, encodeHello(ours, undefined))
+    this.sendHello(link, link.handshake as Handshake)
     return link
+  }
+
+  /** Sends the Hello of `hs` (and its proof, if signed and `withProof`) and arms the next retransmission. */
+  private sendHello(link: Link, hs: Handshake, withProof = true): void {
+    this.inner.send(link.peer, encodeHello(hs.ours, hs.theirs))
+    if (withProof && hs.proof !== undefined) this.inner.send(link.peer, encodeProof(hs.proof))
+    this.disarm(hs)
+    const wait = this.retryMs * 2 ** Math.min(hs.retries, 3)
+    hs.timer = this.clock.setTimeout(() => {
+      hs.timer = undefined
+      if (this.stale(link) || link.handshake !== hs) return
+      if (hs.retries >= this.retries) return this.giveUp(link, hs)
+      hs.retries++
+      this.sendHello(link, hs)
+    }, wait)
+  }
+
+  /** A fresh nonce for a handshake with `peer`, remembered so a late proof for it is recognised as stale. */
+  private nonce(peer: PeerId): Uint8Array {
+    const ours = this.randomBytes(NONCE_BYTES).slice()
+    this.nonces.add(peer, 'ours', ours)
+    return ours
+  }
+
+  private giveUp(link: Link, hs: Handshake): void {
+    link.handshake = undefined
+    // A failed re-key leaves the session as it was; a failed first handshake leaves the link refused.
+    if (link.session === undefined) link.failed = hs
+    this.report(SecurityErrorCode.HandshakeTimeout, `peer ${link.peer} did not complete the handshake after ${hs.retries + 1} attempts`, link.peer)
+  }
+
+  private disarm(hs: Handshake | undefined): void {
+    if (hs?.timer === undefined) return
+    this.clock.clearTimeout(hs.timer)
+    hs.timer = undefined
   }
 
   private async handle(link: Link, data: Uint8Array): Promise<void> {
@@ -198,63 +241,96 @@ export class SecureTransport implements Transport {
   }
 
   private async onHello(keys: RoomKeys, link: Link, hello: Extract<SecureFrame, { type: 1 }>): Promise<void> {
-    // An established session ends only with the inner link, so a forged Hello cannot reset it.
-    if (link.state !== LinkState.Handshaking) return
-    if (!sameBytes(hello.echo, link.ours)) this.inner.send(link.peer, encodeHello(link.ours, hello.nonce))
-    if (sameBytes(link.theirs, hello.nonce)) return
-    const theirs = hello.nonce.slice()
-    link.theirs = theirs
-    const mac = await signProof(keys, this.localPeer, link.peer, theirs, link.ours)
-    if (this.stale(link) || link.theirs !== theirs) return
+    if (link.failed !== undefined) {
+      // Answer a refused peer's repeated Hello with our proof, so it learns of the mismatch too.
+      const f = link.failed
+      if (f.proof !== undefined && sameBytes(f.theirs, hello.nonce)) this.inner.send(link.peer, encodeProof(f.proof))
+      return
+    }
+    const session = link.session
+    if (link.handshake === undefined && session !== undefined) {
+      // The peer repeats the Hello of our session: it lost our proof.
+      if (sameBytes(session.theirs, hello.nonce)) return this.inner.send(link.peer, encodeProof(session.proof))
+      // A new nonce: the peer started over (its inner link reconnected). Re-key beside the session.
+      link.handshake = newHandshake(this.nonce(link.peer))
+    }
+    const hs = link.handshake
+    if (hs === undefined) return
+    const fresh = !sameBytes(hs.theirs, hello.nonce)
+    const theirs = fresh ? hello.nonce.slice() : (hs.theirs as Uint8Array)
+    if (fresh) {
+      hs.theirs = theirs
+      hs.proof = undefined
+      this.nonces.add(link.peer, 'theirs', theirs)
+    }
+    // Our Hello again if the peer lacks our nonce; our proof follows once signed.
+    if (!sameBytes(hello.echo, hs.ours)) this.sendHello(link, hs, false)
+    if (!fresh) return
+    const mac = await signProof(keys, this.localPeer, link.peer, theirs, hs.ours)
+    if (this.stale(link) || link.handshake !== hs || hs.theirs !== theirs) return
+    hs.proof = mac
     this.inner.send(link.peer, encodeProof(mac))
-    const early = link.early
-    link.early = undefined
+    const early = hs.early
+    hs.early = undefined
     if (early !== undefined) await this.onProof(keys, link, early)
   }
 
   private async onProof(keys: RoomKeys, link: Link, mac: Uint8Array): Promise<void> {
-    if (link.state !== LinkState.Handshaking) return
-    const theirs = link.theirs
+    const hs = link.handshake
+    if (hs === undefined) return
+    const theirs = hs.theirs
     if (theirs === undefined) {
-      link.early = mac.slice()
+      hs.early = mac.slice()
       return
     }
-    const ok = await verifyProof(keys, link.peer, this.localPeer, link.ours, theirs, mac)
-    if (this.stale(link)) return
+    const ok = await verifyProof(keys, link.peer, this.localPeer, hs.ours, theirs, mac)
+    if (this.stale(link) || link.handshake !== hs) return
     if (!ok) {
-      link.state = LinkState.Failed
+      // During a re-key the peer already proved the secret: a proof for another pair (stale, or
+      // answering a forged Hello) is ignored; the re-key completes or times out.
+      if (link.session !== undefined) return
+      // A late proof of an earlier nonce pair with this peer is stale, not a wrong secret.
+      for (const p of this.nonces.pairs(link.peer)) if (await verifyProof(keys, link.peer, this.localPeer, p.ours, p.theirs, mac)) return
+      if (this.stale(link) || link.handshake !== hs) return
+      this.disarm(hs)
+      link.handshake = undefined
+      link.failed = hs
       return this.report(SecurityErrorCode.AuthFailed, `peer ${link.peer} failed the handshake: it does not hold the room secret`, link.peer)
     }
     const [sendKey, recvKey] = await Promise.all([
-      deriveLinkKey(keys, this.localPeer, link.peer, link.ours, theirs),
-      deriveLinkKey(keys, link.peer, this.localPeer, theirs, link.ours)
+      deriveLinkKey(keys, this.localPeer, link.peer, hs.ours, theirs),
+      deriveLinkKey(keys, link.peer, this.localPeer, theirs, hs.ours)
     ])
-    if (this.stale(link)) return
-    link.sendKey = sendKey
-    link.recvKey = recvKey
-    link.state = LinkState.Up
+    if (this.stale(link) || link.handshake !== hs || hs.proof === undefined) return
+    this.disarm(hs)
+    link.handshake = undefined
+    const rekeyed = link.session !== undefined
+    link.session = { ours: hs.ours, theirs, proof: hs.proof, sendKey, recvKey, sent: 0, window: new ReplayWindow(this.replayWindow) }
+    // A new session is a new incarnation of the link for the owner: it resyncs as after a rejoin.
+    if (rekeyed) this.leave(link.peer)
     this.joined.add(link.peer)
     this.emit(link.peer, (e) => e.peerJoined(link.peer))
   }
 
   private async onData(link: Link, frame: Extract<SecureFrame, { type: 3 }>): Promise<void> {
     // Before the handshake completes there is no key: a benign race, or a stale session.
-    if (link.state !== LinkState.Up || link.recvKey === undefined) return
+    const session = link.session
+    if (session === undefined) return
     const { counter } = frame
-    if (link.window.check(counter) !== 'fresh') return this.report(SecurityErrorCode.Replay, `counter ${counter} was replayed or is too old`, link.peer)
+    if (session.window.check(counter) !== 'fresh') return this.report(SecurityErrorCode.Replay, `counter ${counter} was replayed or is too old`, link.peer)
     let plain: ArrayBuffer
     try {
       plain = await globalThis.crypto.subtle.decrypt(
         { name: 'AES-GCM', iv: counterIv(counter), additionalData: new Uint8Array(frame.header) },
-        link.recvKey,
+        session.recvKey,
         new Uint8Array(frame.ciphertext)
       )
     } catch (cause) {
-      if (this.stale(link)) return
+      if (this.stale(link) || link.session !== session) return
       return this.report(SecurityErrorCode.DecryptFailed, `frame ${counter} failed authentication`, link.peer, cause)
     }
-    if (this.stale(link)) return
-    link.window.accept(counter)
+    if (this.stale(link) || link.session !== session) return
+    session.window.accept(counter)
     this.emit(link.peer, (e) => e.frame(link.peer, new Uint8Array(plain)))
   }
 
@@ -262,7 +338,6 @@ export class SecureTransport implements Transport {
     this.joined.delete(peer)
     this.emit(peer, (e) => e.peerLeft(peer))
   }
-
   /** True once `link` no longer matters: the transport closed or the peer's link was replaced. */
   private stale(link: Link): boolean {
     return this.closed || this.links.get(link.peer) !== link
