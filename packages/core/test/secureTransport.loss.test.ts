@@ -147,6 +147,26 @@ describe('SecureTransport handshake under loss', () => {
   })
 })
 
+describe('SecureTransport and a peer without a secret', () => {
+  it('refuses it once as auth-failed and ignores the rest of its frames', async () => {
+    const network = new MemoryNetwork({ seed: 45 })
+    const a = node(network, 'a')
+    const la = new Log()
+    a.secure.connect(la)
+    const plain = network.transport(asPeerId('plain'))
+    const heard: Uint8Array[] = []
+    plain.connect({ peerJoined: () => undefined, peerLeft: () => undefined, frame: (_from, data) => heard.push(data) })
+    await run(network, [a], 50)
+    for (let i = 0; i < 20; i++) plain.send(a.id, text(`plain frame ${i}`))
+    await run(network, [a], 30_000)
+    expect(a.errors.map((e) => [e.error.code, e.peer])).toEqual([['auth-failed', asPeerId('plain')]])
+    expect(a.errors[0]?.error.message).toMatch(/does not speak the secure handshake.*no room secret/)
+    expect(la.joined).toEqual([])
+    // The plain peer only ever saw a's first Hello: the refused link is not retransmitted to.
+    expect(heard.length).toBe(1)
+  })
+})
+
 /** A transport that can tell its owner a peer left and joined again, without the peer noticing. */
 class BouncyTransport implements Transport {
   private events: TransportEvents | undefined

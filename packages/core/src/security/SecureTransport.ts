@@ -215,6 +215,14 @@ export class SecureTransport implements Transport {
     return ours
   }
 
+  /** Refuses `link` for good (until the inner link rejoins) and reports `auth-failed`. */
+  private fail(link: Link, hs: Handshake, message: string): void {
+    this.disarm(hs)
+    link.handshake = undefined
+    link.failed = hs
+    this.report(SecurityErrorCode.AuthFailed, message, link.peer)
+  }
+
   private giveUp(link: Link, hs: Handshake): void {
     link.handshake = undefined
     // A failed re-key leaves the session as it was; a failed first handshake leaves the link refused.
@@ -232,7 +240,14 @@ export class SecureTransport implements Transport {
     const keys = await this.keys
     if (keys === undefined || this.stale(link)) return
     const frame = decodeSecureFrame(data)
-    if (frame.type === 'malformed') return this.report(SecurityErrorCode.Malformed, frame.reason, link.peer)
+    if (frame.type === 'malformed') {
+      if (link.failed !== undefined) return
+      // Before any session, a frame that is not a secure frame comes from a peer without a secret.
+      if (link.session === undefined && link.handshake !== undefined) {
+        return this.fail(link, link.handshake, `peer ${link.peer} does not speak the secure handshake (${frame.reason}): it has no room secret`)
+      }
+      return this.report(SecurityErrorCode.Malformed, frame.reason, link.peer)
+    }
     switch (frame.type) {
       case SecureFrameType.Hello: return this.onHello(keys, link, frame)
       case SecureFrameType.Proof: return this.onProof(keys, link, frame.mac)
@@ -292,10 +307,7 @@ export class SecureTransport implements Transport {
       // A late proof of an earlier nonce pair with this peer is stale, not a wrong secret.
       for (const p of this.nonces.pairs(link.peer)) if (await verifyProof(keys, link.peer, this.localPeer, p.ours, p.theirs, mac)) return
       if (this.stale(link) || link.handshake !== hs) return
-      this.disarm(hs)
-      link.handshake = undefined
-      link.failed = hs
-      return this.report(SecurityErrorCode.AuthFailed, `peer ${link.peer} failed the handshake: it does not hold the room secret`, link.peer)
+      return this.fail(link, hs, `peer ${link.peer} failed the handshake: it does not hold the room secret`)
     }
     const [sendKey, recvKey] = await Promise.all([
       deriveLinkKey(keys, this.localPeer, link.peer, hs.ours, theirs),

@@ -41,14 +41,14 @@ export class CliProcess {
    * Starts `sship …args --json --control-stdin`; with `options.netns`, inside that network namespace
    * (`ip netns exec` execs node in place, so the child's pid is node's and {@link CliProcess.kill} reaches it).
    */
-  constructor(readonly label: string, args: readonly string[], options: { readonly netns?: string } = {}) {
+  constructor(readonly label: string, args: readonly string[], options: { readonly netns?: string; readonly env?: Readonly<Record<string, string>> } = {}) {
     const nodeArgs = ['--import', 'tsx', CLI, ...args, '--json', '--control-stdin']
     const [command, argv]: [string, string[]] = options.netns === undefined
       ? [process.execPath, nodeArgs]
       : ['ip', ['netns', 'exec', options.netns, process.execPath, ...nodeArgs]]
     this.child = spawn(command, argv, {
       cwd: REPO_ROOT,
-      env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+      env: { ...process.env, ...options.env, TSX_TSCONFIG_PATH: TSCONFIG },
       stdio: ['pipe', 'pipe', 'pipe']
     })
     this.exited = new Promise((resolve) => {
