@@ -69,6 +69,11 @@ export class CliProcess {
     createInterface({ input: this.child.stderr! }).on('line', (line) => this.stderr.push(line))
   }
 
+  /** The child's pid (node's, also under `ip netns exec`). */
+  get pid(): number | undefined {
+    return this.child.pid
+  }
+
   /** True until the child exited. */
   get running(): boolean {
     return !this.done
