@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess } from './support/CliProcess.js'
-import { freeUdpPort } from './support/loopbackMdns.js'
+import { CliProcess, freeUdpPort } from '../src/testing/index.js'
 import { waitFor } from './support/wait.js'
 
 /** `sship join --data-dir`: the GUID and the document survive a restart (loopback only). */

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess, type CliRecord, type CliStatus } from './support/CliProcess.js'
-import { freeUdpPort } from './support/loopbackMdns.js'
+import { CliProcess, type CliRecord, type CliStatus, freeUdpPort } from '../src/testing/index.js'
 import { waitFor } from './support/wait.js'
 
 /**

@@ -1,7 +1,7 @@
 import { connect, initServer, SecurityError, type PeerId, type Server } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { joinLan, lanTiming, SecureLanTransport, type JoinLanOptions, type LanPeer } from '../src/index.js'
-import { loopbackMdns } from './support/loopbackMdns.js'
+import { loopbackMdns } from '../src/testing/index.js'
 import { sleep, waitFor } from './support/wait.js'
 
 /** joinLan with a room secret, in one process, on loopback only (few PBKDF2 iterations: the protocol is under test). */

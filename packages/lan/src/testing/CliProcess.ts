@@ -4,9 +4,16 @@ import { fileURLToPath } from 'node:url'
 
 /** The repository root (the child's working directory, so `--import tsx` resolves). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
-const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
-/** Maps `@sship/core` to its sources for the child, as vitest's alias does here: no build needed. */
-const TSCONFIG = fileURLToPath(new URL('./tsconfig.cli.json', import.meta.url))
+/**
+ * Run from source (vitest, tsx), this module starts the CLI's sources under tsx, with `@sship/*`
+ * mapped to their sources as vitest's alias does: no build needed. Run from `dist`, it starts
+ * the built CLI with plain node (faster to start: the soak uses that).
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts')
+const CLI = fileURLToPath(new URL(FROM_SOURCE ? '../cli/main.ts' : '../cli/main.js', import.meta.url))
+const TSCONFIG = fileURLToPath(new URL('../../src/testing/tsconfig.cli.json', import.meta.url))
+/** Lines of stderr kept per child (a long soak must not grow without bound). */
+const STDERR_LINES = 1000
 
 /** One JSON record printed by `sship join --json`. */
 export type CliRecord = { readonly type: string; readonly [key: string]: unknown }
@@ -22,10 +29,28 @@ export interface CliStatus {
   readonly linked: readonly string[]
 }
 
+/** Options of a {@link CliProcess}. */
+export interface CliProcessOptions {
+  /** Run inside this network namespace (`ip netns exec`; needs root). */
+  readonly netns?: string
+  /** Extra environment variables for the child (e.g. `SSHIP_SECRET`). */
+  readonly env?: Readonly<Record<string, string>>
+}
+
 /**
- * A `sship join --json --control-stdin` child process running the CLI from source under tsx.
- * Its records are collected as they arrive. It quits by itself when its stdin closes (so it
- * cannot outlive the test process) or after `--exit-after`; {@link CliProcess.kill} ends it at once.
+ * A `sship … --json --control-stdin` child process, for tests and the soak, on loopback or in a
+ * network namespace the caller made. Its records are collected as they arrive. It quits by itself
+ * when its stdin closes (so it cannot outlive its parent unless SIGSTOPped at that moment) or
+ * after `--exit-after`; {@link CliProcess.kill} signals it (SIGKILL by default).
+ *
+ * @example
+ * ```ts
+ * const port = await freeUdpPort()
+ * const peer = new CliProcess('a', ['join', 'app', '--interface', '127.0.0.1', '--mdns-port', String(port)])
+ * // ... peer.status()?.role, peer.all('ack'), peer.command('report')
+ * peer.kill()
+ * await peer.exited
+ * ```
  */
 export class CliProcess {
   /** Every record, in order, with the test-side arrival time (performance.now()). */
@@ -36,19 +61,20 @@ export class CliProcess {
   readonly exited: Promise<number | string>
   private readonly child: ChildProcess
   private done = false
+  private stopped = false
 
   /**
    * Starts `sship …args --json --control-stdin`; with `options.netns`, inside that network namespace
    * (`ip netns exec` execs node in place, so the child's pid is node's and {@link CliProcess.kill} reaches it).
    */
-  constructor(readonly label: string, args: readonly string[], options: { readonly netns?: string; readonly env?: Readonly<Record<string, string>> } = {}) {
-    const nodeArgs = ['--import', 'tsx', CLI, ...args, '--json', '--control-stdin']
+  constructor(readonly label: string, args: readonly string[], options: CliProcessOptions = {}) {
+    const nodeArgs = [...(FROM_SOURCE ? ['--import', 'tsx'] : []), CLI, ...args, '--json', '--control-stdin']
     const [command, argv]: [string, string[]] = options.netns === undefined
       ? [process.execPath, nodeArgs]
       : ['ip', ['netns', 'exec', options.netns, process.execPath, ...nodeArgs]]
     this.child = spawn(command, argv, {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...options.env, TSX_TSCONFIG_PATH: TSCONFIG },
+      env: { ...process.env, ...options.env, ...(FROM_SOURCE ? { TSX_TSCONFIG_PATH: TSCONFIG } : {}) },
       stdio: ['pipe', 'pipe', 'pipe']
     })
     this.exited = new Promise((resolve) => {
@@ -66,7 +92,10 @@ export class CliProcess {
         this.stderr.push(`(stdout, not JSON) ${line}`)
       }
     })
-    createInterface({ input: this.child.stderr! }).on('line', (line) => this.stderr.push(line))
+    createInterface({ input: this.child.stderr! }).on('line', (line) => {
+      this.stderr.push(line)
+      if (this.stderr.length > STDERR_LINES) this.stderr.shift()
+    })
   }
 
   /** The child's pid (node's, also under `ip netns exec`). */
@@ -79,6 +108,17 @@ export class CliProcess {
     return !this.done
   }
 
+  /** True while SIGSTOPped by {@link CliProcess.kill} (until a SIGCONT). */
+  get paused(): boolean {
+    return this.stopped && this.running
+  }
+
+  /** The peer's GUID, from the `ready` record once printed. */
+  get self(): string | undefined {
+    const self = this.records.find((r) => r.record.type === 'ready')?.record.self
+    return typeof self === 'string' ? self : undefined
+  }
+
   /** The latest status record, if any. */
   status(): CliStatus | undefined {
     for (let i = this.records.length - 1; i >= 0; i--) {
@@ -88,9 +128,9 @@ export class CliProcess {
     return undefined
   }
 
-  /** Records of `type`, in order. */
-  all(type: string): CliRecord[] {
-    return this.records.filter((r) => r.record.type === type).map((r) => r.record)
+  /** Records of `type`, in order, from the `from`-th record on (default all). */
+  all(type: string, from = 0): CliRecord[] {
+    return this.records.slice(from).filter((r) => r.record.type === type).map((r) => r.record)
   }
 
   /** Sends one control command (`report`, `stop-sending`, `quit`). */
@@ -98,9 +138,12 @@ export class CliProcess {
     if (this.running) this.child.stdin?.write(`${line}\n`)
   }
 
-  /** Sends `signal` (SIGKILL by default) if the child still runs. */
+  /** Sends `signal` (SIGKILL by default) if the child still runs; SIGSTOP/SIGCONT set {@link CliProcess.paused}. */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (this.running) this.child.kill(signal)
+    if (!this.running) return
+    this.child.kill(signal)
+    if (signal === 'SIGSTOP') this.stopped = true
+    else if (signal === 'SIGCONT') this.stopped = false
   }
 
   /** A short description for failure messages. */
