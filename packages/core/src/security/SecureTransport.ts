@@ -2,14 +2,10 @@ import { systemClock, type Clock } from '../clock/Clock.js'
 import { ConfigError } from '../errors/errors.js'
 import type { PeerId } from '../ids/ids.js'
 import type { Transport, TransportEvents } from '../transport/Transport.js'
-import { deriveLinkKey, deriveRoomKeys, DEFAULT_PBKDF2_ITERATIONS, signProof, verifyProof, type RoomKeys } from './roomKeys.js'
-import { ReplayWindow } from './ReplayWindow.js'
-import {
-  counterIv, decodeSecureFrame, encodeData, encodeDataHeader, encodeHello, encodeProof, MAX_COUNTER, NONCE_BYTES, sameBytes,
-  SecureFrameType, type SecureFrame
-} from './secureFrames.js'
-import { newHandshake, newLink, type Handshake, type Link } from './SecureTransportLink.js'
-import { SecureTransportNonces } from './SecureTransportNonces.js'
+import { deriveRoomKeys, DEFAULT_PBKDF2_ITERATIONS, type RoomKeys } from './roomKeys.js'
+import { counterIv, decodeSecureFrame, encodeData, encodeDataHeader, MAX_COUNTER, SecureFrameType, type SecureFrame } from './secureFrames.js'
+import { SecureTransportHandshake } from './SecureTransportHandshake.js'
+import type { Link } from './SecureTransportLink.js'
 import { SecurityError, SecurityErrorCode } from './SecurityError.js'
 
 /** Options of a {@link SecureTransport}. */
@@ -69,12 +65,7 @@ export class SecureTransport implements Transport {
   private readonly links = new Map<PeerId, Link>()
   private readonly joined = new Set<PeerId>()
   private readonly busy = new Set<Promise<void>>()
-  private readonly nonces = new SecureTransportNonces()
-  private readonly replayWindow: number
-  private readonly randomBytes: (length: number) => Uint8Array
-  private readonly clock: Clock
-  private readonly retryMs: number
-  private readonly retries: number
+  private readonly handshake: SecureTransportHandshake
   private events: TransportEvents | undefined
   private closed = false
 
@@ -88,11 +79,21 @@ export class SecureTransport implements Transport {
     if (!(handshakeRetryMs > 0)) throw new ConfigError(`handshakeRetryMs must be positive, got ${handshakeRetryMs}`)
     if (!Number.isSafeInteger(handshakeRetries) || handshakeRetries < 0) throw new ConfigError(`handshakeRetries must be an integer >= 0, got ${handshakeRetries}`)
     this.localPeer = inner.localPeer
-    this.replayWindow = replayWindow
-    this.retryMs = handshakeRetryMs
-    this.retries = handshakeRetries
-    this.clock = options.clock ?? systemClock
-    this.randomBytes = options.randomBytes ?? ((n) => globalThis.crypto.getRandomValues(new Uint8Array(n)))
+    this.handshake = new SecureTransportHandshake({
+      localPeer: this.localPeer,
+      send: (peer, data) => this.inner.send(peer, data),
+      stale: (link) => this.stale(link),
+      report: (code, message, peer, cause) => this.report(code, message, peer, cause),
+      established: (link, rekeyed) => {
+        // A new session is a new incarnation of the link for the owner: it resyncs as after a rejoin.
+        if (rekeyed) this.leave(link.peer)
+        this.joined.add(link.peer)
+        this.emit(link.peer, (e) => e.peerJoined(link.peer))
+      }
+    }, {
+      clock: options.clock ?? systemClock, retryMs: handshakeRetryMs, retries: handshakeRetries, replayWindow,
+      randomBytes: options.randomBytes ?? ((n) => globalThis.crypto.getRandomValues(new Uint8Array(n)))
+    })
     this.keys = deriveRoomKeys(secret, appName, iterations).catch((cause: unknown) => {
       this.report(SecurityErrorCode.Internal, `deriving the room keys failed: ${String(cause)}`, undefined, cause)
       return undefined
@@ -139,7 +140,7 @@ export class SecureTransport implements Transport {
   close(): void {
     if (this.closed) return
     this.closed = true
-    for (const link of this.links.values()) this.disarm(link.handshake)
+    for (const link of this.links.values()) this.handshake.disarm(link.handshake)
     this.links.clear()
     this.joined.clear()
     this.inner.close()
@@ -166,7 +167,7 @@ export class SecureTransport implements Transport {
   private drop(peer: PeerId): void {
     const link = this.links.get(peer)
     if (link === undefined) return
-    this.disarm(link.handshake)
+    this.handshake.disarm(link.handshake)
     this.links.delete(peer)
     if (link.session !== undefined) this.leave(peer)
   }
@@ -187,53 +188,9 @@ export class SecureTransport implements Transport {
   }
 
   private startLink(peer: PeerId): Link {
-    const link = newLink(peer, this.nonce(peer))
-    this.links.set(peer, link)
-    this.sendHello(link, link.handshake as Handshake)
+    // In the map before the Hello goes out: an inner transport may deliver synchronously.
+    const link = this.handshake.start(peer, (l) => this.links.set(peer, l))
     return link
-  }
-
-  /** Sends the Hello of `hs` (and its proof, if signed and `withProof`) and arms the next retransmission. */
-  private sendHello(link: Link, hs: Handshake, withProof = true): void {
-    this.inner.send(link.peer, encodeHello(hs.ours, hs.theirs))
-    if (withProof && hs.proof !== undefined) this.inner.send(link.peer, encodeProof(hs.proof))
-    this.disarm(hs)
-    const wait = this.retryMs * 2 ** Math.min(hs.retries, 3)
-    hs.timer = this.clock.setTimeout(() => {
-      hs.timer = undefined
-      if (this.stale(link) || link.handshake !== hs) return
-      if (hs.retries >= this.retries) return this.giveUp(link, hs)
-      hs.retries++
-      this.sendHello(link, hs)
-    }, wait)
-  }
-
-  /** A fresh nonce for a handshake with `peer`, remembered so a late proof for it is recognised as stale. */
-  private nonce(peer: PeerId): Uint8Array {
-    const ours = this.randomBytes(NONCE_BYTES).slice()
-    this.nonces.add(peer, 'ours', ours)
-    return ours
-  }
-
-  /** Refuses `link` for good (until the inner link rejoins) and reports `auth-failed`. */
-  private fail(link: Link, hs: Handshake, message: string): void {
-    this.disarm(hs)
-    link.handshake = undefined
-    link.failed = hs
-    this.report(SecurityErrorCode.AuthFailed, message, link.peer)
-  }
-
-  private giveUp(link: Link, hs: Handshake): void {
-    link.handshake = undefined
-    // A failed re-key leaves the session as it was; a failed first handshake leaves the link refused.
-    if (link.session === undefined) link.failed = hs
-    this.report(SecurityErrorCode.HandshakeTimeout, `peer ${link.peer} did not complete the handshake after ${hs.retries + 1} attempts`, link.peer)
-  }
-
-  private disarm(hs: Handshake | undefined): void {
-    if (hs?.timer === undefined) return
-    this.clock.clearTimeout(hs.timer)
-    hs.timer = undefined
   }
 
   private async handle(link: Link, data: Uint8Array): Promise<void> {
@@ -244,84 +201,15 @@ export class SecureTransport implements Transport {
       if (link.failed !== undefined) return
       // Before any session, a frame that is not a secure frame comes from a peer without a secret.
       if (link.session === undefined && link.handshake !== undefined) {
-        return this.fail(link, link.handshake, `peer ${link.peer} does not speak the secure handshake (${frame.reason}): it has no room secret`)
+        return this.handshake.fail(link, link.handshake, `peer ${link.peer} does not speak the secure handshake (${frame.reason}): it has no room secret`)
       }
       return this.report(SecurityErrorCode.Malformed, frame.reason, link.peer)
     }
     switch (frame.type) {
-      case SecureFrameType.Hello: return this.onHello(keys, link, frame)
-      case SecureFrameType.Proof: return this.onProof(keys, link, frame.mac)
+      case SecureFrameType.Hello: return this.handshake.onHello(keys, link, frame)
+      case SecureFrameType.Proof: return this.handshake.onProof(keys, link, frame.mac)
       case SecureFrameType.Data: return this.onData(link, frame)
     }
-  }
-
-  private async onHello(keys: RoomKeys, link: Link, hello: Extract<SecureFrame, { type: 1 }>): Promise<void> {
-    if (link.failed !== undefined) {
-      // Answer a refused peer's repeated Hello with our proof, so it learns of the mismatch too.
-      const f = link.failed
-      if (f.proof !== undefined && sameBytes(f.theirs, hello.nonce)) this.inner.send(link.peer, encodeProof(f.proof))
-      return
-    }
-    const session = link.session
-    if (link.handshake === undefined && session !== undefined) {
-      // The peer repeats the Hello of our session: it lost our proof.
-      if (sameBytes(session.theirs, hello.nonce)) return this.inner.send(link.peer, encodeProof(session.proof))
-      // A new nonce: the peer started over (its inner link reconnected). Re-key beside the session.
-      link.handshake = newHandshake(this.nonce(link.peer))
-    }
-    const hs = link.handshake
-    if (hs === undefined) return
-    const fresh = !sameBytes(hs.theirs, hello.nonce)
-    const theirs = fresh ? hello.nonce.slice() : (hs.theirs as Uint8Array)
-    if (fresh) {
-      hs.theirs = theirs
-      hs.proof = undefined
-      this.nonces.add(link.peer, 'theirs', theirs)
-    }
-    // Our Hello again if the peer lacks our nonce; our proof follows once signed.
-    if (!sameBytes(hello.echo, hs.ours)) this.sendHello(link, hs, false)
-    if (!fresh) return
-    const mac = await signProof(keys, this.localPeer, link.peer, theirs, hs.ours)
-    if (this.stale(link) || link.handshake !== hs || hs.theirs !== theirs) return
-    hs.proof = mac
-    this.inner.send(link.peer, encodeProof(mac))
-    const early = hs.early
-    hs.early = undefined
-    if (early !== undefined) await this.onProof(keys, link, early)
-  }
-
-  private async onProof(keys: RoomKeys, link: Link, mac: Uint8Array): Promise<void> {
-    const hs = link.handshake
-    if (hs === undefined) return
-    const theirs = hs.theirs
-    if (theirs === undefined) {
-      hs.early = mac.slice()
-      return
-    }
-    const ok = await verifyProof(keys, link.peer, this.localPeer, hs.ours, theirs, mac)
-    if (this.stale(link) || link.handshake !== hs) return
-    if (!ok) {
-      // During a re-key the peer already proved the secret: a proof for another pair (stale, or
-      // answering a forged Hello) is ignored; the re-key completes or times out.
-      if (link.session !== undefined) return
-      // A late proof of an earlier nonce pair with this peer is stale, not a wrong secret.
-      for (const p of this.nonces.pairs(link.peer)) if (await verifyProof(keys, link.peer, this.localPeer, p.ours, p.theirs, mac)) return
-      if (this.stale(link) || link.handshake !== hs) return
-      return this.fail(link, hs, `peer ${link.peer} failed the handshake: it does not hold the room secret`)
-    }
-    const [sendKey, recvKey] = await Promise.all([
-      deriveLinkKey(keys, this.localPeer, link.peer, hs.ours, theirs),
-      deriveLinkKey(keys, link.peer, this.localPeer, theirs, hs.ours)
-    ])
-    if (this.stale(link) || link.handshake !== hs || hs.proof === undefined) return
-    this.disarm(hs)
-    link.handshake = undefined
-    const rekeyed = link.session !== undefined
-    link.session = { ours: hs.ours, theirs, proof: hs.proof, sendKey, recvKey, sent: 0, window: new ReplayWindow(this.replayWindow) }
-    // A new session is a new incarnation of the link for the owner: it resyncs as after a rejoin.
-    if (rekeyed) this.leave(link.peer)
-    this.joined.add(link.peer)
-    this.emit(link.peer, (e) => e.peerJoined(link.peer))
   }
 
   private async onData(link: Link, frame: Extract<SecureFrame, { type: 3 }>): Promise<void> {

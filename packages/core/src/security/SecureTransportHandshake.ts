@@ -1,0 +1,161 @@
+import type { Clock } from '../clock/Clock.js'
+import type { PeerId } from '../ids/ids.js'
+import { deriveLinkKey, signProof, verifyProof, type RoomKeys } from './roomKeys.js'
+import { ReplayWindow } from './ReplayWindow.js'
+import { encodeHello, encodeProof, NONCE_BYTES, sameBytes, type SecureFrame } from './secureFrames.js'
+import { newHandshake, newLink, type Handshake, type Link } from './SecureTransportLink.js'
+import { SecureTransportNonces } from './SecureTransportNonces.js'
+import { SecurityErrorCode } from './SecurityError.js'
+
+/** What the handshake needs from its {@link SecureTransport}. @internal */
+export interface HandshakeHost {
+  readonly localPeer: PeerId
+  /** Sends a frame on the inner transport. */
+  send(peer: PeerId, data: Uint8Array): void
+  /** True once `link` no longer matters (closed, or replaced). */
+  stale(link: Link): boolean
+  report(code: SecurityErrorCode, message: string, peer: PeerId | undefined, cause?: unknown): void
+  /** `link.session` was just installed; `rekeyed` if it replaced a running one. */
+  established(link: Link, rekeyed: boolean): void
+}
+
+/** Timing and sources of the handshake. @internal */
+export interface HandshakeSettings {
+  readonly clock: Clock
+  readonly retryMs: number
+  readonly retries: number
+  readonly replayWindow: number
+  readonly randomBytes: (length: number) => Uint8Array
+}
+
+/**
+ * The handshake side of {@link SecureTransport}: Hello and proof, retransmission with doubling
+ * waits, re-key beside a running session, stale-proof detection by nonce history, and the
+ * refusals (`auth-failed`, `handshake-timeout`). Frames are handed in one at a time per link,
+ * in arrival order. @internal
+ */
+export class SecureTransportHandshake {
+  private readonly nonces = new SecureTransportNonces()
+
+  constructor(private readonly host: HandshakeHost, private readonly settings: HandshakeSettings) {}
+
+  /** A new link to `peer`, registered with `register` before its first Hello is sent. */
+  start(peer: PeerId, register: (link: Link) => void): Link {
+    const link = newLink(peer, this.nonce(peer))
+    register(link)
+    this.sendHello(link, link.handshake as Handshake)
+    return link
+  }
+
+  /** Sends the Hello of `hs` (and its proof, if signed and `withProof`) and arms the next retransmission. */
+  private sendHello(link: Link, hs: Handshake, withProof = true): void {
+    this.host.send(link.peer, encodeHello(hs.ours, hs.theirs))
+    if (withProof && hs.proof !== undefined) this.host.send(link.peer, encodeProof(hs.proof))
+    this.disarm(hs)
+    const wait = this.settings.retryMs * 2 ** Math.min(hs.retries, 3)
+    hs.timer = this.settings.clock.setTimeout(() => {
+      hs.timer = undefined
+      if (this.host.stale(link) || link.handshake !== hs) return
+      if (hs.retries >= this.settings.retries) return this.giveUp(link, hs)
+      hs.retries++
+      this.sendHello(link, hs)
+    }, wait)
+  }
+
+  /** A fresh nonce for a handshake with `peer`, remembered so a late proof for it is recognised as stale. */
+  private nonce(peer: PeerId): Uint8Array {
+    const ours = this.settings.randomBytes(NONCE_BYTES).slice()
+    this.nonces.add(peer, 'ours', ours)
+    return ours
+  }
+
+  /** Refuses `link` for good (until the inner link rejoins) and reports `auth-failed`. */
+  fail(link: Link, hs: Handshake, message: string): void {
+    this.disarm(hs)
+    link.handshake = undefined
+    link.failed = hs
+    this.host.report(SecurityErrorCode.AuthFailed, message, link.peer)
+  }
+
+  private giveUp(link: Link, hs: Handshake): void {
+    link.handshake = undefined
+    // A failed re-key leaves the session as it was; a failed first handshake leaves the link refused.
+    if (link.session === undefined) link.failed = hs
+    this.host.report(SecurityErrorCode.HandshakeTimeout, `peer ${link.peer} did not complete the handshake after ${hs.retries + 1} attempts`, link.peer)
+  }
+
+  /** Cancels the retransmission timer of `hs`, if any. */
+  disarm(hs: Handshake | undefined): void {
+    if (hs?.timer === undefined) return
+    this.settings.clock.clearTimeout(hs.timer)
+    hs.timer = undefined
+  }
+
+  /** Handles the peer's Hello: answers it, signs and sends our proof; starts a re-key on an established link. */
+  async onHello(keys: RoomKeys, link: Link, hello: Extract<SecureFrame, { type: 1 }>): Promise<void> {
+    if (link.failed !== undefined) {
+      // Answer a refused peer's repeated Hello with our proof, so it learns of the mismatch too.
+      const f = link.failed
+      if (f.proof !== undefined && sameBytes(f.theirs, hello.nonce)) this.host.send(link.peer, encodeProof(f.proof))
+      return
+    }
+    const session = link.session
+    if (link.handshake === undefined && session !== undefined) {
+      // The peer repeats the Hello of our session: it lost our proof.
+      if (sameBytes(session.theirs, hello.nonce)) return this.host.send(link.peer, encodeProof(session.proof))
+      // A new nonce: the peer started over (its inner link reconnected). Re-key beside the session.
+      link.handshake = newHandshake(this.nonce(link.peer))
+    }
+    const hs = link.handshake
+    if (hs === undefined) return
+    const fresh = !sameBytes(hs.theirs, hello.nonce)
+    const theirs = fresh ? hello.nonce.slice() : (hs.theirs as Uint8Array)
+    if (fresh) {
+      hs.theirs = theirs
+      hs.proof = undefined
+      this.nonces.add(link.peer, 'theirs', theirs)
+    }
+    // Our Hello again if the peer lacks our nonce; our proof follows once signed.
+    if (!sameBytes(hello.echo, hs.ours)) this.sendHello(link, hs, false)
+    if (!fresh) return
+    const mac = await signProof(keys, this.host.localPeer, link.peer, theirs, hs.ours)
+    if (this.host.stale(link) || link.handshake !== hs || hs.theirs !== theirs) return
+    hs.proof = mac
+    this.host.send(link.peer, encodeProof(mac))
+    const early = hs.early
+    hs.early = undefined
+    if (early !== undefined) await this.onProof(keys, link, early)
+  }
+
+  /** Handles the peer's proof: on success installs the session and tells the host. */
+  async onProof(keys: RoomKeys, link: Link, mac: Uint8Array): Promise<void> {
+    const hs = link.handshake
+    if (hs === undefined) return
+    const theirs = hs.theirs
+    if (theirs === undefined) {
+      hs.early = mac.slice()
+      return
+    }
+    const ok = await verifyProof(keys, link.peer, this.host.localPeer, hs.ours, theirs, mac)
+    if (this.host.stale(link) || link.handshake !== hs) return
+    if (!ok) {
+      // During a re-key the peer already proved the secret: a proof for another pair (stale, or
+      // answering a forged Hello) is ignored; the re-key completes or times out.
+      if (link.session !== undefined) return
+      // A late proof of an earlier nonce pair with this peer is stale, not a wrong secret.
+      for (const p of this.nonces.pairs(link.peer)) if (await verifyProof(keys, link.peer, this.host.localPeer, p.ours, p.theirs, mac)) return
+      if (this.host.stale(link) || link.handshake !== hs) return
+      return this.fail(link, hs, `peer ${link.peer} failed the handshake: it does not hold the room secret`)
+    }
+    const [sendKey, recvKey] = await Promise.all([
+      deriveLinkKey(keys, this.host.localPeer, link.peer, hs.ours, theirs),
+      deriveLinkKey(keys, link.peer, this.host.localPeer, theirs, hs.ours)
+    ])
+    if (this.host.stale(link) || link.handshake !== hs || hs.proof === undefined) return
+    this.disarm(hs)
+    link.handshake = undefined
+    const rekeyed = link.session !== undefined
+    link.session = { ours: hs.ours, theirs, proof: hs.proof, sendKey, recvKey, sent: 0, window: new ReplayWindow(this.settings.replayWindow) }
+    this.host.established(link, rekeyed)
+  }
+}
