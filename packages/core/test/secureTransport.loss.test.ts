@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { asPeerId, SecureTransport, type PeerId, type Transport, type TransportEvents } from '@sship/core'
 import { MemoryNetwork } from '@sship/core/testing'
+import { EPHEMERAL_KEY_BYTES, encodeHello, NONCE_BYTES } from '../src/security/secureFrames.js'
 import { Log, secureNode, TEST_ITERATIONS, type SecureNode } from './secureSupport.js'
 
 /**
@@ -112,9 +113,7 @@ describe('SecureTransport handshake under loss', () => {
     await run(network, [a, b], 200)
     // From now on a's handshake frames are lost, so the re-key b starts can never complete.
     a.tap.rewrite = (_to, data) => (data[1] === HELLO || data[1] === PROOF ? undefined : data)
-    const forged = new Uint8Array(66)
-    forged.set([1, HELLO])
-    forged.fill(7, 2, 34)
+    const forged = encodeHello(new Uint8Array(NONCE_BYTES).fill(7), undefined, new Uint8Array(EPHEMERAL_KEY_BYTES).fill(4))
     b.tap.inject(a.id, forged)
     await run(network, [a, b], 500)
     a.secure.send(b.id, text('a: still the old session'))

@@ -84,6 +84,7 @@ export class SecureTransport implements Transport {
       send: (peer, data) => this.inner.send(peer, data),
       stale: (link) => this.stale(link),
       report: (code, message, peer, cause) => this.report(code, message, peer, cause),
+      track: (work) => this.track(work),
       established: (link, rekeyed) => {
         // A new session is a new incarnation of the link for the owner: it resyncs as after a rejoin.
         if (rekeyed) this.leave(link.peer)

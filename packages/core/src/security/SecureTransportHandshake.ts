@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/Clock.js'
 import type { PeerId } from '../ids/ids.js'
+import { ephemeralShared, newEphemeralKey } from './ephemeralKeys.js'
 import { deriveLinkKey, signProof, verifyProof, type RoomKeys } from './roomKeys.js'
 import { ReplayWindow } from './ReplayWindow.js'
 import { encodeHello, encodeProof, NONCE_BYTES, sameBytes, type SecureFrame } from './secureFrames.js'
@@ -17,6 +18,8 @@ export interface HandshakeHost {
   report(code: SecurityErrorCode, message: string, peer: PeerId | undefined, cause?: unknown): void
   /** `link.session` was just installed; `rekeyed` if it replaced a running one. */
   established(link: Link, rekeyed: boolean): void
+  /** Registers work in flight (for `idle()`). */
+  track(work: Promise<void>): void
 }
 
 /** Timing and sources of the handshake. @internal */
@@ -29,7 +32,8 @@ export interface HandshakeSettings {
 }
 
 /**
- * The handshake side of {@link SecureTransport}: Hello and proof, retransmission with doubling
+ * The handshake side of {@link SecureTransport}: Hello (with an ephemeral ECDH key per
+ * handshake, for forward secrecy) and proof, retransmission with doubling
  * waits, re-key beside a running session, stale-proof detection by nonce history, and the
  * refusals (`auth-failed`, `handshake-timeout`). Frames are handed in one at a time per link,
  * in arrival order. @internal
@@ -42,14 +46,26 @@ export class SecureTransportHandshake {
   /** A new link to `peer`, registered with `register` before its first Hello is sent. */
   start(peer: PeerId, register: (link: Link) => void): Link {
     const link = newLink(peer, this.nonce(peer))
+    const hs = link.handshake as Handshake
+    this.generate(link, hs)
     register(link)
-    this.sendHello(link, link.handshake as Handshake)
+    this.host.track(hs.ready.then(() => {
+      if (!this.host.stale(link) && link.handshake === hs) this.sendHello(link, hs)
+    }))
     return link
+  }
+
+  /** Starts generating the ephemeral key of `hs`; a failure is reported and leaves `hs.eph` undefined. */
+  private generate(link: Link, hs: Handshake): void {
+    hs.ready = newEphemeralKey().then((key) => {
+      hs.eph = key
+    }, (cause: unknown) => this.host.report(SecurityErrorCode.Internal, `generating an ephemeral key failed: ${String(cause)}`, link.peer, cause))
   }
 
   /** Sends the Hello of `hs` (and its proof, if signed and `withProof`) and arms the next retransmission. */
   private sendHello(link: Link, hs: Handshake, withProof = true): void {
-    this.host.send(link.peer, encodeHello(hs.ours, hs.theirs))
+    if (hs.eph === undefined) return
+    this.host.send(link.peer, encodeHello(hs.ours, hs.theirs, hs.eph.publicRaw))
     if (withProof && hs.proof !== undefined) this.host.send(link.peer, encodeProof(hs.proof))
     this.disarm(hs)
     const wait = this.settings.retryMs * 2 ** Math.min(hs.retries, 3)
@@ -104,14 +120,19 @@ export class SecureTransportHandshake {
       // The peer repeats the Hello of our session: it lost our proof.
       if (sameBytes(session.theirs, hello.nonce)) return this.host.send(link.peer, encodeProof(session.proof))
       // A new nonce: the peer started over (its inner link reconnected). Re-key beside the session.
-      link.handshake = newHandshake(this.nonce(link.peer))
+      const rekey = newHandshake(this.nonce(link.peer))
+      this.generate(link, rekey)
+      link.handshake = rekey
     }
     const hs = link.handshake
     if (hs === undefined) return
+    await hs.ready
+    if (this.host.stale(link) || link.handshake !== hs || hs.eph === undefined) return
     const fresh = !sameBytes(hs.theirs, hello.nonce)
     const theirs = fresh ? hello.nonce.slice() : (hs.theirs as Uint8Array)
     if (fresh) {
       hs.theirs = theirs
+      hs.theirEph = hello.ephemeral.slice()
       hs.proof = undefined
       this.nonces.add(link.peer, 'theirs', theirs)
     }
@@ -147,13 +168,27 @@ export class SecureTransportHandshake {
       if (this.host.stale(link) || link.handshake !== hs) return
       return this.fail(link, hs, `peer ${link.peer} failed the handshake: it does not hold the room secret`)
     }
+    const { eph, theirEph } = hs
+    if (eph === undefined || theirEph === undefined) return
+    let shared: Uint8Array
+    try {
+      shared = await ephemeralShared(eph, theirEph)
+    } catch (cause) {
+      if (this.host.stale(link) || link.handshake !== hs) return
+      this.disarm(hs)
+      link.handshake = undefined
+      if (link.session === undefined) link.failed = hs
+      return this.host.report(SecurityErrorCode.Malformed, `peer ${link.peer} sent an invalid ephemeral key`, link.peer, cause)
+    }
     const [sendKey, recvKey] = await Promise.all([
-      deriveLinkKey(keys, this.host.localPeer, link.peer, hs.ours, theirs),
-      deriveLinkKey(keys, link.peer, this.host.localPeer, theirs, hs.ours)
+      deriveLinkKey(keys, this.host.localPeer, link.peer, hs.ours, theirs, shared),
+      deriveLinkKey(keys, link.peer, this.host.localPeer, theirs, hs.ours, shared)
     ])
     if (this.host.stale(link) || link.handshake !== hs || hs.proof === undefined) return
     this.disarm(hs)
     link.handshake = undefined
+    // The ephemeral private key is no longer needed: dropping it is what makes the session forward-secret.
+    hs.eph = undefined
     const rekeyed = link.session !== undefined
     link.session = { ours: hs.ours, theirs, proof: hs.proof, sendKey, recvKey, sent: 0, window: new ReplayWindow(this.settings.replayWindow) }
     this.host.established(link, rekeyed)

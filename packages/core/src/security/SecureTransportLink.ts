@@ -1,4 +1,5 @@
 import type { TimerHandle } from '../clock/Clock.js'
+import type { EphemeralKey } from './ephemeralKeys.js'
 import type { PeerId } from '../ids/ids.js'
 import type { ReplayWindow } from './ReplayWindow.js'
 
@@ -9,8 +10,14 @@ import type { ReplayWindow } from './ReplayWindow.js'
 export interface Handshake {
   /** Our fresh nonce. */
   readonly ours: Uint8Array
+  /** Our ephemeral ECDH key, once generated (see `ready`); dropped with the handshake. */
+  eph: EphemeralKey | undefined
+  /** Settles once `eph` is generated (or its generation failed and was reported). */
+  ready: Promise<void>
   /** The peer's nonce, once its Hello arrived. */
   theirs: Uint8Array | undefined
+  /** The peer's ephemeral public key, from the same Hello as `theirs`. */
+  theirEph: Uint8Array | undefined
   /** A Proof that arrived before the peer's Hello (a reordering inner transport). */
   early: Uint8Array | undefined
   /** Our proof for `(theirs, ours)`, once signed: sent again with each retransmitted Hello. */
@@ -58,5 +65,5 @@ export function newLink(peer: PeerId, ours: Uint8Array): Link {
 
 /** A handshake with nonce `ours`, nothing heard yet. @internal */
 export function newHandshake(ours: Uint8Array): Handshake {
-  return { ours, theirs: undefined, early: undefined, proof: undefined, retries: 0, timer: undefined }
+  return { ours, eph: undefined, ready: Promise.resolve(), theirs: undefined, theirEph: undefined, early: undefined, proof: undefined, retries: 0, timer: undefined }
 }
