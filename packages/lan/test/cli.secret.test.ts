@@ -71,6 +71,21 @@ describe('sship join with a room secret', () => {
     const ackedAfter = survivors.map((s) => s.all('ack').length)
     await waitFor('the survivors to keep deciding requests', () => survivors.every((s, i) => s.all('ack').length > (ackedAfter[i] ?? 0) + 2), 10_000, describeAll)
 
+    // `sship status` hears the coordinator only with the room's secret.
+    const newLeader = survivors[0]?.status()?.coordinator
+    const status = (label: string, extra: string[], env: Record<string, string> = {}): CliProcess => {
+      const c = new CliProcess(label, ['status', 'secret-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '2000', ...extra], { env })
+      children.push(c)
+      return c
+    }
+    const withSecret = status('status-member', ['--secret-file', secretFile])
+    const withoutSecret = status('status-outsider', [], { SSHIP_SECRET: 'yet another guess' })
+    expect(await Promise.all([withSecret.exited, withoutSecret.exited])).toEqual([0, 0])
+    expect(withSecret.all('app-status')[0]).toMatchObject({ coordinator: newLeader })
+    // It finds the peers over mDNS (that is public) but no link carries anything to it.
+    expect(withoutSecret.all('app-status')[0]).toMatchObject({ coordinator: null, successors: [] })
+    expect((withoutSecret.all('app-status')[0]?.peers as unknown[]).length).toBeGreaterThanOrEqual(3)
+
     // The intruder ran its own room alone the whole time and learned nothing of this one.
     expect(intruder.running).toBe(true)
     await waitFor('the intruder to lead its own room', () => intruder.status()?.role === 'leader' && intruder.all('ack').length > 3, 10_000, describeAll)
