@@ -17,7 +17,8 @@
  * Then it stops the chaos, restarts/resumes every peer, stops the senders, waits until every replica
  * reports the same fully decided ledger (`report` on --control-stdin), and prints progress on
  * stderr and, last on stdout, one JSON line:
- *   {minutes, peers, kills, partitions, failovers, sent, acked, lost, duplicates, converged, ...}
+ *   {minutes, peers, kills, partitions, failovers, sent, acked, lost, duplicates, converged, ...,
+ *    secure, refused} (refused: links refused for a different room secret; 0 in a healthy run)
  * Exit code 1 if lost > 0, duplicates > 0 or not converged (2 on a usage error).
  *
  * Network: loopback only (--interface 127.0.0.1, mDNS on a private free UDP port). Every wait is
@@ -85,7 +86,9 @@ const slots: Slot[] = Array.from({ length: peerCount }, (_, i) => ({
 }))
 const allLives = (): CliProcess[] => slots.flatMap((s) => s.lives)
 const secretFile = joinPath(root, 'room.secret')
-if (values.secret) writeFileSync(secretFile, `soak room ${seed} ${Array.from({ length: 4 }, () => random.next().toString(36).slice(2)).join('')}\n`, { mode: 0o600 })
+// The secret comes from its own seeded PRNG, so --secret does not change the chaos schedule of a seed.
+const secretRandom = seededRandom((seed ^ 0x5ec2e7) >>> 0 || 1)
+if (values.secret) writeFileSync(secretFile, `soak room ${seed} ${Array.from({ length: 4 }, () => secretRandom.next().toString(36).slice(2)).join('')}\n`, { mode: 0o600 })
 
 /** SIGKILLs every life still running (SIGKILL also ends a SIGSTOPped process). Synchronous. */
 function killAll(): void {
