@@ -260,6 +260,18 @@ async function main(): Promise<number> {
   const other = errors.filter((e) => !/ECONNREFUSED/.test(e.message))
   log(`peer error records: ${refused} refused dials (expected after kills), ${other.length} other`)
   for (const e of other.slice(0, 10)) log(`  ${e.label}: ${e.message}`)
+  if (result.duplicates > 0 || result.lost > 0) {
+    // Show the acks behind a duplicate: the same id twice, or two ids with one reply count.
+    const acks = allLives().flatMap((p) => p.all('ack').map((a) => ({ life: p.label, id: String(a.id), epoch: a.epoch, by: a.by, t: a.t,
+      count: (a.reply as { count?: number } | null)?.count })))
+    const byId = new Map<string, typeof acks>()
+    const byCount = new Map<number | undefined, typeof acks>()
+    for (const a of acks) {
+      byId.set(a.id, [...(byId.get(a.id) ?? []), a])
+      byCount.set(a.count, [...(byCount.get(a.count) ?? []), a])
+    }
+    for (const group of [...byId.values(), ...byCount.values()].filter((g) => g.length > 1).slice(0, 10)) log(`duplicate: ${JSON.stringify(group)}`)
+  }
   if (!result.converged) {
     for (const [i, r] of reports.entries()) {
       log(`${slots[i]?.id ?? '?'}: count ${String(r?.count)} decided ${String((r?.decided as unknown[] | undefined)?.length)} pending ${String(r?.pending)} ` +
