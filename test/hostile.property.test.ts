@@ -8,9 +8,8 @@ import * as Y from 'yjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FrameError, FrameErrorCode, MAX_EPOCH, decodeEnvelope, type DecodeResult } from '@sship/core'
 import {
-  DATA_HEADER_BYTES, ECDH_BYTES, MAX_COUNTER, MAX_IDENTITY_KEY_BYTES, MAX_IDENTITY_SIG_BYTES, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION, SecureFrameType,
-  decodeSecureFrame, encodeData, encodeDataHeader, encodeIdentity,
-  encodeHello, encodeProof
+  DATA_HEADER_BYTES, ECDH_BYTES, EPHEMERAL_KEY_BYTES, MAX_COUNTER, MAX_IDENTITY_KEY_BYTES, MAX_IDENTITY_SIG_BYTES, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION,
+  SecureFrameType, decodeSecureFrame, encodeData, encodeDataHeader, encodeHello, encodeIdentity, encodeProof
 } from '../packages/core/src/security/secureFrames.js'
 import { Tally, fcParams, fcSeed } from './support/fcRun.js'
 import { ENVELOPE_LIMIT, coordinatorCodecs, hostileFrameArb, hostileSecureArb, viewArb } from './support/hostileArbitraries.js'
@@ -144,7 +143,8 @@ describe('hostile input, property-based', () => {
         switch (f.type) {
           case SecureFrameType.Hello:
             ensure(f.nonce.length === NONCE_BYTES && (f.echo === undefined || (f.echo.length === NONCE_BYTES && f.echo.some((b) => b !== 0))), () => 'bad Hello fields')
-            again = encodeHello(f.nonce, f.echo)
+            ensure(f.ephemeral.length === EPHEMERAL_KEY_BYTES, () => 'bad Hello ephemeral key')
+            again = encodeHello(f.nonce, f.echo, f.ephemeral)
             outcome = 'Hello'
             break
           case SecureFrameType.Proof:

@@ -1,5 +1,5 @@
 /**
- * `npm run soak -- (--minutes M | --seconds S) [--peers N] [--seed S] [--producers K] [--send-every ms]`
+ * `npm run soak -- (--minutes M | --seconds S) [--peers N] [--seed S] [--producers K] [--send-every ms] [--secret]`
  *
  * Chaos soak of real `sship join` processes on loopback (issue [G]). Starts `--peers` processes
  * (each with its own --id and --data-dir in a temp dir, so a restart keeps its GUID, document and
@@ -12,22 +12,24 @@
  *     mDNS), so to the others it is cut off, while its sockets stay open; on SIGCONT it resumes with
  *     a stale view, as a peer behind a healed partition would. (This isolates one peer from all the
  *     others; it cannot split the group into two live halves.)
+ * With `--secret` the peers form a room with a secret (`sship join --secret-file`, a file of the
+ * soak's temp dir): every link is authenticated and encrypted, and restarts re-run the handshake.
  * Then it stops the chaos, restarts/resumes every peer, stops the senders, waits until every replica
  * reports the same fully decided ledger (`report` on --control-stdin), and prints progress on
  * stderr and, last on stdout, one JSON line:
- *   {minutes, peers, kills, partitions, failovers, sent, acked, lost, duplicates, converged, ...}
+ *   {minutes, peers, kills, partitions, failovers, sent, acked, lost, duplicates, converged, ...,
+ *    secure, refused} (refused: links refused for a different room secret; 0 in a healthy run)
  * Exit code 1 if lost > 0, duplicates > 0 or not converged (2 on a usage error).
  *
  * Network: loopback only (--interface 127.0.0.1, mDNS on a private free UDP port). Every wait is
  * bounded by the duration plus fixed budgets; every child is SIGKILLed at the end, even on error.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { createSocket } from 'node:dgram'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { parseArgs } from 'node:util'
 import { seededRandom } from '@sship/core'
-import { PeerProcess, type JoinRecord } from './PeerProcess.js'
+import { CliProcess, freeUdpPort, type CliRecord } from '@sship/lan/testing'
 import { tally } from './tally.js'
 
 const APP = 'soak-app'
@@ -40,7 +42,7 @@ const { values } = parseArgs({
     minutes: { type: 'string' }, seconds: { type: 'string' }, peers: { type: 'string', default: '12' },
     seed: { type: 'string', default: '1' }, producers: { type: 'string' }, 'send-every': { type: 'string', default: '250' },
     heartbeat: { type: 'string', default: '100' }, suspect: { type: 'string', default: '1000' }, 'hold-down': { type: 'string', default: '3000' },
-    keep: { type: 'boolean', default: false }
+    keep: { type: 'boolean', default: false }, secret: { type: 'boolean', default: false }
   }
 })
 const num = (v: string | undefined): number => (v === undefined ? NaN : Number(v))
@@ -54,7 +56,7 @@ if (!(durationMs > 0) || !Number.isInteger(peerCount) || peerCount < 2 || !Numbe
     !Number.isInteger(producerCount) || producerCount < 1 || producerCount > peerCount || !(sendEvery >= 1) ||
     !Object.values(timing).every((t) => Number.isInteger(t) && t > 0)) {
   console.error('usage: npm run soak -- (--minutes M | --seconds S) [--peers N>=2] [--seed S] [--producers K] [--send-every ms] ' +
-    '[--heartbeat ms] [--suspect ms] [--hold-down ms] [--keep]')
+    '[--heartbeat ms] [--suspect ms] [--hold-down ms] [--secret] [--keep]')
   process.exit(2)
 }
 
@@ -72,21 +74,25 @@ interface Slot {
   readonly id: string
   readonly dataDir: string
   readonly producer: boolean
-  readonly lives: PeerProcess[]
+  readonly lives: CliProcess[]
   killed: boolean
 }
-const current = (s: Slot): PeerProcess | undefined => s.lives.at(-1)
-const up = (s: Slot): boolean => !s.killed && current(s)?.running === true && current(s)?.stopped !== true
+const current = (s: Slot): CliProcess | undefined => s.lives.at(-1)
+const up = (s: Slot): boolean => !s.killed && current(s)?.running === true && current(s)?.paused !== true
 
 const root = mkdtempSync(joinPath(tmpdir(), 'sship-soak-'))
 const slots: Slot[] = Array.from({ length: peerCount }, (_, i) => ({
   id: `soak-${i + 1}`, dataDir: joinPath(root, `peer-${i + 1}`), producer: i >= peerCount - producerCount, lives: [], killed: false
 }))
-const allLives = (): PeerProcess[] => slots.flatMap((s) => s.lives)
+const allLives = (): CliProcess[] => slots.flatMap((s) => s.lives)
+const secretFile = joinPath(root, 'room.secret')
+// The secret comes from its own seeded PRNG, so --secret does not change the chaos schedule of a seed.
+const secretRandom = seededRandom((seed ^ 0x5ec2e7) >>> 0 || 1)
+if (values.secret) writeFileSync(secretFile, `soak room ${seed} ${Array.from({ length: 4 }, () => secretRandom.next().toString(36).slice(2)).join('')}\n`, { mode: 0o600 })
 
 /** SIGKILLs every life still running (SIGKILL also ends a SIGSTOPped process). Synchronous. */
 function killAll(): void {
-  for (const p of allLives()) p.signal('SIGKILL')
+  for (const p of allLives()) p.kill('SIGKILL')
 }
 process.on('exit', killAll)
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -96,17 +102,6 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     if (values.keep !== true) rmSync(root, { recursive: true, force: true })
     process.exit(130)
   })
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4')
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject)
-    socket.bind(0, '127.0.0.1', () => resolve())
-  })
-  const { port } = socket.address()
-  await new Promise<void>((resolve) => socket.close(() => resolve()))
-  return port
 }
 
 /** Polls `condition` until it holds; throws after `timeoutMs` or past the hard deadline. */
@@ -133,11 +128,12 @@ async function main(): Promise<number> {
   const mdnsPort = await freeUdpPort()
   log(`seed ${seed}, ${peerCount} peers (${producerCount} producers, --send-every ${sendEvery}), ` +
     `${durationMs / 1000}s of chaos, mDNS on 127.0.0.1:${mdnsPort}, data in ${root}`)
-  const start = (s: Slot): PeerProcess => {
-    const p = new PeerProcess(`${s.id}#${s.lives.length + 1}`, [
+  const start = (s: Slot): CliProcess => {
+    const p = new CliProcess(`${s.id}#${s.lives.length + 1}`, [
       'join', APP, '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--id', s.id, '--data-dir', s.dataDir,
       '--heartbeat', String(timing.heartbeat), '--suspect', String(timing.suspect), '--hold-down', String(timing.holdDown),
-      ...(s.producer ? ['--send-every', String(sendEvery)] : [])
+      ...(s.producer ? ['--send-every', String(sendEvery)] : []),
+      ...(values.secret ? ['--secret-file', secretFile] : [])
     ])
     s.lives.push(p)
     s.killed = false
@@ -173,9 +169,7 @@ async function main(): Promise<number> {
       if (!all && d.at > now) continue
       due.splice(due.indexOf(d), 1)
       if (d.what === 'resume') {
-        current(d.slot)?.signal('SIGCONT')
-        const p = current(d.slot)
-        if (p !== undefined) p.stopped = false
+        current(d.slot)?.kill('SIGCONT')
         log(`SIGCONT ${d.slot.id} (partition healed)`)
       } else {
         start(d.slot)
@@ -200,7 +194,7 @@ async function main(): Promise<number> {
           const target = preferCoordinator && random.next() < 0.5 ? coordinator : pick(candidates)
           const p = target === undefined ? undefined : current(target)
           if (target !== undefined && p !== undefined) {
-            p.signal('SIGKILL')
+            p.kill('SIGKILL')
             target.killed = true
             kills++
             if (target === coordinator) coordinatorKills++
@@ -212,8 +206,7 @@ async function main(): Promise<number> {
           const target = preferCoordinator && random.next() < 0.3 ? coordinator : pick(candidates)
           const p = target === undefined ? undefined : current(target)
           if (target !== undefined && p !== undefined) {
-            p.signal('SIGSTOP')
-            p.stopped = true
+            p.kill('SIGSTOP')
             partitions++
             log(`SIGSTOP ${target.id}${target === coordinator ? ' (coordinator)' : ''} (partitioned)`)
             due.push({ at: performance.now() + uniform(1500, 5000), slot: target, what: 'resume' })
@@ -238,8 +231,8 @@ async function main(): Promise<number> {
   for (const s of slots) current(s)?.command('stop-sending')
 
   // 4. Ask for reports until every replica reports the same, fully decided ledger.
-  const lastReport = (s: Slot, since: number): JoinRecord | undefined =>
-    current(s)?.records.slice(since).filter((r) => r.type === 'report').at(-1)
+  const lastReport = (s: Slot, since: number): CliRecord | undefined =>
+    current(s)?.all('report', since).at(-1)
   let marks = slots.map((s) => current(s)?.records.length ?? 0)
   const settled = (): boolean => {
     const t = tally([], slots.map((s, i) => lastReport(s, marks[i] ?? 0)))
@@ -260,13 +253,25 @@ async function main(): Promise<number> {
   marks = slots.map((s) => current(s)?.records.length ?? 0)
   await waitFor('final reports', () => slots.every((s, i) => lastReport(s, marks[i] ?? 0) !== undefined), 10_000).catch(() => undefined)
   const reports = slots.map((s, i) => lastReport(s, marks[i] ?? 0))
-  const result = tally(allLives().flatMap((p) => p.records), reports)
+  const result = tally(allLives().flatMap((p) => p.records.map((r) => r.record)), reports)
   // Refused dials to killed peers' old ports are expected; anything else is shown (a few of each).
   const errors = allLives().flatMap((p) => p.all('error').map((r) => ({ label: p.label, message: String(r.message) })))
   const refused = errors.filter((e) => /ECONNREFUSED/.test(e.message)).length
   const other = errors.filter((e) => !/ECONNREFUSED/.test(e.message))
   log(`peer error records: ${refused} refused dials (expected after kills), ${other.length} other`)
   for (const e of other.slice(0, 10)) log(`  ${e.label}: ${e.message}`)
+  if (result.duplicates > 0 || result.lost > 0) {
+    // Show the acks behind a duplicate: the same id twice, or two ids with one reply count.
+    const acks = allLives().flatMap((p) => p.all('ack').map((a) => ({ life: p.label, id: String(a.id), epoch: a.epoch, by: a.by, t: a.t,
+      count: (a.reply as { count?: number } | null)?.count })))
+    const byId = new Map<string, typeof acks>()
+    const byCount = new Map<number | undefined, typeof acks>()
+    for (const a of acks) {
+      byId.set(a.id, [...(byId.get(a.id) ?? []), a])
+      byCount.set(a.count, [...(byCount.get(a.count) ?? []), a])
+    }
+    for (const group of [...byId.values(), ...byCount.values()].filter((g) => g.length > 1).slice(0, 10)) log(`duplicate: ${JSON.stringify(group)}`)
+  }
   if (!result.converged) {
     for (const [i, r] of reports.entries()) {
       log(`${slots[i]?.id ?? '?'}: count ${String(r?.count)} decided ${String((r?.decided as unknown[] | undefined)?.length)} pending ${String(r?.pending)} ` +
@@ -284,7 +289,8 @@ async function main(): Promise<number> {
     minutes: Math.round(durationMs / 600) / 100, peers: peerCount, kills, partitions, failovers: result.failovers,
     sent: result.sent, acked: result.acked, lost: result.lost, duplicates: result.duplicates, converged: result.converged,
     seed, producers: producerCount, coordinatorKills, restarts: allLives().length - peerCount, sendFailed: result.sendFailed,
-    counter: result.counter, decided: result.decided
+    counter: result.counter, decided: result.decided, secure: values.secret,
+    refused: allLives().reduce((n, p) => n + p.all('refused').length, 0)
   })}\n`)
   return ok ? 0 : 1
 }

@@ -1,4 +1,4 @@
-import type { JoinRecord } from './PeerProcess.js'
+import type { CliRecord as JoinRecord } from '@sship/lan/testing'
 
 /** What the soak measured about requests, terms and the final replicas. */
 export interface Tally {

@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { MAX_EPOCH, MessageType, PROTOCOL_VERSION, messages, type DecodeResult, type Epoch, type PeerId } from '@sship/core'
 import {
-  DATA_HEADER_BYTES, ECDH_BYTES, MAX_COUNTER, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION, SecureFrameType, TAG_BYTES, encodeData, encodeDataHeader, encodeIdentity,
+  DATA_HEADER_BYTES, ECDH_BYTES, EPHEMERAL_KEY_BYTES, MAX_COUNTER, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION, SecureFrameType, TAG_BYTES, encodeData, encodeDataHeader, encodeIdentity,
   encodeHello, encodeProof
 } from '../../packages/core/src/security/secureFrames.js'
 
@@ -221,7 +221,8 @@ const nonceArb = fc.oneof(fc.uint8Array({ minLength: NONCE_BYTES, maxLength: NON
 const counterArb = fc.oneof(fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, MAX_COUNTER), fc.integer({ min: 0, max: MAX_COUNTER }))
 
 export const validSecureArb: fc.Arbitrary<{ kind: string; data: Uint8Array }> = fc.oneof(
-  fc.tuple(nonceArb, fc.option(nonceArb, { nil: undefined })).map(([nonce, echo]) => ({ kind: 'Hello', data: encodeHello(nonce, echo) })),
+  fc.tuple(nonceArb, fc.option(nonceArb, { nil: undefined }), fc.uint8Array({ minLength: EPHEMERAL_KEY_BYTES, maxLength: EPHEMERAL_KEY_BYTES }))
+    .map(([nonce, echo, eph]) => ({ kind: 'Hello', data: encodeHello(nonce, echo, eph) })),
   fc.uint8Array({ minLength: PROOF_BYTES, maxLength: PROOF_BYTES }).map((mac) => ({ kind: 'Proof', data: encodeProof(mac) })),
   fc.tuple(counterArb, fc.uint8Array({ minLength: TAG_BYTES, maxLength: TAG_BYTES + 48 })).map(([counter, ct]) => ({
     kind: 'Data', data: encodeData(encodeDataHeader(counter), ct)

@@ -5,7 +5,8 @@
  *   (`_sship._tcp.local`) and browses for the app's other peers; {@link PeerDirectory} is the
  *   interface the transport sees.
  * - `transport/`: {@link LanTransport}, a `Transport` over WebSockets with a hello handshake,
- *   one link per pair of peers, and redial with backoff.
+ *   one link per pair of peers, and redial with backoff; {@link SecureLanTransport} wraps it in
+ *   core's `SecureTransport` for rooms with a secret.
  * - `join/`: {@link joinLan} wires both for `initServer` / `connect`.
  * - `cli/`: the `sship` command (`sship join`, `sship status`).
  *
@@ -20,6 +21,7 @@ export {
 export { SERVICE_TYPE, advertisementRecords, parseInstances, instanceName, type Advertisement, type ParsedInstance } from './discovery/serviceRecords.js'
 export type { MulticastCounters, MulticastEndpoint } from './discovery/MulticastChannel.js'
 export { LanTransport } from './transport/LanTransport.js'
+export { SecureLanTransport, type LanPeerTransport } from './transport/SecureLanTransport.js'
 export { LanTransportState, type LanTransportOptions } from './transport/LanTransportOptions.js'
 export type { LanTransportStats } from './transport/LanTransportStats.js'
 export { CloseCode } from './transport/CloseCode.js'

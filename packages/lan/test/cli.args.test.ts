@@ -76,3 +76,16 @@ describe('Output', () => {
     expect(text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown)).toEqual([status, { type: 'stopped', reason: 'SIGTERM' }])
   })
 })
+
+describe('sship room secret arguments', () => {
+  const base = ['join', 'todo', '--interface', '127.0.0.1']
+  it('takes the secret from --secret-file or SSHIP_SECRET, never from the command line', () => {
+    expect(parseCliArgs([...base, '--secret-file', '/run/room.secret'])).toMatchObject({ secret: { from: 'file', path: '/run/room.secret' } })
+    expect(parseCliArgs(base, { SSHIP_SECRET: 's3cret' })).toMatchObject({ secret: { from: 'env', value: 's3cret' } })
+    expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1', '--secret-file', 'f'])).toMatchObject({ secret: { from: 'file', path: 'f' } })
+    expect(parseCliArgs(base)).toMatchObject({ secret: undefined })
+    expect(() => parseCliArgs([...base, '--secret', 'hunter2'])).toThrow(/no --secret VALUE.*visible to every user.*--secret-file PATH.*SSHIP_SECRET/)
+    expect(() => parseCliArgs([...base, '--secret=hunter2'])).toThrow(UsageError)
+    expect(() => parseCliArgs([...base, '--secret-file', 'f'], { SSHIP_SECRET: 'x' })).toThrow(/given twice/)
+  })
+})

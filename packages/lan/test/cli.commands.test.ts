@@ -1,8 +1,7 @@
 import { asPeerId, type PeerId } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MdnsDiscovery } from '../src/index.js'
-import { CliProcess } from './support/CliProcess.js'
-import { freeUdpPort } from './support/loopbackMdns.js'
+import { CliProcess, freeUdpPort } from '../src/testing/index.js'
 import { waitFor } from './support/wait.js'
 
 /** The CLI as a user runs it, on loopback only (mDNS from 127.0.0.1 on a free port). */

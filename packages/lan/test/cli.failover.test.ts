@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess, type CliRecord, type CliStatus } from './support/CliProcess.js'
-import { freeUdpPort } from './support/loopbackMdns.js'
+import { CliProcess, type CliRecord, type CliStatus, freeUdpPort } from '../src/testing/index.js'
 import { sleep, waitFor } from './support/wait.js'
 
 /**

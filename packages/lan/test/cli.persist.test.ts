@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CliProcess } from './support/CliProcess.js'
-import { freeUdpPort } from './support/loopbackMdns.js'
+import { CliProcess, freeUdpPort } from '../src/testing/index.js'
 import { waitFor } from './support/wait.js'
 
 /** `sship join --data-dir`: the GUID and the document survive a restart (loopback only). */
@@ -44,5 +43,28 @@ describe('sship join --data-dir', () => {
     expect(first.all('ready')[0]?.restored).toMatchObject({ updates: 0, terms: 0 })
     await waitFor('the second life to lead', () => second.status()?.role === 'leader', 30_000, () => second.describe())
     expect(second.status()?.successors).toEqual([self])
+  })
+
+  it('lets one process at a time write a data directory, and takes over the lock of a SIGKILLed one', async () => {
+    const dir = mkdtempSync(joinPath(tmpdir(), 'sship-data-'))
+    dirs.push(dir)
+    const mdnsPort = await freeUdpPort()
+    const args = ['join', 'lock-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--data-dir', dir, '--heartbeat', '50', '--suspect', '250']
+    const holder = new CliProcess('holder', args)
+    children.push(holder)
+    await waitFor('the holder to be ready', () => holder.all('ready').length > 0, 30_000, () => holder.describe())
+    const second = new CliProcess('second', args)
+    children.push(second)
+    expect(await second.exited).toBe(1)
+    expect(second.all('ready')).toEqual([])
+    expect(second.stderr.join('\n')).toMatch(new RegExp(`^sship: the data directory .* is in use by process ${holder.pid} `, 'm'))
+    expect(holder.running).toBe(true)
+    holder.kill()
+    await holder.exited
+    // The lock file still names the dead holder; the next start takes it over.
+    const third = new CliProcess('third', args)
+    children.push(third)
+    await waitFor('the third life to be ready', () => third.all('ready').length > 0, 30_000, () => third.describe())
+    expect(third.all('ready')[0]?.self).toBe(holder.all('ready')[0]?.self)
   })
 })

@@ -1,7 +1,7 @@
 import { asPeerId, type PeerId } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LostReason, MdnsDiscovery, type DirectoryEntry, type MdnsDiscoveryOptions } from '../src/index.js'
-import { loopbackMdns, type LoopbackMdns } from './support/loopbackMdns.js'
+import { loopbackMdns, type LoopbackMdns } from '../src/testing/index.js'
 import { waitFor } from './support/wait.js'
 import makeMdns from 'multicast-dns'
 

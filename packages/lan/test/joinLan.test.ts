@@ -1,7 +1,7 @@
 import { connect, initServer, type Server } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { joinLan, lanTiming, type LanPeer } from '../src/index.js'
-import { loopbackMdns } from './support/loopbackMdns.js'
+import { loopbackMdns } from '../src/testing/index.js'
 import { waitFor } from './support/wait.js'
 
 /** joinLan + core's API, in one process, on loopback only. */

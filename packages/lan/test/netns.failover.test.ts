@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { CliProcess, type CliRecord, type CliStatus } from './support/CliProcess.js'
+import { CliProcess, type CliRecord, type CliStatus } from '../src/testing/index.js'
 import { ip, NetnsLab, removeLeftoverNamespaces } from './support/NetnsLab.js'
 import { sleep, waitFor } from './support/wait.js'
 

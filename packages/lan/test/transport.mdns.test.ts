@@ -1,7 +1,7 @@
 import { asPeerId, seededRandom } from '@sship/core'
 import { runTransportTests } from '@sship/core/transport-suite'
 import { LanTransport, MdnsDiscovery } from '../src/index.js'
-import { loopbackMdns } from './support/loopbackMdns.js'
+import { loopbackMdns } from '../src/testing/index.js'
 import { sleep } from './support/wait.js'
 
 /**

@@ -24,3 +24,4 @@ export {
   type HeaderCheck, type LogScan, type LogTail
 } from './log/logFormat.js'
 export { PersistError, PersistErrorCode } from './errors/PersistError.js'
+export { DataDirLock, LOCK_FILE, readHolder, type LockHolder } from './lock/DataDirLock.js'

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock/Clock.js'
 import type { PeerIdentity } from '../identity/PeerIdentity.js'
 import type { PeerId } from '../ids/ids.js'
 import type { SecurityError } from './SecurityError.js'
@@ -20,11 +21,19 @@ export interface SecureTransportOptions {
   readonly replayWindow?: number
   /** Source of handshake nonces (default WebCrypto's `getRandomValues`). Must be unpredictable. */
   readonly randomBytes?: (length: number) => Uint8Array
+  /** Timers of handshake retransmission (default the system clock; tests pass a virtual one). */
+  readonly clock?: Clock
+  /** First wait before a handshake's Hello (and proof) is sent again; it doubles up to 8×. Default 500 ms. */
+  readonly handshakeRetryMs?: number
+  /** Retransmissions before a handshake is given up as `handshake-timeout`. Default 8 (about 25 s). */
+  readonly handshakeRetries?: number
   /**
    * This peer's key pair (`PeerOptions.identity`; the inner transport's `localPeer` must be its
    * id). Adds an identity step to the handshake: a peer is reported joined only if it proves the
-   * key of its GUID, and the session keys also come from an ephemeral ECDH, so other members
-   * cannot read or forge the link's frames. Every member must set it. See docs/security.md.
+   * key of its GUID with a signature over both GUIDs, both nonces and its ephemeral ECDH key, so
+   * the ephemeral keys (and with them the session keys) are bound to the two GUIDs: another
+   * member can neither impersonate a GUID nor sit in the middle of a link. Every member must set
+   * it. See docs/security.md.
    */
   readonly identity?: PeerIdentity
 }

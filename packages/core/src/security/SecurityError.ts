@@ -10,6 +10,8 @@ export const SecurityErrorCode = {
   DecryptFailed: 'decrypt-failed',
   /** A frame could not be parsed as a secure frame (wrong version, type or length). */
   Malformed: 'malformed',
+  /** A handshake got no answer through every retransmission; the link stays refused until the inner link rejoins. */
+  HandshakeTimeout: 'handshake-timeout',
   /** WebCrypto or an event handler failed unexpectedly; the link keeps serving if it can. */
   Internal: 'internal'
 } as const

@@ -5,28 +5,13 @@ import type { PeerId } from '../ids/ids.js'
 
 /**
  * The identity step of a {@link SecureTransport} handshake (with `identity` set): each side sends
- * a fresh ephemeral ECDH P-256 share, its identity public key, and a signature by that key over
- * both GUIDs in direction order, both handshake nonces (the receiver's first) and its share.
- * The receiver checks that the key's fingerprint is in the sender's GUID and that the signature
- * verifies; the ECDH secret then salts the session keys. So the link's peer id is proven, and
- * the session keys are known to its two ends only: a member holding the room secret can no
- * longer derive them from the handshake nonces, nor replay a proof into another session.
+ * its identity public key and a signature by that key over both GUIDs in direction order, both
+ * handshake nonces (the receiver's first) and the ephemeral ECDH key of its Hello. The receiver
+ * checks that the key's fingerprint is in the sender's GUID and that the signature verifies. So
+ * the link's peer id is proven, and the ephemeral keys — whose ECDH secret salts the session
+ * keys — are the two GUIDs' own: a member holding the room secret can neither impersonate a
+ * GUID, nor sit in the middle of a link, nor replay a step into another session.
  */
-
-const ECDH = { name: 'ECDH', namedCurve: 'P-256' } as const
-
-/** A fresh ephemeral ECDH key pair: the private key, and the public share in raw form (65 bytes). */
-export interface EcdhShare {
-  readonly privateKey: CryptoKey
-  readonly share: Uint8Array
-}
-
-/** Generates an {@link EcdhShare}. */
-export async function newEcdhShare(): Promise<EcdhShare> {
-  const pair = await globalThis.crypto.subtle.generateKey(ECDH, false, ['deriveBits'])
-  const share = new Uint8Array(await globalThis.crypto.subtle.exportKey('raw', pair.publicKey))
-  return { privateKey: pair.privateKey, share }
-}
 
 /** What `from` signs for `to`: both ids, both nonces (`to`'s first) and `from`'s ECDH share. */
 export function identityStatement(from: PeerId, to: PeerId, nonceOfTo: Uint8Array, nonceOfFrom: Uint8Array, share: Uint8Array): Uint8Array {
@@ -56,11 +41,4 @@ export async function checkLinkIdentity(
 /** Signs our identity step for `to`. */
 export async function signLinkIdentity(identity: PeerIdentity, to: PeerId, nonceOfTo: Uint8Array, nonceOfFrom: Uint8Array, share: Uint8Array): Promise<Uint8Array> {
   return identity.sign(identityStatement(identity.id, to, nonceOfTo, nonceOfFrom, share))
-}
-
-/** The 32-byte ECDH secret of our private key and the peer's share; rejects for an invalid share. */
-export async function ecdhSecret(privateKey: CryptoKey, theirShare: Uint8Array): Promise<Uint8Array> {
-  const subtle = globalThis.crypto.subtle
-  const pub = await subtle.importKey('raw', new Uint8Array(theirShare), ECDH, false, [])
-  return new Uint8Array(await subtle.deriveBits({ name: 'ECDH', public: pub }, privateKey, 256))
 }

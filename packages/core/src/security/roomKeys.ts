@@ -68,17 +68,17 @@ export async function verifyProof(
 }
 
 /**
- * The AES-GCM-256 key of direction `from → to` of one link session: HKDF over the master with
- * both nonces (and, with peer identities, the ECDH secret of the session) as salt and both ids as
- * info. One key per direction, so each direction's counter IVs never meet the other's under the
- * same key.
+ * The AES-GCM-256 key of direction `from → to` of one link session: HKDF over the master, with
+ * both nonces and the session's ephemeral ECDH shared secret as salt and both ids as info. One
+ * key per direction, so each direction's counter IVs never meet the other's under the same key.
+ * The shared secret is what makes the keys forward-secret: the room secret and the recorded
+ * handshake alone do not give them.
  */
 export async function deriveLinkKey(
-  keys: RoomKeys, from: PeerId, to: PeerId, nonceOfFrom: Uint8Array, nonceOfTo: Uint8Array, shared?: Uint8Array
+  keys: RoomKeys, from: PeerId, to: PeerId, nonceOfFrom: Uint8Array, nonceOfTo: Uint8Array, shared: Uint8Array
 ): Promise<CryptoKey> {
-  const salt = shared === undefined ? fields(nonceOfFrom, nonceOfTo) : fields(nonceOfFrom, nonceOfTo, shared)
   return globalThis.crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt, info: fields(LABEL, 'data', from, to) },
+    { name: 'HKDF', hash: 'SHA-256', salt: fields(nonceOfFrom, nonceOfTo, shared), info: fields(LABEL, 'data', from, to) },
     keys.master,
     { name: 'AES-GCM', length: 256 },
     false,

@@ -2,8 +2,10 @@
  * The wire format of {@link SecureTransport}: pure encode/decode functions over bytes, no I/O.
  *
  * Every frame starts with `[SECURE_VERSION, type]`:
- * - `Hello` (1): `nonce[32] echo[32]`: our fresh nonce, and the last nonce we saw from the
- *   receiver (all zeros if none), so each side can tell whether the other has its nonce yet.
+ * - `Hello` (1): `nonce[32] echo[32] ephemeral[65]`: our fresh nonce, the last nonce we saw
+ *   from the receiver (all zeros if none), so each side can tell whether the other has its
+ *   nonce yet, and this handshake's ephemeral ECDH P-256 public key (uncompressed point), whose
+ *   shared secret goes into the session keys (forward secrecy).
  * - `Proof` (2): `mac[32]`: HMAC-SHA-256 proof that the sender holds the room secret.
  * - `Data` (3): `counter[8] ciphertext[≥16]`: AES-GCM ciphertext and tag; the first 10 bytes
  *   (version, type, counter) are the associated data, and the counter is the IV.
@@ -12,8 +14,8 @@
  *   and its signature binding the GUID to this session (see `linkIdentity.ts`).
  */
 
-/** Version byte of every secure frame. */
-export const SECURE_VERSION = 1
+/** Version byte of every secure frame (2: the Hello carries an ephemeral ECDH key). */
+export const SECURE_VERSION = 2
 
 /** Types of secure frames. */
 export const SecureFrameType = {
@@ -27,6 +29,10 @@ export type SecureFrameType = (typeof SecureFrameType)[keyof typeof SecureFrameT
 
 /** Bytes in a handshake nonce. */
 export const NONCE_BYTES = 32
+/** Bytes of an ephemeral ECDH P-256 public key in raw (uncompressed point) form. */
+export const EPHEMERAL_KEY_BYTES = 65
+/** Bytes of a Hello frame. */
+export const HELLO_BYTES = 2 + 2 * NONCE_BYTES + EPHEMERAL_KEY_BYTES
 /** Bytes in a handshake proof (HMAC-SHA-256). */
 export const PROOF_BYTES = 32
 /** Bytes of a data frame's header: version, type and the 8-byte counter. */
@@ -44,7 +50,7 @@ export const MAX_COUNTER = Number.MAX_SAFE_INTEGER
 
 /** A decoded secure frame. Byte fields are views into the input. */
 export type SecureFrame =
-  | { readonly type: typeof SecureFrameType.Hello; readonly nonce: Uint8Array; readonly echo: Uint8Array | undefined }
+  | { readonly type: typeof SecureFrameType.Hello; readonly nonce: Uint8Array; readonly echo: Uint8Array | undefined; readonly ephemeral: Uint8Array }
   | { readonly type: typeof SecureFrameType.Proof; readonly mac: Uint8Array }
   | { readonly type: typeof SecureFrameType.Data; readonly counter: number; readonly header: Uint8Array; readonly ciphertext: Uint8Array }
   | { readonly type: typeof SecureFrameType.Identity; readonly ecdh: Uint8Array; readonly key: Uint8Array; readonly signature: Uint8Array }
@@ -76,11 +82,12 @@ function decodeIdentity(data: Uint8Array): SecureFrame | { readonly type: 'malfo
 }
 
 /** Encodes a Hello; `echo` undefined is sent as zeros. */
-export function encodeHello(nonce: Uint8Array, echo: Uint8Array | undefined): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(2 + 2 * NONCE_BYTES)
+export function encodeHello(nonce: Uint8Array, echo: Uint8Array | undefined, ephemeral: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(HELLO_BYTES)
   out.set([SECURE_VERSION, SecureFrameType.Hello])
   out.set(nonce, 2)
   if (echo !== undefined) out.set(echo, 2 + NONCE_BYTES)
+  out.set(ephemeral, 2 + 2 * NONCE_BYTES)
   return out
 }
 
@@ -123,9 +130,12 @@ export function decodeSecureFrame(data: Uint8Array): SecureFrame | { readonly ty
   if (data[0] !== SECURE_VERSION) return { type: 'malformed', reason: `unsupported secure frame version ${data[0]}` }
   switch (data[1]) {
     case SecureFrameType.Hello: {
-      if (data.byteLength !== 2 + 2 * NONCE_BYTES) return { type: 'malformed', reason: 'a Hello has the wrong length' }
-      const echo = data.subarray(2 + NONCE_BYTES)
-      return { type: SecureFrameType.Hello, nonce: data.subarray(2, 2 + NONCE_BYTES), echo: echo.every((b) => b === 0) ? undefined : echo }
+      if (data.byteLength !== HELLO_BYTES) return { type: 'malformed', reason: 'a Hello has the wrong length' }
+      const echo = data.subarray(2 + NONCE_BYTES, 2 + 2 * NONCE_BYTES)
+      return {
+        type: SecureFrameType.Hello, nonce: data.subarray(2, 2 + NONCE_BYTES), echo: echo.every((b) => b === 0) ? undefined : echo,
+        ephemeral: data.subarray(2 + 2 * NONCE_BYTES)
+      }
     }
     case SecureFrameType.Proof:
       if (data.byteLength !== 2 + PROOF_BYTES) return { type: 'malformed', reason: 'a Proof has the wrong length' }

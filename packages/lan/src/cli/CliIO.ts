@@ -5,6 +5,8 @@ export interface CliIO {
   readonly stdout: Writable & { readonly isTTY?: boolean }
   readonly stderr: Writable
   readonly stdin: Readable
+  /** The environment (for `SSHIP_SECRET`). */
+  readonly env: Readonly<Record<string, string | undefined>>
   /** Registers `handler` for SIGINT, SIGTERM and a broken stdout; returns the function that removes it. */
   onSignal(handler: (signal: string) => void): () => void
 }
@@ -15,6 +17,7 @@ export function processIO(): CliIO {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
+    env: process.env,
     onSignal: (handler) => {
       // A closed stdout (e.g. piped into `head`) ends the run like a signal, instead of crashing it.
       const onStdoutError = (error: NodeJS.ErrnoException): void => handler(error.code === 'EPIPE' ? 'EPIPE' : 'stdout error')

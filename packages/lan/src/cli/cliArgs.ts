@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import type { SecretSource } from './roomSecret.js'
 
 /** Options shared by every command that touches the network. */
 export interface NetworkArgs {
@@ -10,6 +11,8 @@ export interface NetworkArgs {
   readonly mdnsPort: number
   /** One JSON object per line instead of human output. */
   readonly json: boolean
+  /** The room secret's source (`--secret-file`, or the `SSHIP_SECRET` environment variable); none: an open room. */
+  readonly secret: SecretSource | undefined
 }
 
 /** `sship join <app>`. */
@@ -48,15 +51,18 @@ export class UsageError extends Error {
 
 /** The help text (also printed with a usage error). */
 export const USAGE = `usage:
-  sship join <app> (--interface ADDR | --lan) [--port N] [--mdns-port N] [--id GUID]
+  sship join <app> (--interface ADDR | --lan) [--secret-file PATH] [--port N] [--mdns-port N] [--id GUID]
                    [--heartbeat ms] [--suspect ms] [--hold-down ms] [--stagger ms] [--join-grace ms]
                    [--send-every ms] [--peer host:port]... [--no-mdns]
                    [--json] [--control-stdin] [--exit-after ms] [--data-dir DIR]
-  sship status <app> (--interface ADDR | --lan) [--mdns-port N] [--timeout ms] [--json]
+  sship status <app> (--interface ADDR | --lan) [--secret-file PATH] [--mdns-port N] [--timeout ms] [--json]
 
 --interface ADDR  local IPv4 address to use (mDNS is sent from it, the server binds to it);
                   127.0.0.1 keeps everything on this machine. Required unless --lan is given.
 --lan             use this machine's first LAN address (sends multicast on the real network).
+--secret-file PATH  the room secret (the file's content, trailing newline removed); or set
+                  SSHIP_SECRET. Only peers with the same secret link; every frame is encrypted.
+                  There is no --secret VALUE: a command line is visible to every user (ps).
 join runs an eligible server whose built-in server code is a counter: {"op":"inc"} adds one and
 replies {"count":n}; {"op":"get"} replies {"count":n}.
 --join-grace ms   how long a starting peer listens for a coordinator before acting
@@ -72,8 +78,15 @@ const positiveInt = (name: string, v: string | undefined, fallback: number | und
   return Number(v)
 }
 
-/** Parses `argv` (without `node` and the script). Throws {@link UsageError}. Pure. */
-export function parseCliArgs(argv: readonly string[]): CliArgs {
+/**
+ * Parses `argv` (without `node` and the script); `env` is consulted for `SSHIP_SECRET` only.
+ * Throws {@link UsageError}. Pure.
+ */
+export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliArgs {
+  if (argv.some((a) => a === '--secret' || a.startsWith('--secret='))) {
+    throw new UsageError('there is no --secret VALUE: a command line is visible to every user of this machine (ps); ' +
+      'put the secret in a file only you can read and pass --secret-file PATH, or set SSHIP_SECRET')
+  }
   let parsed
   try {
     parsed = parseArgs({
@@ -84,7 +97,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         port: { type: 'string' }, id: { type: 'string' }, heartbeat: { type: 'string' }, suspect: { type: 'string' },
         'hold-down': { type: 'string' }, stagger: { type: 'string' }, 'join-grace': { type: 'string' }, 'send-every': { type: 'string' },
         peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'control-stdin': { type: 'boolean' },
-        'exit-after': { type: 'string' }, 'data-dir': { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+        'exit-after': { type: 'string' }, 'data-dir': { type: 'string' }, 'secret-file': { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
       }
     })
   } catch (error) {
@@ -99,8 +112,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (v.interface === undefined && v.lan !== true) {
     throw new UsageError('--interface is required (e.g. --interface 127.0.0.1 to stay on this machine), or pass --lan to use the real network explicitly')
   }
+  const envSecret = env.SSHIP_SECRET
+  if (v['secret-file'] !== undefined && envSecret !== undefined) {
+    throw new UsageError('the room secret is given twice (--secret-file and SSHIP_SECRET); give it once')
+  }
+  const secret: SecretSource | undefined = v['secret-file'] !== undefined
+    ? { from: 'file', path: v['secret-file'] }
+    : envSecret !== undefined ? { from: 'env', value: envSecret } : undefined
   const network: NetworkArgs = {
-    interface: v.interface, lan: v.lan === true, mdnsPort: positiveInt('mdns-port', v['mdns-port'], 5353) ?? 5353, json: v.json === true
+    interface: v.interface, lan: v.lan === true, mdnsPort: positiveInt('mdns-port', v['mdns-port'], 5353) ?? 5353, json: v.json === true, secret
   }
   if (command === 'status') return { command, app, ...network, timeoutMs: positiveInt('timeout', v.timeout, 2000) ?? 2000 }
   const timing: JoinArgs['timing'] = {}

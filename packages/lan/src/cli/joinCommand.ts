@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline'
-import { connect, initServer, type Connection, type SendResult } from '@sship/core'
+import { connect, initServer, SecurityError, SecurityErrorCode, type Connection, type PeerId, type SendResult } from '@sship/core'
 import { openDocLog } from '@sship/persist'
 import { joinLan } from '../join/joinLan.js'
 import { lanTiming } from '../join/lanTiming.js'
@@ -9,6 +9,7 @@ import type { CliIO } from './CliIO.js'
 import { counterHandler } from './counterServer.js'
 import { ledgerReport } from './ledgerReport.js'
 import { Output } from './Output.js'
+import { readRoomSecret } from './roomSecret.js'
 import { renderRecord, statusRecord } from './statusRecord.js'
 
 /** How often the set of linked peers is checked for a change (the transport has no subscription). */
@@ -27,13 +28,15 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
     if (args.json) out.event({ type: 'error', message, ...(peer === undefined ? {} : { peer }) })
     else if (!/ECONNREFUSED/.test(message)) io.stderr.write(`sship: ${message}\n`)
   }
+  const secret = args.secret === undefined ? undefined : readRoomSecret(args.secret, (m) => reportError(m))
   // With --data-dir the document and the GUID come back after a restart (pending requests too).
   const log = args.dataDir === undefined ? undefined : openDocLog(args.dataDir, args.id === undefined ? {} : { peerId: args.id })
   const peerId = log?.peerId ?? args.id
   const lan = await joinLan(args.app, {
     interface: args.interface, lan: args.lan, port: args.port, mdns: args.mdns, mdnsPort: args.mdnsPort, peers: args.peers,
     ...(peerId === undefined ? {} : { peerId }),
-    onError: (e, peer) => reportError(e.message, peer)
+    ...(secret === undefined ? {} : { secret }),
+    onError: (e, peer) => (isRefusal(e) ? reportRefusal(out, io, args.json, peer) : reportError(securityPrefix(e) + e.message, peer))
   })
   const server = initServer(args.app, {
     transport: lan.transport, timing: lanTiming(args.timing), onError: (e, from) => reportError(`${e.code}: ${e.message}`, from),
@@ -41,7 +44,7 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
   })
   server.onReceive(counterHandler(server))
   out.event({
-    type: 'ready', app: args.app, self: lan.peerId, interface: lan.interface, mdnsPort: args.mdnsPort,
+    type: 'ready', app: args.app, self: lan.peerId, secure: lan.secure, interface: lan.interface, mdnsPort: args.mdnsPort,
     address: lan.address === undefined ? null : formatHostPort(lan.address),
     // With --data-dir: what came back from disk (updates replayed, terms known), null without it.
     restored: log === undefined ? null : { updates: log.stats.replayed, terms: server.peer.ledger.maxEpoch(), tail: log.stats.recoveredTail, dropped: log.stats.droppedBytes }
@@ -117,6 +120,16 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
       input.on('close', () => void shutdown('end of input'))
     }
   })
+}
+
+const isRefusal = (e: Error): boolean => e instanceof SecurityError && e.code === SecurityErrorCode.AuthFailed
+const securityPrefix = (e: Error): string => (e instanceof SecurityError ? `${e.code}: ` : '')
+
+/** One line per refused link: the peer holds another room secret (or none). */
+function reportRefusal(out: Output, io: CliIO, json: boolean, peer: PeerId | undefined): void {
+  const message = `peer ${peer ?? '(unknown)'} presented a different room secret (or none); its link is refused`
+  if (json) out.event({ type: 'refused', code: SecurityErrorCode.AuthFailed, peer: peer ?? null, message })
+  else io.stderr.write(`sship: ${message}\n`)
 }
 
 function sendRecord(r: SendResult, t: number): { type: string; [key: string]: unknown } {

@@ -10,7 +10,7 @@ import { runStatus } from './statusCommand.js'
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   let args
   try {
-    args = parseCliArgs(argv)
+    args = parseCliArgs(argv, io.env)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     io.stderr.write(`sship: ${error.message}\n\n${USAGE}\n`)

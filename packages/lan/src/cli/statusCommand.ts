@@ -3,9 +3,11 @@ import { MdnsDiscovery } from '../discovery/MdnsDiscovery.js'
 import type { DirectoryEntry } from '../discovery/PeerDirectory.js'
 import { firstLanAddress } from '../join/lanAddress.js'
 import { LanTransport } from '../transport/LanTransport.js'
+import { SecureLanTransport } from '../transport/SecureLanTransport.js'
 import { formatHostPort } from '../transport/peerAddress.js'
 import type { StatusArgs } from './cliArgs.js'
 import type { CliIO } from './CliIO.js'
+import { readRoomSecret } from './roomSecret.js'
 
 /** What `sship status --json` prints (one object). */
 export interface StatusReport {
@@ -23,9 +25,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * `sship status <app>`: browses mDNS for the first half of `--timeout`, then connects to what it
  * found as a client (never as a server) until it hears the coordinator or the timeout ends,
- * prints what it learned and exits: 0 if peers were found, 1 if none were.
+ * prints what it learned and exits: 0 if peers were found, 1 if none were. With a room secret
+ * (`--secret-file` or `SSHIP_SECRET`) it links as a member of the secure room.
  */
 export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
+  const secret = args.secret === undefined ? undefined : readRoomSecret(args.secret, (m) => io.stderr.write(`sship: ${m}\n`))
   const deadline = performance.now() + args.timeoutMs
   const self = asPeerId(`status-${randomHex(cryptoRandom, 6)}`)
   const discovery = new MdnsDiscovery({
@@ -38,7 +42,7 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
     await discovery.start(undefined)
     await sleep(args.timeoutMs / 2)
     entries = discovery.entries()
-    if (entries.length > 0) snapshot = await askCoordinator(args.app, self, entries, deadline)
+    if (entries.length > 0) snapshot = await askCoordinator(args.app, self, entries, deadline, secret)
   } finally {
     await discovery.close()
   }
@@ -54,9 +58,12 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
 }
 
 /** Connects as a client to `entries` and waits (until `deadline`) for a snapshot naming the coordinator, successors and alive peers. */
-async function askCoordinator(app: string, self: ReturnType<typeof asPeerId>, entries: readonly DirectoryEntry[], deadline: number): Promise<CoordinatorSnapshot> {
+async function askCoordinator(
+  app: string, self: ReturnType<typeof asPeerId>, entries: readonly DirectoryEntry[], deadline: number, secret: string | undefined
+): Promise<CoordinatorSnapshot> {
   const transport = new LanTransport({ app, peerId: self, listen: false, peers: entries.map((e) => formatHostPort(e)) })
-  const client = connect(app, { transport })
+  // In a room with a secret, only a client holding it hears anything.
+  const client = connect(app, { transport: secret === undefined ? transport : new SecureLanTransport(transport, { secret, appName: app }) })
   try {
     while (performance.now() < deadline) {
       const s = client.getSnapshot()

@@ -1,9 +1,10 @@
-import { asPeerId, cryptoRandom, type Clock, type PeerId, type Random } from '@sship/core'
+import { asPeerId, ConfigError, cryptoRandom, type Clock, type PeerId, type Random, type SecureTransportOptions } from '@sship/core'
 import { MdnsDiscovery } from '../discovery/MdnsDiscovery.js'
 import type { MdnsDiscoveryOptions } from '../discovery/MdnsDiscoveryOptions.js'
 import { LanTransport } from '../transport/LanTransport.js'
 import type { LanTransportOptions } from '../transport/LanTransportOptions.js'
 import type { HostPort } from '../transport/peerAddress.js'
+import { SecureLanTransport, type LanPeerTransport } from '../transport/SecureLanTransport.js'
 import { firstLanAddress } from './lanAddress.js'
 import { newPeerGuid } from './peerGuid.js'
 
@@ -36,6 +37,16 @@ export interface JoinLanOptions {
   readonly discovery?: Pick<MdnsDiscoveryOptions, 'ttlSeconds' | 'announceDelaysMs' | 'queryIntervalMs' | 'group'>
   /** Transport tuning: backoff, keepalive, handshake timeout, fallback dial delay, frame limit. */
   readonly transport?: Pick<LanTransportOptions, 'backoff' | 'maxDialFailures' | 'fallbackDialMs' | 'handshakeTimeoutMs' | 'keepaliveMs' | 'maxFrameBytes'>
+  /**
+   * The room secret. When given, every link is wrapped in a {@link SecureLanTransport}: a peer
+   * joins only after proving it holds the same secret (challenge–response; the secret never goes
+   * on the wire), every frame is encrypted and authenticated, and a peer with another secret is
+   * refused on both sides (`onError` gets a `SecurityError` with code `auth-failed`). Use a
+   * high-entropy secret: see docs/security.md.
+   */
+  readonly secret?: string | Uint8Array
+  /** Tuning of the secure links (PBKDF2 iterations — every member must agree —, replay window, handshake retransmission). */
+  readonly security?: Pick<SecureTransportOptions, 'iterations' | 'replayWindow' | 'handshakeRetryMs' | 'handshakeRetries'>
   /** Time source. Default the system clock. */
   readonly clock?: Clock
   /** Randomness (GUID, jitter, session). Default WebCrypto. */
@@ -50,8 +61,15 @@ export interface LanPeer {
   readonly peerId: PeerId
   /** The app's name. */
   readonly app: string
-  /** The transport to hand to `initServer(app, { transport })` or `connect(app, { transport })`. */
-  readonly transport: LanTransport
+  /**
+   * The transport to hand to `initServer(app, { transport })` or `connect(app, { transport })`:
+   * the {@link LanTransport}, or with a `secret` a {@link SecureLanTransport} over it.
+   */
+  readonly transport: LanPeerTransport
+  /** The LAN transport underneath (the same object as `transport` without a secret). */
+  readonly lanTransport: LanTransport
+  /** True if the links are secured with a room secret. */
+  readonly secure: boolean
   /** The mDNS discovery (started when the transport connects), unless `mdns: false`. */
   readonly discovery: MdnsDiscovery | undefined
   /** The interface address in use. */
@@ -70,7 +88,7 @@ export interface LanPeer {
  *
  * @example
  * ```ts
- * const lan = await joinLan('todo', { interface: '127.0.0.1' })
+ * const lan = await joinLan('todo', { interface: '127.0.0.1', secret: process.env.TODO_SECRET })
  * const server = initServer('todo', { transport: lan.transport })
  * // ...
  * server.stop()
@@ -82,6 +100,7 @@ export async function joinLan(app: string, options: JoinLanOptions): Promise<Lan
   if (iface === undefined) {
     throw new TypeError('joinLan needs `interface` (e.g. "127.0.0.1" for this machine only), or `lan: true` to use the LAN address explicitly')
   }
+  if (options.secret !== undefined && options.secret.length === 0) throw new ConfigError('joinLan: the room secret is empty')
   const random = options.random ?? cryptoRandom
   const peerId = options.peerId === undefined ? newPeerGuid(random) : asPeerId(options.peerId)
   const discovery = options.mdns === false ? undefined : new MdnsDiscovery({
@@ -107,8 +126,20 @@ export async function joinLan(app: string, options: JoinLanOptions): Promise<Lan
     await transport.shutdown()
     throw error
   }
+  const secure = options.secret === undefined ? undefined : new SecureLanTransport(transport, {
+    ...options.security,
+    secret: options.secret, appName: app,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.onError === undefined ? {} : { onError: options.onError })
+  })
+  // Derive the room keys (PBKDF2, deliberately slow) before the caller starts a peer, so the
+  // join grace is spent on discovery and the handshake, not on key derivation.
+  await secure?.idle()
   return {
-    peerId, app, transport, discovery, interface: iface, address,
-    close: () => transport.shutdown()
+    peerId, app, transport: secure ?? transport, lanTransport: transport, secure: secure !== undefined, discovery, interface: iface, address,
+    close: () => {
+      secure?.close()
+      return transport.shutdown()
+    }
   }
 }

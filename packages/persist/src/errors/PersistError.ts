@@ -12,6 +12,8 @@ export const PersistErrorCode = {
   PeerIdMismatch: 'peer-id-mismatch',
   /** Writing an update or a compaction to disk failed (reported, not thrown, while the doc runs). */
   WriteFailed: 'write-failed',
+  /** Another live process holds the data directory's lock (the message names its pid). */
+  Locked: 'locked',
   /** The log was used after {@link DocLog.close}. */
   Closed: 'closed'
 } as const

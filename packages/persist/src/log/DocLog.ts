@@ -4,6 +4,7 @@ import { cryptoRandom, type PeerId, type Random } from '@sship/core'
 import * as Y from 'yjs'
 import { PersistError, PersistErrorCode } from '../errors/PersistError.js'
 import { replaceFileDurably, writeAll } from '../fs/durable.js'
+import { DataDirLock } from '../lock/DataDirLock.js'
 import { loadOrCreatePeerId } from '../identity/peerIdFile.js'
 import { checkHeader, encodeHeader, encodeRecord, HEADER_BYTES, scanRecords, type LogTail } from './logFormat.js'
 
@@ -63,13 +64,21 @@ const DEFAULT_COMPACT_BYTES = 16 * 1024 * 1024
  * `log.peerId` to the peer: `initServer(app, { transport: …(log.peerId), doc: log.doc })`.
  *
  * Stop the peer before {@link DocLog.close}: updates after `close` are not persisted.
- * Only one process may open a directory at a time (not enforced).
+ * Only one process may open a directory at a time: the directory is locked (see
+ * {@link DataDirLock}) and a second open throws {@link PersistError} `locked` naming the
+ * holder's pid; a lock left by a dead process is taken over. `close` releases it.
  */
 export function openDocLog(dir: string, options: DocLogOptions = {}): DocLog {
   mkdirSync(dir, { recursive: true })
-  const random = options.random ?? cryptoRandom
-  const peerId = loadOrCreatePeerId(dir, random, options.peerId)
-  return new DocLog(dir, peerId, random, options)
+  const lock = DataDirLock.acquire(dir)
+  try {
+    const random = options.random ?? cryptoRandom
+    const peerId = loadOrCreatePeerId(dir, random, options.peerId)
+    return new DocLog(dir, peerId, random, options, lock)
+  } catch (error) {
+    lock.release()
+    throw error
+  }
 }
 
 /**
@@ -98,7 +107,10 @@ export class DocLog {
   private readonly onUpdate = (update: Uint8Array): void => this.append(update)
 
   /** Use {@link openDocLog}. */
-  constructor(readonly dir: string, readonly peerId: PeerId, random: Random, private readonly options: DocLogOptions) {
+  constructor(
+    readonly dir: string, readonly peerId: PeerId, random: Random, private readonly options: DocLogOptions,
+    private readonly lock?: DataDirLock
+  ) {
     this.path = join(dir, LOG_FILE)
     this.fsync = options.fsync ?? true
     this.compactRecords = options.compactRecords ?? DEFAULT_COMPACT_RECORDS
@@ -167,7 +179,7 @@ export class DocLog {
     this.compactions++
   }
 
-  /** Stops persisting, flushes and closes the file. Stop the peer first. Idempotent. */
+  /** Stops persisting, flushes and closes the file, and releases the directory's lock. Stop the peer first. Idempotent. */
   close(): void {
     if (this.closed) return
     this.doc.off('update', this.onUpdate)
@@ -175,6 +187,7 @@ export class DocLog {
     this.tryWrite(() => fdatasyncSync(this.fd))
     closeSync(this.fd)
     this.closed = true
+    this.lock?.release()
   }
 
   /** Appends one update: called synchronously from the doc's `update` event. */

@@ -3,7 +3,8 @@ import { createSocket } from 'node:dgram'
 /**
  * The mDNS settings every test uses: multicast is sent from the loopback address only, and the
  * UDP port is a free high port chosen per test, so tests never talk to the real 5353 (nor to
- * each other). Never pass the machine's LAN address here.
+ * each other). Never pass the machine's LAN address here. Pass `interface`, `bind` and `port`
+ * to `joinLan` (`interface`, `mdnsBind`, `mdnsPort`) or to `sship` (`--interface`, `--mdns-port`).
  */
 export interface LoopbackMdns {
   readonly interface: '127.0.0.1'
