@@ -17,6 +17,12 @@ export type { CoordinatorEvent, CoordinatorHost } from './CoordinatorBase.js'
  * `ElectionRole` hold the rest, `CoordinatorBase` the shared state.
  */
 export class Coordinator extends ElectionRole {
+  /** When the last heartbeat round ran, and in which term (a late one means this process was frozen or starved). */
+  private lastTickAt = -Infinity
+  private lastTickTerm: TermRef | null = null
+  /** No decisions before this time: after a freeze, the network is read first (see `tick`). */
+  private resumeAt = -Infinity
+
   /** A heartbeat ack from `from` (only a leader cares). */
   onHeartbeatAck(from: PeerId, ack: HeartbeatAck): void {
     // An ack names the follower's term; a term led by a peer outside the list is a forgery.
@@ -78,6 +84,14 @@ export class Coordinator extends ElectionRole {
 
   protected tick(): void {
     if (this.role !== Role.Leader || this.myTerm === null) return
+    const now = this.host.clock.now()
+    // A heartbeat round more than a suspicion late: this process was frozen (SIGSTOP, a
+    // suspended laptop) or starved, and the others may have elected a successor meanwhile. Hold
+    // decisions for one heartbeat period, so the frames that queued up (a higher term) are read
+    // before this peer decides anything that would only be fenced and re-decided.
+    if (sameTerm(this.lastTickTerm, this.myTerm) && now - this.lastTickAt > this.host.timing.suspectMs) this.resumeAt = now + this.host.timing.heartbeatMs
+    this.lastTickAt = now
+    this.lastTickTerm = this.myTerm
     const alive = this.leaderView.alive(this.host.peers())
     if (alive.changed || this.viewVersion === 0) {
       this.viewVersion++
@@ -105,11 +119,17 @@ export class Coordinator extends ElectionRole {
     for (const l of this.commitListeners) l()
   }
 
-  /** True while this peer may decide: it leads, holds every kept decision, and (quorum mode) its lease. */
+  /**
+   * True while this peer may decide: it leads, holds every kept decision, was not frozen just
+   * now (see `tick`), and (quorum mode) holds its lease.
+   */
   protected mayDecide(): boolean {
     if (this.role !== Role.Leader || this.myTerm === null) return false
     if (!this.host.ledger.complete()) return false
     const { suspectMs, heartbeatMs } = this.host.timing
+    // Frozen since the last heartbeat round, or just resumed from a freeze: read the network first.
+    const now = this.host.clock.now()
+    if (now - this.lastTickAt > suspectMs || now < this.resumeAt) return false
     return !this.host.quorum || this.leaderView.leaseValid(suspectMs - heartbeatMs)
   }
 
