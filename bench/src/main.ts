@@ -36,7 +36,7 @@ async function main(options: BenchOptions): Promise<number> {
     const label = stepLabel(step)
     bar.update(label)
     try {
-      if (step.kind === 'sim') runs.push({ purpose: step.purpose, result: runSimulation(step.spec) })
+      if (step.kind === 'sim') runs.push({ purpose: step.purpose, result: runSimulation(step.spec, (what) => bar.update(label, what)) })
       else runs.push({ purpose: 'study', result: await runReal(step.spec, (what) => bar.update(label, what)) })
     } catch (error) {
       failures.push({ step: label, error: error instanceof Error ? error.message : String(error) })

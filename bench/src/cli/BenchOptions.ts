@@ -14,10 +14,12 @@ export interface BenchOptions {
   readonly realOnly: boolean
   /** Leave out every run with more devices than this. */
   readonly maxN: number
+  /** Leave out every run with fewer devices than this (`--sim-only --min-n 100`: the large sweep alone). */
+  readonly minN: number
 }
 
 /** The usage line. */
-export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--sim-only | --real-only]'
+export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only]'
 
 /** Parses `argv` (without node and the script); throws a TypeError with {@link USAGE} on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -30,12 +32,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'sim-only': { type: 'boolean', default: false },
       'real-only': { type: 'boolean', default: false },
       'max-n': { type: 'string', default: '1000' },
+      'min-n': { type: 'string', default: '2' },
       help: { type: 'boolean', default: false }
     }
   })
   const seed = Number(values.seed)
   const maxN = Number(values['max-n'])
-  if (values.help === true || !Number.isSafeInteger(seed) || seed <= 0 || !Number.isSafeInteger(maxN) || maxN < 2) throw new TypeError(USAGE)
+  const minN = Number(values['min-n'])
+  if (values.help === true || !Number.isSafeInteger(seed) || seed <= 0 || !Number.isSafeInteger(maxN) || maxN < 2 ||
+    !Number.isSafeInteger(minN) || minN < 2 || minN > maxN) throw new TypeError(USAGE)
   if (values['sim-only'] === true && values['real-only'] === true) throw new TypeError(USAGE)
-  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN }
+  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN }
 }

@@ -5,6 +5,7 @@ import { TARGETS, type Headline } from './headline.js'
 import { markdownTable, fmt, fmtBytes } from './markdownTable.js'
 import { findRecord, type MetricRecord } from './metricRecords.js'
 import { misses } from './misses.js'
+import { scalingSection } from './scalingSection.js'
 import type { StudyRun } from './StudyRun.js'
 
 /** What the report says about how the study was run. */
@@ -100,6 +101,8 @@ export function reportMarkdown(ctx: ReportContext, h: Headline, records: readonl
     }
   }
   out.push(markdownTable(['mode', 'n', ...SYSTEMS.map((s) => `${s} B/s`), 'sship B/s per device'], idleRows), '')
+
+  out.push(...scalingSection(h, records, runs))
 
   out.push('## Coordinator (or server) kill', '')
   out.push('Times in ms after the kill; the workload goes on meanwhile. Recovery bytes: from the kill until the later of "first served" and "re-pointed"; overhead = liveness + control + repair in that window. An outage means nobody served within the window.', '')
