@@ -16,10 +16,12 @@ export interface BenchOptions {
   readonly maxN: number
   /** Leave out every run with fewer devices than this (`--sim-only --min-n 100`: the large sweep alone). */
   readonly minN: number
+  /** Rebuild report.md, the charts and the headline of an earlier run's directory from its results.json. */
+  readonly rerender: string | undefined
 }
 
 /** The usage line. */
-export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only]'
+export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only] | --rerender DIR'
 
 /** Parses `argv` (without node and the script); throws a TypeError with {@link USAGE} on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -33,6 +35,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'real-only': { type: 'boolean', default: false },
       'max-n': { type: 'string', default: '1000' },
       'min-n': { type: 'string', default: '2' },
+      rerender: { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   })
@@ -42,5 +45,5 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   if (values.help === true || !Number.isSafeInteger(seed) || seed <= 0 || !Number.isSafeInteger(maxN) || maxN < 2 ||
     !Number.isSafeInteger(minN) || minN < 2 || minN > maxN) throw new TypeError(USAGE)
   if (values['sim-only'] === true && values['real-only'] === true) throw new TypeError(USAGE)
-  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN }
+  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, rerender: values.rerender }
 }

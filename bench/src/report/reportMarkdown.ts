@@ -12,7 +12,7 @@ import type { StudyRun } from './StudyRun.js'
 export interface ReportContext {
   readonly startedAt: string
   readonly quick: boolean
-  readonly wallSeconds: number
+  readonly wallSeconds: number | null
   readonly machine: string
   readonly opsPerSecond: number
   readonly ops: number
@@ -155,7 +155,7 @@ export function reportMarkdown(ctx: ReportContext, h: Headline, records: readonl
   for (const c of charts) out.push(`### ${c.title}`, '', `![${c.title}](${c.file})`, '')
 
   out.push('## Misses against the targets, and why', '')
-  out.push(...misses(h, records), '')
+  out.push(...misses(h, records, runs), '')
   return `${out.join('\n')}\n`
 }
 
