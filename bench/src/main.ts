@@ -33,7 +33,7 @@ interface StudyMeta {
 }
 
 async function main(options: BenchOptions): Promise<number> {
-  if (options.rerender !== undefined) return rerender(resolve(options.rerender))
+  if (options.rerender !== undefined) return rerender(options.rerender.map((d) => resolve(d)))
   const wallStart = performance.now()
   const startedAt = new Date().toISOString()
   const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), startedAt.replace(/[:.]/g, '-'))
@@ -88,17 +88,27 @@ async function writeStudy(dir: string, meta: StudyMeta, runs: readonly StudyRun[
 }
 
 /**
- * `--rerender DIR`: rebuilds records, headline, report.md and the charts from the raw runs in
- * `DIR/results.json` with this version of the report code, without running anything.
+ * `--rerender DIR[,DIR…]`: rebuilds records, headline, report.md and the charts from the raw runs
+ * in each `DIR/results.json` with this version of the report code, without running anything.
+ * Several directories (parts of one study run side by side) are pooled into a new directory,
+ * the first one's name plus `-pooled`; the wall time is then the longest part's.
  */
-async function rerender(dir: string): Promise<number> {
-  const json = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as {
-    schema?: unknown; startedAt: string; quick: boolean; seed: number; wallSeconds?: number | null; runs: StudyRun[]; failures?: Array<{ step: string; error: string }>
-  }
-  if (json.schema !== 'sship-bench/1' || !Array.isArray(json.runs)) throw new Error(`${dir}/results.json is not a sship-bench/1 file`)
-  const failures = json.failures ?? []
-  const head = await writeStudy(dir, { startedAt: json.startedAt, quick: json.quick, seed: json.seed, wallSeconds: json.wallSeconds ?? null }, json.runs, failures)
-  console.log(JSON.stringify({ ...head, outputDir: dir, wallSeconds: json.wallSeconds ?? null, failedSteps: failures.length }))
+async function rerender(dirs: readonly string[]): Promise<number> {
+  const parts = await Promise.all(dirs.map(async (dir) => {
+    const json = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as {
+      schema?: unknown; startedAt: string; quick: boolean; seed: number; wallSeconds?: number | null; runs: StudyRun[]; failures?: Array<{ step: string; error: string }>
+    }
+    if (json.schema !== 'sship-bench/1' || !Array.isArray(json.runs)) throw new Error(`${dir}/results.json is not a sship-bench/1 file`)
+    return json
+  }))
+  const [first] = parts
+  if (first === undefined || dirs[0] === undefined) throw new TypeError(USAGE)
+  const dir = dirs.length === 1 ? dirs[0] : `${dirs[0]}-pooled`
+  const failures = parts.flatMap((p) => p.failures ?? [])
+  const walls = parts.map((p) => p.wallSeconds)
+  const wallSeconds = walls.every((w): w is number => typeof w === 'number') ? Math.max(...walls) : null
+  const head = await writeStudy(dir, { startedAt: first.startedAt, quick: first.quick, seed: first.seed, wallSeconds }, parts.flatMap((p) => p.runs), failures)
+  console.log(JSON.stringify({ ...head, outputDir: dir, wallSeconds, failedSteps: failures.length }))
   return failures.length === 0 ? 0 : 1
 }
 

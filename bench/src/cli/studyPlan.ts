@@ -63,7 +63,7 @@ export function studyPlan(o: BenchOptions): PlanStep[] {
     }
     if (!o.quick) for (const payloadBytes of [64, 16384]) for (const system of SYSTEMS) steps.push(real(system, 20, payloadBytes, 2))
   }
-  return steps.filter((s) => s.spec.n <= o.maxN && s.spec.n >= o.minN)
+  return steps.filter((s) => s.spec.n <= o.maxN && s.spec.n >= o.minN && o.systems.includes(s.spec.system))
 }
 
 /** A short label of a step for the progress bar. */
