@@ -20,9 +20,9 @@ describe('bench options and the study plan', () => {
     const large = studyPlan(parseBenchArgs(['--sim-only', '--min-n', '100']))
     expect(large.every((s) => s.kind === 'sim' && s.spec.n >= 100)).toBe(true)
     for (const n of LARGE_NS) {
-      const study = large.filter((s) => s.kind === 'sim' && s.purpose === 'study' && s.spec.n === n)
-      expect(study.map((s) => s.spec.system).sort()).toEqual(['client-server', 'no-ft', 'sship'])
-      expect(study.every((s) => s.spec.payloadBytes === 1024 && s.spec.failover && s.spec.failback === n <= 100)).toBe(true)
+      const study = large.flatMap((s) => (s.kind === 'sim' && s.purpose === 'study' && s.spec.n === n ? [s.spec] : []))
+      expect(study.map((s) => s.system).sort()).toEqual(['client-server', 'no-ft', 'sship'])
+      expect(study.every((s) => s.payloadBytes === 1024 && s.failover && s.failback === n <= 100)).toBe(true)
       expect(large.filter((s) => s.kind === 'sim' && s.purpose === 'failover-trial' && s.spec.n === n)).toHaveLength(FULL_TRIALS[n] ?? 0)
     }
     const only = studyPlan(parseBenchArgs(['--sim-only', '--min-n', '500', '--systems', 'sship']))
