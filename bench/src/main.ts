@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseBenchArgs, USAGE, type BenchOptions } from './cli/BenchOptions.js'
 import { OPS_PER_SECOND, STUDY_OPS, stepCost, stepLabel, studyPlan } from './cli/studyPlan.js'
+import { captureUnavailable } from './measure/loopbackCapture.js'
 import { runReal } from './measure/runReal.js'
 import { runSimulation } from './measure/runSimulation.js'
 import { studyCharts } from './report/charts.js'
@@ -38,6 +39,12 @@ async function main(options: BenchOptions): Promise<number> {
   const startedAt = new Date().toISOString()
   const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), startedAt.replace(/[:.]/g, '-'))
   const steps = studyPlan(options)
+  if (steps.some((s) => s.kind === 'real' && s.spec.capture === true)) {
+    const why = captureUnavailable()
+    process.stderr.write(why === null
+      ? 'bench: tshark found: real runs at n = 20 check their socket byte counters against a capture on loopback\n'
+      : `bench: ${why} (install it with apt-get install tshark to check the byte counters)\n`)
+  }
   const bar = new ProgressBar(steps.reduce((sum, s) => sum + stepCost(s), 0))
   const runs: StudyRun[] = []
   const failures: Array<{ step: string; error: string }> = []

@@ -15,6 +15,8 @@ export const OPS_PER_SECOND = 20
 export const STUDY_OPS = 100
 const REAL_OPS = 60
 
+/** Real runs at this n (1 KiB) check their socket counters against a tshark capture on loopback. */
+export const CAPTURE_N = 20
 /** Device counts of the small sweep (simulation and real processes). */
 export const SMALL_NS: readonly number[] = [5, 10, 20, 50]
 /** Device counts of the large sweep: simulation only, 1 KiB, full study. */
@@ -45,7 +47,8 @@ export function studyPlan(o: BenchOptions): PlanStep[] {
     spec: { system: SystemId.Sship, n, payloadBytes: 1024, seed: seed * 1000 + i + 1, ops: 20, opsPerSecond: OPS_PER_SECOND, idleMs: 0, failover: true, failback: false }
   }) as const)
   const real = (system: SystemId, n: number, payloadBytes: number, kills: number): PlanStep => ({
-    kind: 'real', spec: { system, n, payloadBytes, seed, ops: REAL_OPS, opsPerSecond: OPS_PER_SECOND, idleMs: 2000, kills: system === SystemId.Sship ? kills : 1 }
+    kind: 'real',
+    spec: { system, n, payloadBytes, seed, ops: REAL_OPS, opsPerSecond: OPS_PER_SECOND, idleMs: 2000, kills: system === SystemId.Sship ? kills : 1, capture: n === CAPTURE_N && payloadBytes === 1024 }
   })
   if (!o.realOnly) {
     for (const n of SMALL_NS) {

@@ -1,4 +1,5 @@
 import { SystemId } from '../systems/SystemId.js'
+import { captureSummary } from './captureSection.js'
 import { linearFit } from './linearFit.js'
 import { findRecord, type MetricRecord } from './metricRecords.js'
 import type { StudyRun } from './StudyRun.js'
@@ -67,6 +68,12 @@ export interface Headline {
   readonly detectionP50ByN: Readonly<Record<string, number>>
   /** Slowest ÷ fastest of {@link Headline.failoverP50ByN}. */
   readonly failoverSpreadVsN: number | null
+  /** Real runs at n = 20: largest |tshark capture − socket counters| ÷ counters, or null (see {@link Headline.captureSkipped}). */
+  readonly captureRelativeDifference: number | null
+  /** Every checked capture lay between the counter readings inside and outside its window (null: none checked). */
+  readonly captureWithinBracket: boolean | null
+  /** Why the capture check was skipped (tshark absent), or null. */
+  readonly captureSkipped: string | null
   /** Over every sship run: dequeues never answered and entries missing from the serving replica. */
   readonly lost: number
   /** Over every sship run: entries handed out twice. */
@@ -113,6 +120,7 @@ export function headline(records: readonly MetricRecord[], runs: readonly StudyR
     }
     return out
   }
+  const capture = captureSummary(runs)
   const servedByN = byN('failover.firstServedMs')
   const served = Object.values(servedByN)
   const spread = served.length < 2 || Math.min(...served) <= 0 ? null : Math.round((Math.max(...served) / Math.min(...served)) * 1000) / 1000
@@ -153,6 +161,9 @@ export function headline(records: readonly MetricRecord[], runs: readonly StudyR
     repointP50ByN: byN('failover.repointMs'),
     detectionP50ByN: byN('failover.detectionMs'),
     failoverSpreadVsN: spread,
+    captureRelativeDifference: capture.maxRelativeDifference === null ? null : Math.round(capture.maxRelativeDifference * 1e5) / 1e5,
+    captureWithinBracket: capture.withinBracket,
+    captureSkipped: capture.skipped,
     lost,
     duplicates,
     targetsMet: {

@@ -4,6 +4,7 @@ import type { ChartFile } from './charts.js'
 import { TARGETS, type Headline } from './headline.js'
 import { markdownTable, fmt, fmtBytes } from './markdownTable.js'
 import { findRecord, type MetricRecord } from './metricRecords.js'
+import { captureSection } from './captureSection.js'
 import { misses } from './misses.js'
 import { scalingSection } from './scalingSection.js'
 import type { StudyRun } from './StudyRun.js'
@@ -150,6 +151,8 @@ export function reportMarkdown(ctx: ReportContext, h: Headline, records: readonl
   }
   out.push(markdownTable(['mode', 'system', 'runs', 'dequeues (measured phase)', 'requests lost', 'entries lost', 'duplicates', 'unserved during outages'], intRows), '')
   out.push('"Requests lost" counts dequeues sent before any outage by a device still running and never answered; "unserved" counts those sent after the server died, which an outage cannot answer.', '')
+
+  out.push(...captureSection(runs))
 
   out.push('## Charts', '')
   for (const c of charts) out.push(`### ${c.title}`, '', `![${c.title}](${c.file})`, '')
