@@ -124,6 +124,8 @@ export async function runReal(spec: RealRunSpec, progress: (what: string) => voi
     const workloadEnd = wallNow()
     const workloadBytes = delta(before, await countersNow(cluster.counting(), 'w1'))
     if (capture !== undefined) {
+      // Bytes counted just before the reading may still be in the kernel or in tshark's buffers.
+      await sleep(500)
       const captured = await capture.proc.stop()
       const outer = delta(capture.outer0, await countersNow(cluster.counting(), 'c1')).socket
       const wire = captured.bytes - captured.retransmitted

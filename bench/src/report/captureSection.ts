@@ -45,8 +45,9 @@ export function captureSection(runs: readonly StudyRun[]): string[] {
     'without retransmitted segments (TCP sends those bytes twice, a socket counts them once). ' +
     'The counters are read over the workers\' stdin/stdout twice at each end: "counted" between readings taken after the capture started ' +
     'and before it stopped (the workload phase\'s bytes, as in the tables above), "outer" between readings taken before it started and ' +
-    'after it stopped. Counters that agree with the wire put the capture between the two; "difference" is captured ÷ counted − 1, ' +
-    'which includes what was sent while tshark was starting and stopping (on a loaded machine the workload may still be finishing then).', '',
+    'after it stopped (tshark is stopped 500 ms after the inner reading, so bytes written just before it reach the capture). ' +
+    'Counters that agree with the wire put the capture between the two; "difference" is captured ÷ counted − 1: the liveness ' +
+    'traffic of those 500 ms, and whatever else was sent while tshark was starting and stopping.', '',
     markdownTable(['system', 'n', 'payload B', 'counted bytes', 'captured bytes', 'outer counted bytes', 'retransmitted bytes (excluded)', 'packets', 'difference', 'counted ≤ captured ≤ outer', 'tshark dropped'], rows), ''
   ]
 }
