@@ -52,10 +52,13 @@ export function runSimulation(spec: SimRunSpec, progress: (detail: string) => vo
   progress('joining')
   const sys = build(spec, book)
   const notes: string[] = []
-  sys.start()
+  sys.start(progress)
   const clock = sys.clock
   // Joins change the alive view for a while; measure from a steady state.
-  clock.advance(WARM_UP_MS)
+  for (let t = 0; t < WARM_UP_MS; t += 500) {
+    progress(`warm-up ${t}/${WARM_UP_MS} ms (virtual)`)
+    clock.advance(Math.min(500, WARM_UP_MS - t))
+  }
   let probes = 0
 
   const doOp = (op: QueueOp): void => {
