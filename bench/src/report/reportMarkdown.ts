@@ -48,6 +48,9 @@ export function reportMarkdown(ctx: ReportContext, h: Headline, records: readonl
     [`FT overhead sship ÷ no-ft, real n=${h.realN ?? '—'}`, fmt(h.realFtOverheadRatio, 3), '', ''],
     ['idle bytes/s, sship sim n=50', fmt(h.idleBytesPerSecN50), 'linear in n', ''],
     ['idle bytes/s added per device, sship sim, by n', Object.entries(h.idleMarginalBytesPerSecPerDevice).map(([n, v]) => `${n}: ${fmt(v)}`).join(', '), 'constant (linear in n)', yes(h.targetsMet.idleLinearInN)],
+    ['idle bytes/s vs n, sship sim: least-squares line', h.idleFit === null ? '—' : `${fmt(h.idleFit.intercept)} + ${fmt(h.idleFit.perDevice, 1)}·n, R² = ${fmt(h.idleFit.r2, 5)} (n = ${h.idleFit.ns.join(', ')})`, `R² ≥ ${TARGETS.idleLinearR2}`, ''],
+    ['failover p50 vs n, sship sim: slowest ÷ fastest', `${fmt(h.failoverSpreadVsN, 3)} (n = ${Object.keys(h.failoverP50ByN).join(', ')})`, `flat: ≤ ${TARGETS.failoverFlatFactor}`, yes(h.targetsMet.failoverFlatInN)],
+    ['socket counters vs tshark capture on loopback, real n=20', h.captureSkipped ?? (h.captureRelativeDifference === null ? '—' : `max difference ${fmt(h.captureRelativeDifference * 100, 2)} %, within bracket: ${yes(h.captureWithinBracket)}`), 'within bracket', ''],
     ['lost / duplicated (all sship runs)', `${h.lost} / ${h.duplicates}`, '0 / 0', yes(h.targetsMet.noLossNoDuplicates)]
   ]), '')
 
