@@ -10,8 +10,7 @@ import { encodeEnvelope } from '../protocol/envelope.js'
 import { MessageType } from '../protocol/MessageType.js'
 import type { Random } from '../random/Random.js'
 import { stateDigest } from './stateDigest.js'
-import { redundantUpdate } from './redundantUpdate.js'
-import { refuseDecodedUpdate, unwedge } from './validateUpdate.js'
+import { refuseUpdate, unwedge } from './validateUpdate.js'
 
 /** What {@link DocSync} needs from its owner. */
 export interface DocSyncHost {
@@ -49,8 +48,6 @@ export class DocSync {
   private antiEntropyTimer: TimerHandle | undefined
   /** Anti-entropy rounds that found a difference. */
   repairs = 0
-  /** Remote updates skipped because the document already held all of them. */
-  redundant = 0
 
   constructor(
     readonly doc: Y.Doc,
@@ -182,10 +179,8 @@ export class DocSync {
   /** Validates and applies a Yjs update that came from `from`. Returns false if it was rejected. */
   applyRemoteUpdate(from: PeerId, update: Uint8Array): boolean {
     let refused: string | null
-    let decoded: ReturnType<typeof Y.decodeUpdate>
     try {
-      decoded = Y.decodeUpdate(update)
-      refused = refuseDecodedUpdate(decoded)
+      refused = refuseUpdate(update)
     } catch (cause) {
       this.host.reportError(new FrameError(FrameErrorCode.BadUpdate, 'malformed Yjs update', { cause }), from)
       return false
@@ -193,12 +188,6 @@ export class DocSync {
     if (refused !== null) {
       this.host.reportError(new FrameError(FrameErrorCode.BadUpdate, `Yjs update refused: ${refused}`), from)
       return false
-    }
-    // Nothing new (a copy of state we hold): Yjs would run an empty transaction, which costs
-    // time linear in the number of clients in the document.
-    if (redundantUpdate(this.doc, decoded)) {
-      this.redundant++
-      return true
     }
     try {
       Y.applyUpdate(this.doc, update, this.remoteOrigin)

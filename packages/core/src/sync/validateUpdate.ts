@@ -8,11 +8,7 @@ import * as Y from 'yjs'
  * Throws what `Y.decodeUpdate` throws for bytes that are no update at all.
  */
 export function refuseUpdate(update: Uint8Array): string | null {
-  return refuseDecodedUpdate(Y.decodeUpdate(update))
-}
-
-/** {@link refuseUpdate} for an update already decoded with `Y.decodeUpdate`. */
-export function refuseDecodedUpdate({ structs }: ReturnType<typeof Y.decodeUpdate>): string | null {
+  const { structs } = Y.decodeUpdate(update)
   for (const s of structs) {
     if (s.length <= 0) return `struct ${s.id.client}:${s.id.clock} has length ${s.length}`
     if (!(s instanceof Y.Item)) continue
