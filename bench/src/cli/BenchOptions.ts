@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { SYSTEMS, type SystemId } from '../systems/SystemId.js'
 
 /** Command-line options of `npm run bench`. */
 export interface BenchOptions {
@@ -14,10 +15,19 @@ export interface BenchOptions {
   readonly realOnly: boolean
   /** Leave out every run with more devices than this. */
   readonly maxN: number
+  /** Leave out every run with fewer devices than this (`--sim-only --min-n 100`: the large sweep alone). */
+  readonly minN: number
+  /** Only these systems (`--systems sship,no-ft`); default all. */
+  readonly systems: readonly SystemId[]
+  /**
+   * Rebuild report.md, the charts and the headline from results.json instead of running: one
+   * directory, or several separated by commas (their runs are pooled into `<first>-pooled`).
+   */
+  readonly rerender: readonly string[] | undefined
 }
 
 /** The usage line. */
-export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--sim-only | --real-only]'
+export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only] [--systems A,B] | --rerender DIR[,DIR…]'
 
 /** Parses `argv` (without node and the script); throws a TypeError with {@link USAGE} on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -30,12 +40,21 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'sim-only': { type: 'boolean', default: false },
       'real-only': { type: 'boolean', default: false },
       'max-n': { type: 'string', default: '1000' },
+      'min-n': { type: 'string', default: '2' },
+      rerender: { type: 'string' },
+      systems: { type: 'string', default: SYSTEMS.join(',') },
       help: { type: 'boolean', default: false }
     }
   })
   const seed = Number(values.seed)
   const maxN = Number(values['max-n'])
-  if (values.help === true || !Number.isSafeInteger(seed) || seed <= 0 || !Number.isSafeInteger(maxN) || maxN < 2) throw new TypeError(USAGE)
+  const minN = Number(values['min-n'])
+  if (values.help === true || !Number.isSafeInteger(seed) || seed <= 0 || !Number.isSafeInteger(maxN) || maxN < 2 ||
+    !Number.isSafeInteger(minN) || minN < 2 || minN > maxN) throw new TypeError(USAGE)
   if (values['sim-only'] === true && values['real-only'] === true) throw new TypeError(USAGE)
-  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN }
+  const systems = (values.systems ?? '').split(',').filter((x) => x !== '')
+  if (systems.length === 0 || !systems.every((x): x is SystemId => (SYSTEMS as readonly string[]).includes(x))) throw new TypeError(USAGE)
+  const rerender = values.rerender?.split(',').filter((x) => x !== '')
+  if (rerender !== undefined && rerender.length === 0) throw new TypeError(USAGE)
+  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, systems, rerender }
 }

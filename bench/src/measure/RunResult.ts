@@ -1,3 +1,4 @@
+import type { CaptureCheck } from './loopbackCapture.js'
 import type { SystemId } from '../systems/SystemId.js'
 import type { Traffic } from './Traffic.js'
 
@@ -95,6 +96,8 @@ export interface RunResult {
   /** Every return of the killed host, the first included. */
   readonly failbackSamples?: readonly FailbackResult[]
   readonly integrity: Integrity
+  /** Real runs with `capture`: the workload phase's socket counters against a loopback capture. */
+  readonly captureCheck?: CaptureCheck
   /** Wall-clock time the run took. */
   readonly wallMs: number
   /** Anything odd the harness noticed. */

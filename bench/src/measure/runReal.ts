@@ -6,6 +6,7 @@ import { wallNow, type AckEvent, type EntriesEvent, type SeenEvent, type WorkerE
 import { SystemId } from '../systems/SystemId.js'
 import { defaultConsumers, generateWorkload } from '../workload/generateWorkload.js'
 import type { QueueOp, Workload } from '../workload/Workload.js'
+import { captureUnavailable, LoopbackCapture, type CaptureCheck } from './loopbackCapture.js'
 import { OpBook } from './OpBook.js'
 import { bytesBetween, countersNow, delta, fetchSeries, type Bytes } from './realCounters.js'
 import { realRoleTimes } from './realRoleTimes.js'
@@ -23,6 +24,8 @@ export interface RealRunSpec {
   readonly idleMs: number
   /** Server kills (each followed, for sship, by the host's return); 0 skips the fault phases. */
   readonly kills: number
+  /** Check the workload phase's socket counters against a tshark capture on loopback (skipped, and said so, without tshark). */
+  readonly capture?: boolean
 }
 
 const WINDOW_MS = 2500
@@ -101,6 +104,16 @@ export async function runReal(spec: RealRunSpec, progress: (what: string) => voi
     // Workload.
     progress('workload')
     const w = workloadOf(spec.ops, spec.seed)
+    let captureCheck: CaptureCheck | undefined
+    let capture: { proc: LoopbackCapture; outer0: Map<WorkerProcess, Bytes> } | undefined
+    if (spec.capture === true) {
+      const why = captureUnavailable()
+      if (why === null) {
+        // Counters read before the capture starts and after it stops bracket it from outside.
+        const outer0 = await countersNow(cluster.counting(), 'c0')
+        capture = { proc: await LoopbackCapture.start(cluster.listenPorts()), outer0 }
+      } else captureCheck = { skipped: why }
+    }
     const before = await countersNow(cluster.counting(), 'w0')
     const base = wallNow() + 50
     await play(w, base, 0, Infinity)
@@ -110,6 +123,19 @@ export async function runReal(spec: RealRunSpec, progress: (what: string) => voi
     await sleep(300)
     const workloadEnd = wallNow()
     const workloadBytes = delta(before, await countersNow(cluster.counting(), 'w1'))
+    if (capture !== undefined) {
+      // Bytes counted just before the reading may still be in the kernel or in tshark's buffers.
+      await sleep(500)
+      const captured = await capture.proc.stop()
+      const outer = delta(capture.outer0, await countersNow(cluster.counting(), 'c1')).socket
+      const wire = captured.bytes - captured.retransmitted
+      captureCheck = {
+        tool: 'tshark', counterBytes: workloadBytes.socket, outerCounterBytes: outer, capturedBytes: wire, retransmittedBytes: captured.retransmitted, packets: captured.packets,
+        relativeDifference: workloadBytes.socket === 0 ? 0 : (wire - workloadBytes.socket) / workloadBytes.socket,
+        withinBracket: wire >= workloadBytes.socket && wire <= outer,
+        dropped: captured.dropped
+      }
+    }
     const book = new OpBook()
     await collectVisibility(cluster, book, incarnation)
     const enqueueVisibleMs = book.visibleToAllMs(spec.n - 1, -Infinity, workloadEnd)
@@ -188,6 +214,7 @@ export async function runReal(spec: RealRunSpec, progress: (what: string) => voi
       ...(failovers[0] === undefined ? {} : { failover: failovers[0], failoverSamples: failovers }),
       ...(failbacks[0] === undefined ? {} : { failback: failbacks[0], failbackSamples: failbacks }),
       integrity: { requestsLost: lost, duplicates, entriesLost },
+      ...(captureCheck === undefined ? {} : { captureCheck }),
       wallMs: performance.now() - wallStart,
       notes
     }

@@ -43,16 +43,22 @@ function build(spec: SimRunSpec, book: OpBook): SimQueueSystem {
  * Runs one system on the in-memory network under virtual time: start, idle phase, the seeded
  * workload, then (optionally) a server kill while the workload goes on, then the killed host's
  * return, then a settle period and the integrity checks. All times are virtual milliseconds.
+ * `progress` hears the phase (and the workload's progress) as it goes: a run at n = 500 takes
+ * minutes of CPU, and runs synchronously.
  */
-export function runSimulation(spec: SimRunSpec): RunResult {
+export function runSimulation(spec: SimRunSpec, progress: (detail: string) => void = () => {}): RunResult {
   const wallStart = performance.now()
   const book = new OpBook()
+  progress('joining')
   const sys = build(spec, book)
   const notes: string[] = []
-  sys.start()
+  sys.start(progress)
   const clock = sys.clock
   // Joins change the alive view for a while; measure from a steady state.
-  clock.advance(WARM_UP_MS)
+  for (let t = 0; t < WARM_UP_MS; t += 500) {
+    progress(`warm-up ${t}/${WARM_UP_MS} ms (virtual)`)
+    clock.advance(Math.min(500, WARM_UP_MS - t))
+  }
   let probes = 0
 
   const doOp = (op: QueueOp): void => {
@@ -65,13 +71,15 @@ export function runSimulation(spec: SimRunSpec): RunResult {
       sys.dequeue(op.device, op.request)
     }
   }
-  const playUntil = (w: Workload, base: number, from: number, until: number): number => {
+  const playUntil = (w: Workload, base: number, from: number, until: number, what = ''): number => {
     let i = from
+    const quarter = Math.max(1, Math.ceil(w.ops.length / 4))
     for (; i < w.ops.length; i++) {
       const op = w.ops[i]
       if (op === undefined || base + op.at > until) break
       if (base + op.at > clock.now()) clock.advance(base + op.at - clock.now())
       doOp(op)
+      if (what !== '' && (i + 1) % quarter === 0) progress(`${what} ${i + 1}/${w.ops.length} ops`)
     }
     if (until > clock.now() && Number.isFinite(until)) clock.advance(until - clock.now())
     return i
@@ -90,6 +98,7 @@ export function runSimulation(spec: SimRunSpec): RunResult {
   // Idle.
   let idleTrafficPerSec = emptyTraffic()
   if (spec.idleMs > 0) {
+    progress('idle')
     const before = sys.traffic()
     clock.advance(spec.idleMs)
     idleTrafficPerSec = scaleTraffic(subTraffic(sys.traffic(), before), 1000 / spec.idleMs)
@@ -99,7 +108,7 @@ export function runSimulation(spec: SimRunSpec): RunResult {
   const w = workloadOf(spec.ops, spec.seed)
   const base = clock.now()
   const before = sys.traffic()
-  playUntil(w, base, 0, Infinity)
+  playUntil(w, base, 0, Infinity, 'workload')
   const others = spec.n - 1
   const done = (): boolean =>
     [...book.enqueues.values()].every((e) => e.seenBy >= others) && [...book.dequeues.values()].every((d) => d.ackAt !== undefined)
@@ -117,6 +126,7 @@ export function runSimulation(spec: SimRunSpec): RunResult {
   let failback: FailbackResult | undefined
   let killAt = Infinity
   if (spec.failover) {
+    progress('failover')
     const random = seededRandom(spec.seed ^ 0xfa11)
     const killOffset = 200 + Math.round(random.next() * 100)
     const w2 = workloadOf(Math.round(((killOffset + FAILOVER_WINDOW_MS) / 1000) * spec.opsPerSecond), spec.seed + 7919)
@@ -134,10 +144,12 @@ export function runSimulation(spec: SimRunSpec): RunResult {
     }
     failover = failoverResult(sys, book, victim, killAt, series)
     if (spec.failback && sys.restartKilled()) {
+      progress('failback')
       failback = runFailback(sys, book, victim, clock.now(), probe)
     }
   }
 
+  progress('settle')
   clock.advance(SETTLE_MS)
   const alive = (d: number, inc: number): boolean => sys.isAlive(d) && sys.incarnation(d) === inc
   const final = sys.finalEntries()

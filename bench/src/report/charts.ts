@@ -43,6 +43,7 @@ export function studyCharts(records: readonly MetricRecord[]): ChartFile[] {
   ])
   const idle = nonEmpty([
     seriesOf(records, 'sship (sim)', { system: SystemId.Sship, mode: 'sim', metric: 'idleBytesPerSec' }),
+    seriesOf(records, 'sship liveness (sim)', { system: SystemId.Sship, mode: 'sim', metric: 'idleLivenessBytesPerSec' }),
     seriesOf(records, 'no-ft (sim)', { system: SystemId.NoFaultTolerance, mode: 'sim', metric: 'idleBytesPerSec' }),
     seriesOf(records, 'sship (real)', { system: SystemId.Sship, mode: 'real', metric: 'idleBytesPerSec' }),
     seriesOf(records, 'client-server (real)', { system: SystemId.ClientServer, mode: 'real', metric: 'idleBytesPerSec' })

@@ -1,4 +1,6 @@
 import { SystemId } from '../systems/SystemId.js'
+import { captureSummary } from './captureSection.js'
+import { linearFit } from './linearFit.js'
 import { findRecord, type MetricRecord } from './metricRecords.js'
 import type { StudyRun } from './StudyRun.js'
 
@@ -7,8 +9,23 @@ export const TARGETS = {
   failoverP50Ms: 300,
   failoverP99Ms: 600,
   bytesPerOpRatioVsClientServer: 1.3,
-  ftOverheadRatio: 1.1
+  ftOverheadRatio: 1.1,
+  /** Idle traffic counts as linear in n when a line fits it at least this well. */
+  idleLinearR2: 0.99,
+  /** Failover counts as flat in n when the slowest n's p50 is within this factor of the fastest's. */
+  failoverFlatFactor: 1.25
 } as const
+
+/** A least-squares line over n, rounded for the report. */
+export interface FitSummary {
+  /** Bytes per second each added device adds (the slope). */
+  readonly perDevice: number
+  /** The line's value at n = 0. */
+  readonly intercept: number
+  readonly r2: number
+  /** The n values fitted. */
+  readonly ns: readonly number[]
+}
 
 /** The last line the bench prints: the numbers the issue asks for, and where they come from. */
 export interface Headline {
@@ -41,6 +58,22 @@ export interface Headline {
    * (`"5-10"`, …; simulation): constant when idle traffic is linear in n.
    */
   readonly idleMarginalBytesPerSecPerDevice: Readonly<Record<string, number>>
+  /** Least-squares line of sship's idle bytes/s against n (simulation, every n), and of its liveness part. */
+  readonly idleFit: FitSummary | null
+  readonly idleLivenessFit: FitSummary | null
+  /** sship, simulation, 1 KiB, by n: kill → first dequeue served, p50 (study run and trials pooled). */
+  readonly failoverP50ByN: Readonly<Record<string, number>>
+  /** The same for kill → every device re-pointed, and kill → first suspicion. */
+  readonly repointP50ByN: Readonly<Record<string, number>>
+  readonly detectionP50ByN: Readonly<Record<string, number>>
+  /** Slowest ÷ fastest of {@link Headline.failoverP50ByN}. */
+  readonly failoverSpreadVsN: number | null
+  /** Real runs at n = 20: largest |tshark capture − socket counters| ÷ counters, or null (see {@link Headline.captureSkipped}). */
+  readonly captureRelativeDifference: number | null
+  /** Every checked capture lay between the counter readings inside and outside its window (null: none checked). */
+  readonly captureWithinBracket: boolean | null
+  /** Why the capture check was skipped (tshark absent), or null. */
+  readonly captureSkipped: string | null
   /** Over every sship run: dequeues never answered and entries missing from the serving replica. */
   readonly lost: number
   /** Over every sship run: entries handed out twice. */
@@ -73,7 +106,24 @@ export function headline(records: readonly MetricRecord[], runs: readonly StudyR
     if (prev !== undefined) marginal[`${prev.n}-${r.n}`] = Math.round((((r.p50 ?? 0) - (prev.p50 ?? 0)) / (r.n - prev.n)) * 10) / 10
   })
   const slopes = Object.values(marginal)
-  const linear = slopes.length === 0 ? null : Math.max(...slopes) <= 1.25 * Math.min(...slopes)
+  const fitOf = (metric: string): FitSummary | null => {
+    const rs = records.filter((r) => r.system === SystemId.Sship && r.mode === 'sim' && r.payloadBytes === 1024 && r.metric === metric && r.p50 !== null)
+    const fit = linearFit(rs.map((r) => [r.n, r.p50 ?? 0] as const))
+    return fit === null ? null : { perDevice: round(fit.slope) ?? 0, intercept: round(fit.intercept) ?? 0, r2: Math.round(fit.r2 * 1e5) / 1e5, ns: rs.map((r) => r.n).sort((a, b) => a - b) }
+  }
+  const idleFit = fitOf('idleBytesPerSec')
+  const linear = slopes.length === 0 || idleFit === null ? null : Math.max(...slopes) <= 1.25 * Math.min(...slopes) && idleFit.r2 >= TARGETS.idleLinearR2
+  const byN = (metric: string): Record<string, number> => {
+    const out: Record<string, number> = {}
+    for (const r of records) {
+      if (r.system === SystemId.Sship && r.mode === 'sim' && r.payloadBytes === 1024 && r.metric === metric && r.p50 !== null) out[String(r.n)] = round(r.p50) ?? 0
+    }
+    return out
+  }
+  const capture = captureSummary(runs)
+  const servedByN = byN('failover.firstServedMs')
+  const served = Object.values(servedByN)
+  const spread = served.length < 2 || Math.min(...served) <= 0 ? null : Math.round((Math.max(...served) / Math.min(...served)) * 1000) / 1000
   let lost = 0
   let duplicates = 0
   for (const { result: r } of runs) {
@@ -105,6 +155,15 @@ export function headline(records: readonly MetricRecord[], runs: readonly StudyR
     idleBytesPerSecN50: round(sim(SystemId.Sship, 'idleBytesPerSec', 50)?.p50),
     idleBytesPerSecPerDevice: perDevice,
     idleMarginalBytesPerSecPerDevice: marginal,
+    idleFit,
+    idleLivenessFit: fitOf('idleLivenessBytesPerSec'),
+    failoverP50ByN: servedByN,
+    repointP50ByN: byN('failover.repointMs'),
+    detectionP50ByN: byN('failover.detectionMs'),
+    failoverSpreadVsN: spread,
+    captureRelativeDifference: capture.maxRelativeDifference === null ? null : Math.round(capture.maxRelativeDifference * 1e5) / 1e5,
+    captureWithinBracket: capture.withinBracket,
+    captureSkipped: capture.skipped,
     lost,
     duplicates,
     targetsMet: {
@@ -113,6 +172,7 @@ export function headline(records: readonly MetricRecord[], runs: readonly StudyR
       bytesPerOp: bytesRatio === null ? null : bytesRatio <= TARGETS.bytesPerOpRatioVsClientServer,
       ftOverhead: ftRatio === null ? null : ftRatio <= TARGETS.ftOverheadRatio,
       idleLinearInN: linear,
+      failoverFlatInN: spread === null ? null : spread <= TARGETS.failoverFlatFactor,
       noLossNoDuplicates: lost === 0 && duplicates === 0
     }
   }

@@ -4,14 +4,16 @@ import type { ChartFile } from './charts.js'
 import { TARGETS, type Headline } from './headline.js'
 import { markdownTable, fmt, fmtBytes } from './markdownTable.js'
 import { findRecord, type MetricRecord } from './metricRecords.js'
+import { captureSection } from './captureSection.js'
 import { misses } from './misses.js'
+import { scalingSection } from './scalingSection.js'
 import type { StudyRun } from './StudyRun.js'
 
 /** What the report says about how the study was run. */
 export interface ReportContext {
   readonly startedAt: string
   readonly quick: boolean
-  readonly wallSeconds: number
+  readonly wallSeconds: number | null
   readonly machine: string
   readonly opsPerSecond: number
   readonly ops: number
@@ -46,6 +48,9 @@ export function reportMarkdown(ctx: ReportContext, h: Headline, records: readonl
     [`FT overhead sship ÷ no-ft, real n=${h.realN ?? '—'}`, fmt(h.realFtOverheadRatio, 3), '', ''],
     ['idle bytes/s, sship sim n=50', fmt(h.idleBytesPerSecN50), 'linear in n', ''],
     ['idle bytes/s added per device, sship sim, by n', Object.entries(h.idleMarginalBytesPerSecPerDevice).map(([n, v]) => `${n}: ${fmt(v)}`).join(', '), 'constant (linear in n)', yes(h.targetsMet.idleLinearInN)],
+    ['idle bytes/s vs n, sship sim: least-squares line', h.idleFit === null ? '—' : `${fmt(h.idleFit.intercept)} + ${fmt(h.idleFit.perDevice, 1)}·n, R² = ${fmt(h.idleFit.r2, 5)} (n = ${h.idleFit.ns.join(', ')})`, `R² ≥ ${TARGETS.idleLinearR2}`, ''],
+    ['failover p50 vs n, sship sim: slowest ÷ fastest', `${fmt(h.failoverSpreadVsN, 3)} (n = ${Object.keys(h.failoverP50ByN).join(', ')})`, `flat: ≤ ${TARGETS.failoverFlatFactor}`, yes(h.targetsMet.failoverFlatInN)],
+    ['socket counters vs tshark capture on loopback, real n=20', h.captureSkipped ?? (h.captureRelativeDifference === null ? '—' : `max difference ${fmt(h.captureRelativeDifference * 100, 2)} %, within bracket: ${yes(h.captureWithinBracket)}`), 'within bracket', ''],
     ['lost / duplicated (all sship runs)', `${h.lost} / ${h.duplicates}`, '0 / 0', yes(h.targetsMet.noLossNoDuplicates)]
   ]), '')
 
@@ -101,6 +106,8 @@ export function reportMarkdown(ctx: ReportContext, h: Headline, records: readonl
   }
   out.push(markdownTable(['mode', 'n', ...SYSTEMS.map((s) => `${s} B/s`), 'sship B/s per device'], idleRows), '')
 
+  out.push(...scalingSection(h, records, runs))
+
   out.push('## Coordinator (or server) kill', '')
   out.push('Times in ms after the kill; the workload goes on meanwhile. Recovery bytes: from the kill until the later of "first served" and "re-pointed"; overhead = liveness + control + repair in that window. An outage means nobody served within the window.', '')
   const foRows: string[][] = []
@@ -148,11 +155,13 @@ export function reportMarkdown(ctx: ReportContext, h: Headline, records: readonl
   out.push(markdownTable(['mode', 'system', 'runs', 'dequeues (measured phase)', 'requests lost', 'entries lost', 'duplicates', 'unserved during outages'], intRows), '')
   out.push('"Requests lost" counts dequeues sent before any outage by a device still running and never answered; "unserved" counts those sent after the server died, which an outage cannot answer.', '')
 
+  out.push(...captureSection(runs))
+
   out.push('## Charts', '')
   for (const c of charts) out.push(`### ${c.title}`, '', `![${c.title}](${c.file})`, '')
 
   out.push('## Misses against the targets, and why', '')
-  out.push(...misses(h, records), '')
+  out.push(...misses(h, records, runs), '')
   return `${out.join('\n')}\n`
 }
 

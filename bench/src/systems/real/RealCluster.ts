@@ -35,6 +35,11 @@ export class RealCluster {
 
   constructor(readonly options: RealClusterOptions) {}
 
+  /** The listening ports of the run (every TCP connection of the run has one of them at one end). */
+  listenPorts(): readonly number[] {
+    return this.options.system === SystemId.ClientServer ? this.ports.slice(this.options.n) : this.ports.slice(0, this.options.n)
+  }
+
   /** GUID of device `i`. */
   idOf(i: number): string {
     return this.options.system === SystemId.ClientServer ? `c${String(i).padStart(3, '0')}` : `s${String(i).padStart(3, '0')}`

@@ -1,4 +1,4 @@
-import { asPeerId, type PeerId } from '@sship/core'
+import { asPeerId, seededRandom, type PeerId, type Random } from '@sship/core'
 import { MemoryNetwork, type MemoryTransport, type VirtualClock } from '@sship/core/testing'
 import * as Y from 'yjs'
 import { classifyTransaction, clientServerRoots } from '../../measure/classifyTransaction.js'
@@ -33,7 +33,9 @@ export class SimClientServer implements SimQueueSystem {
   readonly clock: VirtualClock
   private readonly counted = emptyTraffic()
   private readonly clients: Client[] = []
-  private readonly serverDoc = new Y.Doc()
+  private readonly serverDoc: Y.Doc
+  /** Draws the Yjs client ids: their varint length is in every update, so they must be seeded for a replayable byte count. */
+  private readonly clientIds: Random
   private readonly serverTransport: MemoryTransport
   private readonly conns = new Set<PeerId>()
   private serverAlive = true
@@ -41,6 +43,8 @@ export class SimClientServer implements SimQueueSystem {
   constructor(readonly devices: number, seed: number, private readonly book: OpBook) {
     this.network = new MemoryNetwork({ seed })
     this.clock = this.network.clock
+    this.clientIds = seededRandom(seed ^ 0x0c11e47)
+    this.serverDoc = this.newDoc()
     this.serverTransport = this.network.transport(SERVER)
   }
 
@@ -142,9 +146,21 @@ export class SimClientServer implements SimQueueSystem {
     from.send(to, frame)
   }
 
+  /** The server's document, then each started client's. */
+  docs(): Y.Doc[] {
+    return [this.serverDoc, ...this.clients.map((c) => c.doc)]
+  }
+
+  /** A document whose Yjs client id comes from the seed (Yjs would draw it from `crypto`). */
+  private newDoc(): Y.Doc {
+    const doc = new Y.Doc()
+    doc.clientID = Math.floor(this.clientIds.next() * 0x1_0000_0000) >>> 0
+    return doc
+  }
+
   private startClient(i: number): Client {
     const id = asPeerId(`c${String(i).padStart(3, '0')}`)
-    const c: Client = { id, transport: this.network.transport(id), doc: new Y.Doc(), waiting: new Map() }
+    const c: Client = { id, transport: this.network.transport(id), doc: this.newDoc(), waiting: new Map() }
     const q = queueDoc(c.doc)
     c.doc.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
       if (origin !== SERVER) this.send(c.transport, SERVER, updateFrame(update), classifyTransaction(tr, clientServerRoots))

@@ -22,8 +22,8 @@ export interface SimQueueSystem {
   readonly id: SystemId
   readonly clock: VirtualClock
   readonly devices: number
-  /** Starts every device and waits until they all follow a server. */
-  start(): void
+  /** Starts every device and waits until they all follow a server; `progress` hears how the join goes. */
+  start(progress?: (detail: string) => void): void
   /** True while device `i` runs. */
   isAlive(device: number): boolean
   /** Device `i`'s current incarnation. */

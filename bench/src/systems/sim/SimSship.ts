@@ -37,11 +37,16 @@ export class SimSship implements SimQueueSystem {
     this.clock = this.cluster.clock
   }
 
-  start(): void {
+  start(progress: (detail: string) => void = () => {}): void {
     this.cluster.start()
     this.cluster.members.forEach((_, i) => this.attach(i, true))
     const host = this.cluster.members[0]?.id
-    const settled = this.cluster.runUntil(() => this.cluster.alive().every((m) => m.connection?.getSnapshot().coordinator === host), 20_000, 10)
+    const t0 = this.clock.now()
+    const settled = this.cluster.runUntil(() => {
+      const following = this.cluster.alive().filter((m) => m.connection?.getSnapshot().coordinator === host).length
+      progress(`joining: ${following}/${this.devices} follow the host after ${this.clock.now() - t0} ms (virtual)`)
+      return following === this.cluster.alive().length
+    }, 20_000, 10)
     if (settled < 0) throw new Error(`sship (${this.devices} devices) did not settle on ${host}`)
   }
 
