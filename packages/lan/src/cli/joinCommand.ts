@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline'
-import { connect, initServer, SecurityError, SecurityErrorCode, type Connection, type PeerId, type SendResult } from '@sship/core'
+import { connect, initServer, SecurityError, SecurityErrorCode, type Connection, type PeerId, type SendResult, type Server } from '@sship/core'
 import { openDocLog, PersistError, PersistErrorCode, type DocLog } from '@sship/persist'
 import { joinLan } from '../join/joinLan.js'
 import { lanTiming } from '../join/lanTiming.js'
@@ -49,11 +49,12 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
     ...(identity === undefined ? {} : { identity })
   })
   server.onReceive(counterHandler(server))
+  const terms = log === undefined ? 0 : await restoredTerms(server)
   out.event({
     type: 'ready', app: args.app, self: lan.peerId, secure: lan.secure, identity: lan.identity !== undefined, interface: lan.interface, mdnsPort: args.mdnsPort,
     address: lan.address === undefined ? null : formatHostPort(lan.address),
     // With --data-dir: what came back from disk (updates replayed, terms known), null without it.
-    restored: log === undefined ? null : { updates: log.stats.replayed, terms: server.peer.ledger.maxEpoch(), tail: log.stats.recoveredTail, dropped: log.stats.droppedBytes }
+    restored: log === undefined ? null : { updates: log.stats.replayed, terms, tail: log.stats.recoveredTail, dropped: log.stats.droppedBytes }
   })
 
   let lastStatus = ''
@@ -126,6 +127,24 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
       input.on('close', () => void shutdown('end of input'))
     }
   })
+}
+
+/** How long `ready` waits for the signatures of restored terms to be verified (WebCrypto is asynchronous). */
+const VERIFY_WAIT_MS = 2000
+
+/**
+ * The highest term restored from disk. With an identity a term counts only once its signature is
+ * verified, asynchronously: wait (bounded) for the verifications that reading the ledger started.
+ */
+async function restoredTerms(server: Server): Promise<number> {
+  const authority = server.peer.authority
+  let terms = server.peer.ledger.maxEpoch()
+  const until = performance.now() + VERIFY_WAIT_MS
+  while (authority !== undefined && authority.verifications.pending > 0 && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    terms = server.peer.ledger.maxEpoch()
+  }
+  return terms
 }
 
 /** Opens the data directory; a directory that holds another GUID than the key pair's is named as such. */
