@@ -17,7 +17,7 @@ describe('sship command line', () => {
       '--heartbeat', '50', '--suspect', '200', '--hold-down', '1000', '--send-every', '100',
       '--peer', '127.0.0.1:1', '--peer', '127.0.0.1:2', '--json', '--control-stdin', '--exit-after', '5000'
     ])).toEqual({
-      command: 'join', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 15353, json: true,
+      command: 'join', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 15353, json: true, identity: false,
       timing: { heartbeatMs: 50, suspectMs: 200, holdDownMs: 1000 }, sendEveryMs: 100, port: 0, id: 'g1',
       peers: ['127.0.0.1:1', '127.0.0.1:2'], mdns: true, controlStdin: true, exitAfterMs: 5000
     })
@@ -25,7 +25,7 @@ describe('sship command line', () => {
 
   it('parses status with its default timeout', () => {
     expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1'])).toEqual({
-      command: 'status', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 5353, json: false, timeoutMs: 2000
+      command: 'status', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 5353, json: false, identity: false, timeoutMs: 2000
     })
   })
 
@@ -87,5 +87,25 @@ describe('sship room secret arguments', () => {
     expect(() => parseCliArgs([...base, '--secret', 'hunter2'])).toThrow(/no --secret VALUE.*visible to every user.*--secret-file PATH.*SSHIP_SECRET/)
     expect(() => parseCliArgs([...base, '--secret=hunter2'])).toThrow(UsageError)
     expect(() => parseCliArgs([...base, '--secret-file', 'f'], { SSHIP_SECRET: 'x' })).toThrow(/given twice/)
+  })
+})
+
+describe('sship --identity arguments', () => {
+  const base = ['join', 'todo', '--interface', '127.0.0.1', '--secret-file', 'room.secret']
+  it('takes --identity with a room secret, on join and status', () => {
+    expect(parseCliArgs([...base, '--identity', '--id', 'kitchen'])).toMatchObject({ identity: true, id: 'kitchen' })
+    expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1', '--identity'], { SSHIP_SECRET: 's' })).toMatchObject({ identity: true })
+  })
+
+  it('refuses --identity without a room secret, saying where the secret goes', () => {
+    expect(() => parseCliArgs(['join', 'todo', '--interface', '127.0.0.1', '--identity'])).toThrow(/--identity needs the room secret \(--secret-file PATH, or SSHIP_SECRET\)/)
+  })
+
+  it('takes --id as a label only: a GUID (with its fingerprint) cannot be chosen', () => {
+    expect(() => parseCliArgs([...base, '--identity', '--id', 'room-1~abcdefghijklmnopqrstuvwxyz'])).toThrow(/--id is a label, not a GUID.*cannot be chosen/)
+    expect(() => parseCliArgs([...base, '--identity', '--id', 'a:b'])).toThrow(/label of 1 to 64 characters/)
+    expect(() => parseCliArgs([...base, '--identity', '--id', 'x'.repeat(65)])).toThrow(UsageError)
+    // Without --identity, --id is the whole GUID, as before.
+    expect(parseCliArgs([...base, '--id', 'a~b'])).toMatchObject({ identity: false, id: 'a~b' })
   })
 })

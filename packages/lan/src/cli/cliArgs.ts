@@ -13,6 +13,11 @@ export interface NetworkArgs {
   readonly json: boolean
   /** The room secret's source (`--secret-file`, or the `SSHIP_SECRET` environment variable); none: an open room. */
   readonly secret: SecretSource | undefined
+  /**
+   * `--identity`: link with a key pair, as a self-certifying GUID `<label>~<fingerprint>` (needs
+   * the room secret). Every member of a room with identities must pass it; so must `sship status`.
+   */
+  readonly identity: boolean
 }
 
 /** `sship join <app>`. */
@@ -20,8 +25,9 @@ export interface JoinArgs extends NetworkArgs {
   readonly command: 'join'
   readonly app: string
   readonly port: number
+  /** `--id`: the peer GUID, or with `--identity` the label of the GUID `<label>~<fingerprint>`. */
   readonly id: string | undefined
-  /** Keep the document and the peer GUID in this directory (survives restarts and total outages). */
+  /** Keep the document and the peer GUID (with `--identity`, the key pair) in this directory (survives restarts and total outages). */
   readonly dataDir: string | undefined
   readonly timing: { heartbeatMs?: number; suspectMs?: number; holdDownMs?: number; staggerMs?: number; joinGraceMs?: number }
   readonly sendEveryMs: number | undefined
@@ -51,11 +57,11 @@ export class UsageError extends Error {
 
 /** The help text (also printed with a usage error). */
 export const USAGE = `usage:
-  sship join <app> (--interface ADDR | --lan) [--secret-file PATH] [--port N] [--mdns-port N] [--id GUID]
+  sship join <app> (--interface ADDR | --lan) [--secret-file PATH [--identity]] [--port N] [--mdns-port N] [--id GUID|LABEL]
                    [--heartbeat ms] [--suspect ms] [--hold-down ms] [--stagger ms] [--join-grace ms]
                    [--send-every ms] [--peer host:port]... [--no-mdns]
                    [--json] [--control-stdin] [--exit-after ms] [--data-dir DIR]
-  sship status <app> (--interface ADDR | --lan) [--secret-file PATH] [--mdns-port N] [--timeout ms] [--json]
+  sship status <app> (--interface ADDR | --lan) [--secret-file PATH [--identity]] [--mdns-port N] [--timeout ms] [--json]
 
 --interface ADDR  local IPv4 address to use (mDNS is sent from it, the server binds to it);
                   127.0.0.1 keeps everything on this machine. Required unless --lan is given.
@@ -63,6 +69,13 @@ export const USAGE = `usage:
 --secret-file PATH  the room secret (the file's content, trailing newline removed); or set
                   SSHIP_SECRET. Only peers with the same secret link; every frame is encrypted.
                   There is no --secret VALUE: a command line is visible to every user (ps).
+--identity        (needs the room secret) link with an ECDSA P-256 key pair: the GUID becomes
+                  LABEL~FINGERPRINT (--id LABEL, default "peer"), every link proves it, and terms,
+                  decisions and requests are signed, so no member can take another's GUID or
+                  forge the server's decisions. With --data-dir the key pair is kept there
+                  (identity.json: keep the directory private), so a restarted peer keeps its GUID;
+                  without it the key pair lives in memory only. Every member of the room (and
+                  sship status) must pass --identity.
 join runs an eligible server whose built-in server code is a counter: {"op":"inc"} adds one and
 replies {"count":n}; {"op":"get"} replies {"count":n}.
 --join-grace ms   how long a starting peer listens for a coordinator before acting
@@ -76,6 +89,20 @@ const positiveInt = (name: string, v: string | undefined, fallback: number | und
   if (v === undefined) return fallback
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`)
   return Number(v)
+}
+
+/** The longest GUID label (see core's `identityGuid`). */
+const MAX_LABEL = 64
+
+/** With `--identity`, `--id` is only the label: the fingerprint comes from the key pair, never from the command line. */
+function checkLabel(label: string): void {
+  if (label.includes('~')) {
+    throw new UsageError(`with --identity, --id is a label, not a GUID: "${label}" contains "~". ` +
+      'The part after "~" is the fingerprint of the peer\'s own key; it cannot be chosen')
+  }
+  if (label.length === 0 || label.length > MAX_LABEL || label.includes(':')) {
+    throw new UsageError(`with --identity, --id must be a label of 1 to ${MAX_LABEL} characters without ":" or "~", got "${label}"`)
+  }
 }
 
 /**
@@ -97,7 +124,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         port: { type: 'string' }, id: { type: 'string' }, heartbeat: { type: 'string' }, suspect: { type: 'string' },
         'hold-down': { type: 'string' }, stagger: { type: 'string' }, 'join-grace': { type: 'string' }, 'send-every': { type: 'string' },
         peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'control-stdin': { type: 'boolean' },
-        'exit-after': { type: 'string' }, 'data-dir': { type: 'string' }, 'secret-file': { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
+        'exit-after': { type: 'string' }, 'data-dir': { type: 'string' }, 'secret-file': { type: 'string' }, identity: { type: 'boolean' },
+        timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
       }
     })
   } catch (error) {
@@ -119,8 +147,13 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const secret: SecretSource | undefined = v['secret-file'] !== undefined
     ? { from: 'file', path: v['secret-file'] }
     : envSecret !== undefined ? { from: 'env', value: envSecret } : undefined
+  const identity = v.identity === true
+  if (identity && secret === undefined) {
+    throw new UsageError('--identity needs the room secret (--secret-file PATH, or SSHIP_SECRET): the identity step is part of the secure handshake')
+  }
+  if (identity && v.id !== undefined) checkLabel(v.id)
   const network: NetworkArgs = {
-    interface: v.interface, lan: v.lan === true, mdnsPort: positiveInt('mdns-port', v['mdns-port'], 5353) ?? 5353, json: v.json === true, secret
+    interface: v.interface, lan: v.lan === true, mdnsPort: positiveInt('mdns-port', v['mdns-port'], 5353) ?? 5353, json: v.json === true, secret, identity
   }
   if (command === 'status') return { command, app, ...network, timeoutMs: positiveInt('timeout', v.timeout, 2000) ?? 2000 }
   const timing: JoinArgs['timing'] = {}

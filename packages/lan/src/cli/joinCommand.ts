@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
-import { connect, initServer, SecurityError, SecurityErrorCode, type Connection, type PeerId, type SendResult } from '@sship/core'
-import { openDocLog } from '@sship/persist'
+import { connect, initServer, SecurityError, SecurityErrorCode, type Connection, type PeerId, type SendResult, type Server } from '@sship/core'
+import { openDocLog, PersistError, PersistErrorCode, type DocLog } from '@sship/persist'
 import { joinLan } from '../join/joinLan.js'
 import { lanTiming } from '../join/lanTiming.js'
 import { formatHostPort } from '../transport/peerAddress.js'
@@ -9,6 +9,7 @@ import type { CliIO } from './CliIO.js'
 import { counterHandler } from './counterServer.js'
 import { ledgerReport } from './ledgerReport.js'
 import { Output } from './Output.js'
+import { loadCliIdentity } from './cliIdentity.js'
 import { readRoomSecret } from './roomSecret.js'
 import { renderRecord, statusRecord } from './statusRecord.js'
 
@@ -29,25 +30,31 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
     else if (!/ECONNREFUSED/.test(message)) io.stderr.write(`sship: ${message}\n`)
   }
   const secret = args.secret === undefined ? undefined : readRoomSecret(args.secret, (m) => reportError(m))
+  // With --identity the GUID is the key pair's (kept in --data-dir, if given); --id is its label.
+  const identity = args.identity ? await loadCliIdentity(args.id, args.dataDir) : undefined
   // With --data-dir the document and the GUID come back after a restart (pending requests too).
-  const log = args.dataDir === undefined ? undefined : openDocLog(args.dataDir, args.id === undefined ? {} : { peerId: args.id })
-  const peerId = log?.peerId ?? args.id
+  const wanted = identity?.id ?? args.id
+  const log = args.dataDir === undefined ? undefined : openLog(args.dataDir, wanted, identity !== undefined)
+  const peerId = log?.peerId ?? wanted
   const lan = await joinLan(args.app, {
     interface: args.interface, lan: args.lan, port: args.port, mdns: args.mdns, mdnsPort: args.mdnsPort, peers: args.peers,
     ...(peerId === undefined ? {} : { peerId }),
     ...(secret === undefined ? {} : { secret }),
-    onError: (e, peer) => (isRefusal(e) ? reportRefusal(out, io, args.json, peer) : reportError(securityPrefix(e) + e.message, peer))
+    ...(identity === undefined ? {} : { identity }),
+    onError: (e, peer) => (isRefusal(e) ? reportRefusal(out, io, args.json, peer, e) : reportError(securityPrefix(e) + e.message, peer))
   })
   const server = initServer(args.app, {
     transport: lan.transport, timing: lanTiming(args.timing), onError: (e, from) => reportError(`${e.code}: ${e.message}`, from),
-    ...(log === undefined ? {} : { doc: log.doc })
+    ...(log === undefined ? {} : { doc: log.doc }),
+    ...(identity === undefined ? {} : { identity })
   })
   server.onReceive(counterHandler(server))
+  const terms = log === undefined ? 0 : await restoredTerms(server)
   out.event({
-    type: 'ready', app: args.app, self: lan.peerId, secure: lan.secure, interface: lan.interface, mdnsPort: args.mdnsPort,
+    type: 'ready', app: args.app, self: lan.peerId, secure: lan.secure, identity: lan.identity !== undefined, interface: lan.interface, mdnsPort: args.mdnsPort,
     address: lan.address === undefined ? null : formatHostPort(lan.address),
     // With --data-dir: what came back from disk (updates replayed, terms known), null without it.
-    restored: log === undefined ? null : { updates: log.stats.replayed, terms: server.peer.ledger.maxEpoch(), tail: log.stats.recoveredTail, dropped: log.stats.droppedBytes }
+    restored: log === undefined ? null : { updates: log.stats.replayed, terms, tail: log.stats.recoveredTail, dropped: log.stats.droppedBytes }
   })
 
   let lastStatus = ''
@@ -122,12 +129,43 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
   })
 }
 
+/** How long `ready` waits for the signatures of restored terms to be verified (WebCrypto is asynchronous). */
+const VERIFY_WAIT_MS = 2000
+
+/**
+ * The highest term restored from disk. With an identity a term counts only once its signature is
+ * verified, asynchronously: wait (bounded) for the verifications that reading the ledger started.
+ */
+async function restoredTerms(server: Server): Promise<number> {
+  const authority = server.peer.authority
+  let terms = server.peer.ledger.maxEpoch()
+  const until = performance.now() + VERIFY_WAIT_MS
+  while (authority !== undefined && authority.verifications.pending > 0 && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    terms = server.peer.ledger.maxEpoch()
+  }
+  return terms
+}
+
+/** Opens the data directory; a directory that holds another GUID than the key pair's is named as such. */
+function openLog(dir: string, peerId: string | undefined, withIdentity: boolean): DocLog {
+  try {
+    return openDocLog(dir, peerId === undefined ? {} : { peerId })
+  } catch (error) {
+    if (!withIdentity || !(error instanceof PersistError) || error.code !== PersistErrorCode.PeerIdMismatch) throw error
+    throw new PersistError(PersistErrorCode.PeerIdMismatch, `${error.message.replace(/;.*$/, '')}: it was used without --identity ` +
+      '(or with another key pair); use another data directory for --identity', { cause: error })
+  }
+}
+
 const isRefusal = (e: Error): boolean => e instanceof SecurityError && e.code === SecurityErrorCode.AuthFailed
 const securityPrefix = (e: Error): string => (e instanceof SecurityError ? `${e.code}: ` : '')
 
-/** One line per refused link: the peer holds another room secret (or none). */
-function reportRefusal(out: Output, io: CliIO, json: boolean, peer: PeerId | undefined): void {
-  const message = `peer ${peer ?? '(unknown)'} presented a different room secret (or none); its link is refused`
+/** One line per refused link: the peer holds another room secret (or none), or (with identities) not its GUID's key. */
+function reportRefusal(out: Output, io: CliIO, json: boolean, peer: PeerId | undefined, error: Error): void {
+  const message = /room secret/.test(error.message)
+    ? `peer ${peer ?? '(unknown)'} presented a different room secret (or none); its link is refused`
+    : `${error.message}; its link is refused`
   if (json) out.event({ type: 'refused', code: SecurityErrorCode.AuthFailed, peer: peer ?? null, message })
   else io.stderr.write(`sship: ${message}\n`)
 }

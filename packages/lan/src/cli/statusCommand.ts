@@ -1,4 +1,4 @@
-import { asPeerId, connect, cryptoRandom, randomHex, type CoordinatorSnapshot } from '@sship/core'
+import { asPeerId, connect, createIdentity, cryptoRandom, randomHex, type CoordinatorSnapshot, type PeerId, type PeerIdentity } from '@sship/core'
 import { MdnsDiscovery } from '../discovery/MdnsDiscovery.js'
 import type { DirectoryEntry } from '../discovery/PeerDirectory.js'
 import { firstLanAddress } from '../join/lanAddress.js'
@@ -26,12 +26,15 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * `sship status <app>`: browses mDNS for the first half of `--timeout`, then connects to what it
  * found as a client (never as a server) until it hears the coordinator or the timeout ends,
  * prints what it learned and exits: 0 if peers were found, 1 if none were. With a room secret
- * (`--secret-file` or `SSHIP_SECRET`) it links as a member of the secure room.
+ * (`--secret-file` or `SSHIP_SECRET`) it links as a member of the secure room; with `--identity`
+ * under a fresh in-memory key pair (`status~<fingerprint>`), as a room with identities requires.
  */
 export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   const secret = args.secret === undefined ? undefined : readRoomSecret(args.secret, (m) => io.stderr.write(`sship: ${m}\n`))
   const deadline = performance.now() + args.timeoutMs
-  const self = asPeerId(`status-${randomHex(cryptoRandom, 6)}`)
+  // A room with identities links only peers that prove a key pair: a throwaway one is enough to listen.
+  const identity = args.identity ? await createIdentity('status') : undefined
+  const self = identity?.id ?? asPeerId(`status-${randomHex(cryptoRandom, 6)}`)
   const discovery = new MdnsDiscovery({
     app: args.app, peerId: self, interface: args.interface ?? firstLanAddress(), bind: '0.0.0.0', port: args.mdnsPort,
     queryIntervalMs: Math.max(100, Math.floor(args.timeoutMs / 4))
@@ -42,7 +45,7 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
     await discovery.start(undefined)
     await sleep(args.timeoutMs / 2)
     entries = discovery.entries()
-    if (entries.length > 0) snapshot = await askCoordinator(args.app, self, entries, deadline, secret)
+    if (entries.length > 0) snapshot = await askCoordinator(args.app, self, entries, deadline, secret, identity)
   } finally {
     await discovery.close()
   }
@@ -59,11 +62,14 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
 
 /** Connects as a client to `entries` and waits (until `deadline`) for a snapshot naming the coordinator, successors and alive peers. */
 async function askCoordinator(
-  app: string, self: ReturnType<typeof asPeerId>, entries: readonly DirectoryEntry[], deadline: number, secret: string | undefined
+  app: string, self: PeerId, entries: readonly DirectoryEntry[], deadline: number, secret: string | undefined, identity: PeerIdentity | undefined
 ): Promise<CoordinatorSnapshot> {
   const transport = new LanTransport({ app, peerId: self, listen: false, peers: entries.map((e) => formatHostPort(e)) })
   // In a room with a secret, only a client holding it hears anything.
-  const client = connect(app, { transport: secret === undefined ? transport : new SecureLanTransport(transport, { secret, appName: app }) })
+  const client = connect(app, {
+    transport: secret === undefined ? transport : new SecureLanTransport(transport, { secret, appName: app, ...(identity === undefined ? {} : { identity }) }),
+    ...(identity === undefined ? {} : { identity })
+  })
   try {
     while (performance.now() < deadline) {
       const s = client.getSnapshot()

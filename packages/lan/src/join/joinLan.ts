@@ -1,4 +1,4 @@
-import { asPeerId, ConfigError, cryptoRandom, type Clock, type PeerId, type Random, type SecureTransportOptions } from '@sship/core'
+import { asPeerId, ConfigError, cryptoRandom, type Clock, type PeerId, type PeerIdentity, type Random, type SecureTransportOptions } from '@sship/core'
 import { MdnsDiscovery } from '../discovery/MdnsDiscovery.js'
 import type { MdnsDiscoveryOptions } from '../discovery/MdnsDiscoveryOptions.js'
 import { LanTransport } from '../transport/LanTransport.js'
@@ -17,8 +17,21 @@ export interface JoinLanOptions {
   readonly interface?: string
   /** Explicitly opt in to this machine's first LAN address when `interface` is not given. */
   readonly lan?: boolean
-  /** The peer's GUID (keep it across restarts to keep its place in the successorship list). Default: a new one. */
+  /**
+   * The peer's GUID (keep it across restarts to keep its place in the successorship list).
+   * Default: `identity.id` with an identity, otherwise a new one.
+   */
   readonly peerId?: string
+  /**
+   * This peer's key pair (e.g. `createIdentity(label)`, or `loadOrCreateIdentity(dir, label)` from
+   * `@sship/persist` to keep it across restarts). The peer id becomes `identity.id`, a
+   * self-certifying `<label>~<fingerprint>` GUID, and every secure link is bound to it: a peer is
+   * reported joined only once it proves the key of its GUID (see `SecureTransportOptions.identity`),
+   * so another member cannot take this peer's GUID. Needs `secret` (the identity step is part of the
+   * secure handshake); pass the same identity to `initServer`/`connect` so terms, decisions and
+   * requests are signed. Every member of the room must have one.
+   */
+  readonly identity?: PeerIdentity
   /** WebSocket server bind address. Default: the interface address. */
   readonly host?: string
   /** WebSocket server port. Default 0 (ephemeral). */
@@ -70,6 +83,8 @@ export interface LanPeer {
   readonly lanTransport: LanTransport
   /** True if the links are secured with a room secret. */
   readonly secure: boolean
+  /** The peer's key pair when it joined with one (its id is `peerId`). */
+  readonly identity: PeerIdentity | undefined
   /** The mDNS discovery (started when the transport connects), unless `mdns: false`. */
   readonly discovery: MdnsDiscovery | undefined
   /** The interface address in use. */
@@ -101,8 +116,15 @@ export async function joinLan(app: string, options: JoinLanOptions): Promise<Lan
     throw new TypeError('joinLan needs `interface` (e.g. "127.0.0.1" for this machine only), or `lan: true` to use the LAN address explicitly')
   }
   if (options.secret !== undefined && options.secret.length === 0) throw new ConfigError('joinLan: the room secret is empty')
+  const identity = options.identity
+  if (identity !== undefined && options.secret === undefined) {
+    throw new ConfigError('joinLan: an identity needs a room secret (`secret`): the link is bound to the GUID inside the secure handshake')
+  }
+  if (identity !== undefined && options.peerId !== undefined && options.peerId !== identity.id) {
+    throw new ConfigError(`joinLan: peerId ${options.peerId} is not identity.id ${identity.id}; drop peerId (the identity's GUID is the peer id)`)
+  }
   const random = options.random ?? cryptoRandom
-  const peerId = options.peerId === undefined ? newPeerGuid(random) : asPeerId(options.peerId)
+  const peerId = identity?.id ?? (options.peerId === undefined ? newPeerGuid(random) : asPeerId(options.peerId))
   const discovery = options.mdns === false ? undefined : new MdnsDiscovery({
     ...options.discovery,
     app, peerId, interface: iface, bind: options.mdnsBind ?? '0.0.0.0', port: options.mdnsPort ?? 5353,
@@ -129,6 +151,7 @@ export async function joinLan(app: string, options: JoinLanOptions): Promise<Lan
   const secure = options.secret === undefined ? undefined : new SecureLanTransport(transport, {
     ...options.security,
     secret: options.secret, appName: app,
+    ...(identity === undefined ? {} : { identity }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.onError === undefined ? {} : { onError: options.onError })
   })
@@ -136,7 +159,7 @@ export async function joinLan(app: string, options: JoinLanOptions): Promise<Lan
   // join grace is spent on discovery and the handshake, not on key derivation.
   await secure?.idle()
   return {
-    peerId, app, transport: secure ?? transport, lanTransport: transport, secure: secure !== undefined, discovery, interface: iface, address,
+    peerId, app, transport: secure ?? transport, lanTransport: transport, secure: secure !== undefined, identity, discovery, interface: iface, address,
     close: () => {
       secure?.close()
       return transport.shutdown()
