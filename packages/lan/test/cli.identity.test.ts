@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join as joinPath } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CliProcess, type CliStatus, freeUdpPort } from '../src/testing/index.js'
+import { useCliSandbox } from './support/cliSandbox.js'
 import { waitFor } from './support/wait.js'
 
 /**
@@ -15,17 +15,10 @@ import { waitFor } from './support/wait.js'
 const GUID = /^([a-z0-9-]+)~[a-z2-7]{26}$/
 
 describe('sship join --identity', () => {
-  const children: CliProcess[] = []
-  const dirs: string[] = []
-  afterEach(async () => {
-    for (const c of children) c.kill()
-    await Promise.all(children.splice(0).map((c) => c.exited))
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-  })
+  const { children, tempDir } = useCliSandbox()
 
   it('agrees, fails over, keeps a restarted peer\'s GUID, and gives a same-label peer another GUID', async () => {
-    const dir = mkdtempSync(joinPath(tmpdir(), 'sship-identity-'))
-    dirs.push(dir)
+    const dir = tempDir('sship-identity-')
     const secretFile = joinPath(dir, 'room.secret')
     writeFileSync(secretFile, 'correct horse battery staple 7c2d\n', { mode: 0o600 })
     const dataDir = joinPath(dir, 'room-1')

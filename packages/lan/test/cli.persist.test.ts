@@ -1,23 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join as joinPath } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CliProcess, freeUdpPort } from '../src/testing/index.js'
+import { useCliSandbox } from './support/cliSandbox.js'
 import { waitFor } from './support/wait.js'
 
 /** `sship join --data-dir`: the GUID and the document survive a restart (loopback only). */
 describe('sship join --data-dir', () => {
-  const children: CliProcess[] = []
-  const dirs: string[] = []
-  afterEach(async () => {
-    for (const c of children) c.kill()
-    await Promise.all(children.splice(0).map((c) => c.exited))
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-  })
+  const { children, tempDir } = useCliSandbox()
 
   it('comes back with the same GUID and the app it served, at a higher epoch', async () => {
-    const dir = mkdtempSync(joinPath(tmpdir(), 'sship-data-'))
-    dirs.push(dir)
+    const dir = tempDir('sship-data-')
     const mdnsPort = await freeUdpPort()
     const args = ['join', 'persist-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--data-dir', dir,
       '--heartbeat', '50', '--suspect', '250', '--control-stdin']
@@ -46,8 +37,7 @@ describe('sship join --data-dir', () => {
   })
 
   it('lets one process at a time write a data directory, and takes over the lock of a SIGKILLed one', async () => {
-    const dir = mkdtempSync(joinPath(tmpdir(), 'sship-data-'))
-    dirs.push(dir)
+    const dir = tempDir('sship-data-')
     const mdnsPort = await freeUdpPort()
     const args = ['join', 'lock-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--data-dir', dir, '--heartbeat', '50', '--suspect', '250']
     const holder = new CliProcess('holder', args)

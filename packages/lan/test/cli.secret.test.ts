@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join as joinPath } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CliProcess, type CliRecord, type CliStatus, freeUdpPort } from '../src/testing/index.js'
+import { useCliSandbox } from './support/cliSandbox.js'
 import { waitFor } from './support/wait.js'
 
 /**
@@ -15,17 +15,10 @@ const IDS = ['room-1', 'room-2', 'room-3']
 const INTRUDER = 'intruder'
 
 describe('sship join with a room secret', () => {
-  const children: CliProcess[] = []
-  const dirs: string[] = []
-  afterEach(async () => {
-    for (const c of children) c.kill()
-    await Promise.all(children.splice(0).map((c) => c.exited))
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-  })
+  const { children, tempDir } = useCliSandbox()
 
   it('links members only, fails over among them, and refuses a peer with another secret on both sides', async () => {
-    const dir = mkdtempSync(joinPath(tmpdir(), 'sship-secret-'))
-    dirs.push(dir)
+    const dir = tempDir('sship-secret-')
     const secretFile = joinPath(dir, 'room.secret')
     writeFileSync(secretFile, 'correct horse battery staple 5f1e\n', { mode: 0o600 })
     const mdnsPort = await freeUdpPort()
