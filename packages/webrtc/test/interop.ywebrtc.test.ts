@@ -57,8 +57,11 @@ describe('a room password shared with stock y-webrtc', () => {
     const same = peer('sship-same', 'shared secret')
     // y-webrtc decrypted our signaling: it lists us as a WebRTC peer.
     await child.waitFor('the y-webrtc peer to list the sship peer', (l) => Array.isArray(l.peers) && l.peers.includes('sship-same'))
-    // We decrypted its signaling and the data channel opened: its first sync message is not our link protocol.
-    await waitFor('the sship peer to meet the y-webrtc peer on a data channel', () => seen.some((e) => e.id === 'sship-same' && e.code === 'bad-version' && e.peer !== undefined), 20_000)
+    // We decrypted its signaling and the data channel opened: its first message is not our link
+    // protocol — a sync step (byte 0: bad-version) or awareness (byte 1, read as our version
+    // followed by an unknown type), whichever y-webrtc sends first.
+    const refusedFrame = (code: string): boolean => code === 'bad-version' || code === 'unknown-type'
+    await waitFor('the sship peer to meet the y-webrtc peer on a data channel', () => seen.some((e) => e.id === 'sship-same' && refusedFrame(e.code) && e.peer !== undefined), 20_000)
       .catch((e: unknown) => {
         throw new Error(`${String(e)}; sship errors: ${JSON.stringify(seen)}; y-webrtc said: ${JSON.stringify(child.lines)}; links: ${JSON.stringify(same.getLinks())}`)
       })
