@@ -210,17 +210,26 @@ it('a room with a secret, three browsers and two Node hosts: the first host dies
   const tess = victim === ta ? await session.open(`#ta&room=${room}`, hostBUrl) : ta
   if (tess !== ta) await tess.getByTestId('ta-name').fill('Tess')
   const d3 = await dequeue(tess)
-  expect(d3).toMatchObject({ entry: s2, by: second.coordinator, epoch: second.epoch })
+  // Usually by the second coordinator; a browser earlier in the list may have taken the role back
+  // after its 3 s hold-down meanwhile (reopening the TA's page takes a while). Never the closed one.
+  expect(d3.entry).toBe(s2)
+  expect(await Promise.all(survivors.map(peerIdOf))).toContain(d3.by)
+  expect(d3.epoch).toBeGreaterThanOrEqual(second.epoch)
 
   // 3. A new browser loads the page from the second host (the first one is gone) and joins the
   //    WebRTC mesh through the second host's signaling server, which the older pages learnt from the document.
   const wren = await session.open(asStudent, hostBUrl)
   const pages = [...new Set([...survivors, tess, wren])]
   // Each page: the second host (WebSocket) and every other browser (WebRTC).
-  const joinMs = await session.mesh(pages, second.coordinator, pages.length)
+  // Served by a browser: the second coordinator, or one earlier in the list that took the role back after its hold-down.
+  const joinMs = await session.mesh(pages, await Promise.all(survivors.map(peerIdOf)), pages.length)
   const w1 = await enqueue(wren, 'Wren', 'linked lists')
   const d4 = await dequeue(tess)
-  expect(d4).toMatchObject({ entry: w1, by: second.coordinator, epoch: second.epoch })
+  // By the serving browser, or by a browser earlier in the list that took the role back after its
+  // hold-down (when the second failover's race went to a later browser).
+  expect(d4.entry).toBe(w1)
+  expect(await Promise.all(pages.map(peerIdOf))).toContain(d4.by)
+  expect(d4.epoch).toBeGreaterThanOrEqual(second.epoch)
   await shoot(Object.fromEntries(pages.map((p, i) => [`page${i}`, p])), '22-new-browser-through-second-host')
 
   // 4. Every replica agrees: four students handed out once each, nothing lost.
@@ -248,7 +257,11 @@ it('a room with a secret, three browsers and two Node hosts: the first host dies
     (await Promise.all(pages.map(linked))).every((n) => n === pages.length - 1) ? true : undefined, 10_000, () => Promise.all(pages.map(linked)))
   const w2 = await enqueue(wren, 'Wren', 'with no host left')
   const d5 = await dequeue(tess)
-  expect(d5).toMatchObject({ entry: w2, by: third.coordinator })
+  // Decided by a browser: the one serving, or a browser earlier in the list that took the role
+  // back meanwhile (failback after its hold-down, when the race of the second failover went the other way).
+  expect(d5.entry).toBe(w2)
+  expect(await Promise.all(pages.map(peerIdOf))).toContain(d5.by)
+  expect(d5.epoch).toBeGreaterThanOrEqual(third.epoch)
   await expectReplicas(pages, { [x1]: 'Tess', [y1]: 'Tess', [s2]: 'Tess', [w1]: 'Tess', [w2]: 'Tess' }, [x1, y1, s2, w1, w2])
   console.info(JSON.stringify({
     test: 'two hosts, browser coordinators', meshMs, failoverMs, joinMs, linked: linkedBefore,

@@ -125,15 +125,21 @@ export class QueueSession {
     this.contexts.delete(page)
   }
 
-  /** Waits until every page follows `coordinator` and is linked to every other peer (the host and the other pages). */
-  async mesh(pages: readonly Page[], coordinator: string, peers: number, timeoutMs = 30_000): Promise<number> {
+  /**
+   * Waits until every page follows `coordinator` (one of them, if a list: the same one on every
+   * page) and is linked to `peers` other peers (hosts and other pages).
+   */
+  async mesh(pages: readonly Page[], coordinator: string | readonly string[], peers: number, timeoutMs = 30_000): Promise<number> {
+    const allowed = typeof coordinator === 'string' ? [coordinator] : coordinator
     const describe = (): Promise<unknown> => Promise.all(pages.map(async (p) => ({ snap: await snapshot(p), linked: await linked(p) })))
-    return (await waitFor(`every page to follow ${coordinator} and link to ${peers} peers`, async () => {
+    return (await waitFor(`every page to follow one of ${allowed.join(', ')} and link to ${peers} peers`, async () => {
+      const followed = new Set<string | null>()
       for (const p of pages) {
         const s = await snapshot(p)
-        if (s.coordinator !== coordinator || s.failoverInProgress || (await linked(p)) !== peers) return undefined
+        if (s.coordinator === null || !allowed.includes(s.coordinator) || s.failoverInProgress || (await linked(p)) !== peers) return undefined
+        followed.add(s.coordinator)
       }
-      return true
+      return followed.size === 1 ? true : undefined
     }, timeoutMs, describe)).ms
   }
 
