@@ -334,3 +334,23 @@ describe('links that are not transitive (one broken link, everyone else linked)'
     expect(checkCluster(c)).toEqual([])
   })
 })
+
+describe('a crash one peer notices at once (its link closed) and the others by silence', () => {
+  it('the next in the list claims at once: the others, which heard the dead coordinator no later than it did, do not vouch for it', () => {
+    const c = started(5, 1, 3)
+    const [, next] = successors(c)
+    // The coordinator's last heartbeat reached everyone; then it dies, and only `next` sees its link close.
+    c.run(20)
+    const crashAt = c.clock.now()
+    c.crash('s00')
+    c.closeLinkAt(next!, 's00')
+    c.run(5000)
+    const claims = c.events.filter((e) => e.event.type === 'claimed' && e.t > crashAt)
+    // Without comparing silences the others vouched for the dead coordinator for a moment: the
+    // next peer deferred, a later one claimed, and the next one took the role back 3 s later.
+    expect(claims.map((e) => e.peer)).toEqual([next])
+    expect(claims[0]!.t - crashAt).toBeLessThan(100)
+    expect(leaderIds(c)).toEqual([next])
+    expect(checkCluster(c)).toEqual([])
+  })
+})

@@ -79,7 +79,7 @@ export function validFrames(r: Random, self: PeerId): Record<string, Uint8Array>
     voteRequest: messages.encodeVoteRequest({ ...term, stateVector: sv }),
     voteReply: messages.encodeVoteReply({ ...term, granted: r.next() < 0.5, update }),
     view: messages.encodeView({ viewVersion: anyNumber(r), alive: [self, leader].slice(0, int(r, 3)) }),
-    catchUpRequest: messages.encodeCatchUpRequest({ nonce: anyNumber(r), stateVector: sv }),
+    catchUpRequest: messages.encodeCatchUpRequest({ nonce: anyNumber(r), stateVector: sv, silentMs: int(r, messages.MAX_SILENT_MS + 1) }),
     catchUpReply: messages.encodeCatchUpReply({ nonce: anyNumber(r), update, heard: r.next() < 0.5 ? null : term }),
     handoffRequest: messages.encodeHandoffRequest({ ...term, stateVector: sv }),
     handoff: messages.encodeHandoff({ ...term, count: anyNumber(r), update }),

@@ -50,7 +50,7 @@ function valueArb(name: string): fc.Arbitrary<Record<string, unknown>> {
     case 'Heartbeat': return fc.record({ term: termArb, viewVersion: natArb, digest: uint32Arb, count: natArb, committed: natArb }).map(({ term, ...r }) => ({ ...term, ...r }))
     case 'HeartbeatAck': return fc.record({ term: termArb, viewVersion: natArb, digest: uint32Arb, count: natArb }).map(({ term, ...r }) => ({ ...term, ...r }))
     case 'View': return fc.record({ viewVersion: natArb, alive: fc.array(peerIdArb, { maxLength: 5 }) })
-    case 'CatchUpRequest': return fc.record({ nonce: natArb, stateVector: bytesArb })
+    case 'CatchUpRequest': return fc.record({ nonce: natArb, stateVector: bytesArb, silentMs: fc.integer({ min: 0, max: messages.MAX_SILENT_MS }) })
     case 'CatchUpReply': return fc.record({ nonce: natArb, update: bytesArb, heard: fc.option(termArb, { nil: null }) })
     case 'HandoffRequest':
     case 'VoteRequest': return fc.record({ term: termArb, stateVector: bytesArb }).map(({ term, ...r }) => ({ ...term, ...r }))

@@ -48,7 +48,8 @@ const cases: Case[] = [
     { viewVersion: 2, alive: [asPeerId('p'.repeat(128)), asPeerId('日本')] }
   ]),
   kind('CatchUpRequest', MessageType.CatchUpRequest, messages.encodeCatchUpRequest, messages.decodeCatchUpRequest, [
-    { nonce: 0, stateVector: bytes(0) }, { nonce: 1, stateVector: bytes(1) }, { nonce: MAX, stateVector: bytes(300) }
+    { nonce: 0, stateVector: bytes(0), silentMs: 0 }, { nonce: 1, stateVector: bytes(1), silentMs: 250 },
+    { nonce: MAX, stateVector: bytes(300), silentMs: messages.MAX_SILENT_MS }
   ]),
   kind('CatchUpReply', MessageType.CatchUpReply, messages.encodeCatchUpReply, messages.decodeCatchUpReply, [
     { nonce: 0, update: bytes(0), heard: null }, { nonce: 2 ** 32, update: bytes(2), heard: terms[1]! },

@@ -40,11 +40,11 @@ export class Candidacy {
     this.votes.add(host.self)
   }
 
-  /** Sends the requests. */
-  start(): void {
+  /** Sends the requests; `silentMs`: how long this peer has not heard a coordinator itself. */
+  start(silentMs: number): void {
     const stateVector = YSV.encode(this.host.app.doc)
     const frame = this.proposed === null
-      ? encodeCatchUpRequest({ nonce: this.nonce, stateVector })
+      ? encodeCatchUpRequest({ nonce: this.nonce, stateVector, silentMs })
       : encodeVoteRequest({ ...this.proposed, stateVector })
     for (const p of this.waiting) this.host.send(p, frame)
   }

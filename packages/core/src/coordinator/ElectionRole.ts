@@ -1,7 +1,7 @@
 import { SshipError } from '../errors/errors.js'
 import { MAX_EPOCH, asEpoch, type Epoch, type PeerId } from '../ids/ids.js'
 import {
-  encodeCatchUpReply, encodeCatchUpRequest, encodeVoteReply, type CatchUpReply, type CatchUpRequest, type TermRef, type VoteReply, type VoteRequest
+  encodeCatchUpReply, encodeCatchUpRequest, encodeVoteReply, MAX_SILENT_MS, type CatchUpReply, type CatchUpRequest, type TermRef, type VoteReply, type VoteRequest
 } from '../protocol/coordinatorMessages.js'
 import { randomUint32 } from '../random/Random.js'
 import * as YSV from '../sync/stateVector.js'
@@ -24,7 +24,7 @@ export abstract class ElectionRole extends FollowerRole {
   /** A candidate (or an indirect follower's probe) asks for what it lacks and whom we hear. */
   onCatchUpRequest(from: PeerId, req: CatchUpRequest): void {
     const update = this.diffFor(from, req.stateVector, 'catch-up request')
-    if (update !== undefined) this.host.send(from, encodeCatchUpReply({ nonce: req.nonce, update, heard: this.hearsDirectly() }))
+    if (update !== undefined) this.host.send(from, encodeCatchUpReply({ nonce: req.nonce, update, heard: this.hearsDirectly(req.silentMs) }))
   }
 
   /** A reply to our catch-up request (a candidacy's or a probe's). */
@@ -37,19 +37,27 @@ export abstract class ElectionRole extends FollowerRole {
   }
 
   /**
-   * The term of the coordinator this peer hears itself, for a peer that does not: our own term
-   * if we lead, the one we follow if its last heartbeat is younger than a suspicion minus one
-   * heartbeat period (so it came after the asker's last one, not with it). An indirect follower
-   * vouches for nobody, so two cut-off peers cannot keep a dead coordinator alive for each other.
+   * The term of the coordinator this peer hears itself, for a peer that does not (silent for
+   * `askerSilentMs`): our own term if we lead; the one we follow if its last heartbeat is younger
+   * than a suspicion minus one heartbeat period and came after the asker's last one (by half a
+   * heartbeat period), so a coordinator that just died — whose last heartbeat reached everyone
+   * alike — is not vouched for. An indirect follower vouches for nobody, so two cut-off peers
+   * cannot keep a dead coordinator alive for each other.
    */
-  private hearsDirectly(): TermRef | null {
+  private hearsDirectly(askerSilentMs: number): TermRef | null {
     if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null) {
       const { epoch, leader, nonce } = this.myTerm
       return { epoch, leader, nonce }
     }
     const { suspectMs, heartbeatMs } = this.host.timing
-    const fresh = this.contact.hearsCoordinator(this.host.clock.now(), suspectMs - heartbeatMs)
+    const age = this.host.clock.now() - this.contact.lastHeartbeatAt
+    const fresh = age <= suspectMs - heartbeatMs && age + heartbeatMs / 2 < askerSilentMs
     return this.role === Role.Follower && !this.indirect && this.following !== null && fresh ? this.following : null
+  }
+
+  /** How long this peer has not heard a coordinator itself (for a catch-up request). */
+  protected silentMs(): number {
+    return Math.min(MAX_SILENT_MS, this.host.clock.now() - this.contact.lastHeartbeatAt)
   }
 
   /**
@@ -87,7 +95,7 @@ export abstract class ElectionRole extends FollowerRole {
     const peers = [...this.host.peers()].filter((p) => p !== leader && this.host.app.eligible().includes(p))
     const nonce = ++this.nonce
     this.probeNonce = nonce
-    const frame = encodeCatchUpRequest({ nonce, stateVector: YSV.encode(this.host.app.doc) })
+    const frame = encodeCatchUpRequest({ nonce, stateVector: YSV.encode(this.host.app.doc), silentMs: this.silentMs() })
     for (let i = 0; i < PROBE_FANOUT && peers.length > 0; i++) {
       const [target] = peers.splice(Math.floor(this.host.random.next() * peers.length), 1)
       if (target !== undefined) this.host.send(target, frame)
@@ -160,7 +168,7 @@ export abstract class ElectionRole extends FollowerRole {
     const candidacy = new Candidacy(this.host, ++this.nonce, targets, proposed)
     this.candidacy = candidacy
     if (proposed !== null && !this.votes.grant(proposed)) return this.abandonCandidacy()
-    candidacy.start()
+    candidacy.start(this.silentMs())
     if (candidacy.ready()) return this.claim(null, proposed ?? undefined)
     const { catchUpMs, suspectMs } = this.host.timing
     this.arm(proposed === null ? catchUpMs : suspectMs, () => {

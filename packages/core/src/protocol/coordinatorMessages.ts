@@ -63,7 +63,15 @@ export interface View {
 export interface CatchUpRequest {
   readonly nonce: number
   readonly stateVector: Uint8Array
+  /**
+   * How long the asker has not heard a coordinator itself, in ms ({@link MAX_SILENT_MS} for never):
+   * a peer vouches for the coordinator it hears only if it heard it after the asker last did.
+   */
+  readonly silentMs: number
 }
+
+/** The largest {@link CatchUpRequest.silentMs}: the asker never heard a coordinator. */
+export const MAX_SILENT_MS = 0x7fffffff
 
 /** Peer → candidate: a Yjs update with what the candidate lacks. */
 export interface CatchUpReply {
@@ -179,12 +187,19 @@ export function encodeCatchUpRequest(m: CatchUpRequest): Uint8Array {
   return frame(MessageType.CatchUpRequest, (e) => {
     encoding.writeVarUint(e, m.nonce)
     encoding.writeVarUint8Array(e, m.stateVector)
+    encoding.writeVarUint(e, Math.min(MAX_SILENT_MS, Math.max(0, Math.round(m.silentMs))))
   })
 }
 
 /** Decodes a {@link CatchUpRequest} payload. */
 export function decodeCatchUpRequest(payload: Uint8Array): DecodeResult<CatchUpRequest> {
-  return decodeWith(payload, (d) => ({ nonce: readSafeUint(d), stateVector: decoding.readVarUint8Array(d) }))
+  return decodeWith(payload, (d) => {
+    const nonce = readSafeUint(d)
+    const stateVector = decoding.readVarUint8Array(d)
+    const silentMs = readSafeUint(d)
+    if (silentMs > MAX_SILENT_MS) throw new RangeError(`silentMs ${silentMs} is above ${MAX_SILENT_MS}`)
+    return { nonce, stateVector, silentMs }
+  })
 }
 
 /** Encodes a {@link CatchUpReply} frame. */

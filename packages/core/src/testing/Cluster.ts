@@ -220,6 +220,11 @@ export class Cluster {
     this.network.cutLink(this.member(a).id, this.member(b).id)
   }
 
+  /** Closes one link on one side only (see `MemoryNetwork.closeLinkAt`). */
+  closeLinkAt(a: PeerId | string, b: PeerId | string): void {
+    this.network.closeLinkAt(this.member(a).id, this.member(b).id)
+  }
+
   /** Removes any partition and cut link. */
   heal(): void {
     this.network.heal()

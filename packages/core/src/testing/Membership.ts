@@ -98,6 +98,11 @@ export class Membership {
     return true
   }
 
+  /** Tells `to` (if live) that `about` left, as if their link closed on `to`'s side; `about` hears nothing. */
+  reportLeft(to: Endpoint, about: Endpoint): void {
+    this.notify(to, about, 'peerLeft')
+  }
+
   /** Calls one of `endpoint`'s handlers if it has any, catching what it throws. */
   invoke(endpoint: Endpoint, call: (events: TransportEvents) => void): void {
     if (endpoint.events === undefined) return

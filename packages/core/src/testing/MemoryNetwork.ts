@@ -136,6 +136,19 @@ export class MemoryNetwork {
     this.partitioned.cut(a, b)
   }
 
+  /**
+   * Closes the one link between `a` and `b` on `a`'s side only: cuts it (see `cutLink`) and gives
+   * `a` a `peerLeft(b)`, while `b` (live or crashed) hears nothing. Models one peer noticing a
+   * crash at once because its link closed, while the others notice only by silence.
+   */
+  closeLinkAt(a: PeerId, b: PeerId): void {
+    const at = this.members.get(a)
+    const other = this.members.get(b)
+    if (at === undefined || other === undefined) throw new Error(`MemoryNetwork.closeLinkAt: unknown peer ${at === undefined ? a : b}`)
+    this.partitioned.cut(a, b)
+    this.members.reportLeft(at, other)
+  }
+
   /** Removes the partition and every cut link, silently. Frames dropped by them stay dropped. */
   heal(): void {
     this.partitioned.clear()
