@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+
+/** The contents of `path`, or undefined if it does not exist; any other error is thrown. */
+export function readFileIfExists(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
 
 /** Writes all of `bytes` at `position`, looping over short writes. */
 export function writeAll(fd: number, bytes: Uint8Array, position: number): void {

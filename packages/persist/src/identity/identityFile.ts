@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { WebCryptoIdentity, type StoredIdentity } from '@sship/core'
 import { PersistError, PersistErrorCode } from '../errors/PersistError.js'
-import { replaceFileDurably } from '../fs/durable.js'
+import { readFileIfExists, replaceFileDurably } from '../fs/durable.js'
 
 /** Name of the file holding the peer's key pair inside a data directory. */
 export const IDENTITY_FILE = 'identity.json'
@@ -23,12 +22,7 @@ const unb64 = (text: unknown): Uint8Array => {
  */
 export async function loadOrCreateIdentity(dir: string, label: string): Promise<WebCryptoIdentity> {
   const path = join(dir, IDENTITY_FILE)
-  let text: string | undefined
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
+  const text = readFileIfExists(path)?.toString('utf8')
   if (text === undefined) {
     const identity = await WebCryptoIdentity.generate(label, { extractable: true })
     const stored = await identity.export()

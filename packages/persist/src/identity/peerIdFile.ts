@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { asPeerId, randomHex, type PeerId, type Random } from '@sship/core'
 import { PersistError, PersistErrorCode } from '../errors/PersistError.js'
-import { replaceFileDurably } from '../fs/durable.js'
+import { readFileIfExists, replaceFileDurably } from '../fs/durable.js'
 
 /** Name of the file holding the peer's GUID inside a data directory. */
 export const PEER_ID_FILE = 'peer-id'
@@ -21,12 +20,7 @@ export function newPeerGuid(random: Random): PeerId {
  */
 export function loadOrCreatePeerId(dir: string, random: Random, wanted?: string): PeerId {
   const path = join(dir, PEER_ID_FILE)
-  let text: string | undefined
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
+  const text = readFileIfExists(path)?.toString('utf8')
   if (text === undefined) {
     const id = wanted === undefined ? newPeerGuid(random) : asPeerId(wanted)
     replaceFileDurably(dir, path, new TextEncoder().encode(`${id}\n`))

@@ -1,9 +1,9 @@
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { cryptoRandom, type PeerId, type Random } from '@sship/core'
 import * as Y from 'yjs'
 import { PersistError, PersistErrorCode } from '../errors/PersistError.js'
-import { replaceFileDurably, writeAll } from '../fs/durable.js'
+import { readFileIfExists, replaceFileDurably, writeAll } from '../fs/durable.js'
 import { DataDirLock } from '../lock/DataDirLock.js'
 import { loadOrCreatePeerId } from '../identity/peerIdFile.js'
 import { checkHeader, encodeHeader, encodeRecord, HEADER_BYTES, scanRecords, type LogTail } from './logFormat.js'
@@ -235,11 +235,6 @@ export class DocLog {
 }
 
 function readLog(path: string): Uint8Array {
-  try {
-    return readFileSync(path)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Uint8Array(0)
-    throw error
-  }
+  return readFileIfExists(path) ?? new Uint8Array(0)
 }
 
