@@ -1,23 +1,17 @@
 import type { RunMode, RunResult } from '../measure/RunResult.js'
-import { summarize } from '../measure/summarize.js'
+import { summarize, type Summary } from '../measure/summarize.js'
 import { threeWaySplit } from '../measure/Traffic.js'
 import type { SystemId } from '../systems/SystemId.js'
 import type { StudyRun } from './StudyRun.js'
 
 /** One line of `results.json`: one metric of one system × mode × n × payload, with its raw samples. */
-export interface MetricRecord {
+export interface MetricRecord extends Summary {
   readonly system: SystemId
   readonly mode: RunMode
   readonly n: number
   readonly payloadBytes: number
   readonly metric: string
   readonly unit: string
-  readonly count: number
-  readonly p50: number | null
-  readonly p99: number | null
-  readonly mean: number | null
-  readonly min: number | null
-  readonly max: number | null
   readonly samples: readonly number[]
 }
 
