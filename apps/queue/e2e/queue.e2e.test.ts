@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterEach, expect, it } from 'vitest'
 import {
-  dequeue, enqueue, HOLD_DOWN_MS, HOST_ID, HOST_PORT, linked, peerIdOf, QueueSession, ROOT, SHOTS, shoot, sleep, snapshot, timelineTimes, waitFor
+  dequeue, enqueue, entryKeys, HOLD_DOWN_MS, HOST_ID, HOST_PORT, linked, peerIdOf, QueueSession, ROOT, SHOTS, shoot, sleep, snapshot, timelineTimes, waitFor
 } from './queuePages.js'
 
 /**
@@ -32,7 +32,7 @@ async function newCoordinator(pages: readonly Page[], not: readonly string[], ab
 async function expectReplicas(pages: readonly Page[], assigned: Record<string, string>, entries: readonly string[]): Promise<void> {
   for (const p of pages) {
     expect(await p.evaluate(() => window.__sshipQueue?.state())).toEqual({ assigned })
-    const keys = await p.evaluate(() => Object.keys(window.__sshipQueue?.data() as object).filter((k) => k.startsWith('entry:')).sort())
+    const keys = await entryKeys(p)
     expect(keys).toEqual(entries.map((id) => `entry:${id}`).sort())
   }
 }
@@ -241,7 +241,7 @@ it('a room with a secret, three browsers and two Node hosts: the first host dies
   await waitFor('the intruder to be refused', async () => Number(await intruder.getByTestId('room-security').getAttribute('data-refused')) > 0 ? true : undefined, 15_000)
   await sleep(1000)
   expect(await linked(intruder)).toBe(0)
-  expect(Object.keys(await intruder.evaluate(() => window.__sshipQueue?.data() as object)).filter((k) => k.startsWith('entry:'))).toEqual([])
+  expect(await entryKeys(intruder)).toEqual([])
   expect(await intruder.evaluate(() => window.__sshipQueue?.state())).toEqual({})
   expect(hostB.lines.some((l) => /^\[refused\] b-[0-9a-f]+: auth-failed/.test(l)), hostB.lines.join('\n')).toBe(true)
   expect((await fetch(`${hostBUrl}sship-doc`)).status).toBe(403)
@@ -294,7 +294,7 @@ it('a total outage: the host (with --data-dir) and every browser go down; the ho
   const ta2 = await session.open('#ta')
   await session.mesh([ta2], HOST_ID, 1)
   expect(await ta2.evaluate(() => window.__sshipQueue?.state())).toEqual({ assigned: { [a1]: 'Tess' } })
-  const keys = await ta2.evaluate(() => Object.keys(window.__sshipQueue?.data() as object).filter((k) => k.startsWith('entry:')).sort())
+  const keys = await entryKeys(ta2)
   expect(keys).toEqual([a1, b1].map((id) => `entry:${id}`).sort())
   // It serves the rest of the queue: Bob next, Alice not handed out twice.
   await ta2.getByTestId('ta-name').fill('Tess')
@@ -318,7 +318,7 @@ it('a total outage where only a browser kept the queue (IndexedDB): the host com
   const d1 = await dequeue(ta)
   expect(d1.entry).toBe(a1)
   await waitFor('the TA to hold both entries', async () =>
-    Object.keys(await ta.evaluate(() => window.__sshipQueue?.data() as object)).filter((k) => k.startsWith('entry:')).length === 2 ? true : undefined, 10_000)
+    (await entryKeys(ta)).length === 2 ? true : undefined, 10_000)
 
   // Everything goes down: Alice's browser is closed, the TA leaves the page, the host is SIGKILLed (no data dir).
   await session.closePage(alice)

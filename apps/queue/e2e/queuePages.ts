@@ -33,6 +33,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 export const snapshot = (p: Page): Promise<Snapshot> => p.evaluate(() => window.__sshipQueue?.snapshot() as Snapshot)
 export const peerIdOf = (p: Page): Promise<string> => p.evaluate(() => window.__sshipQueue?.peerId ?? '')
 export const linked = async (p: Page): Promise<number> => Number(await p.getByTestId('conn-state').getAttribute('data-linked'))
+/** The queue entries' keys (`entry:<id>`) in `p`'s replica of the shared data, sorted. */
+export const entryKeys = async (p: Page): Promise<string[]> =>
+  Object.keys(await p.evaluate(() => window.__sshipQueue?.data() as object)).filter((k) => k.startsWith('entry:')).sort()
 /** Wall-clock times at which `p` saw a timeline event of `kind`. */
 export const timelineTimes = async (p: Page, kind: string): Promise<number[]> =>
   (await p.evaluate(() => window.__sshipQueue?.timeline() as Array<{ kind: string; at: number }>)).filter((e) => e.kind === kind).map((e) => e.at)
