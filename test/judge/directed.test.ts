@@ -9,7 +9,7 @@ import { World, type ClientNode, type ServerNode } from './world.js'
  * a few seeds of the network's jitter; a failure names the seed.
  */
 const FILE = 'test/judge/directed.test.ts'
-const SEEDS = [1, 2, 3, 4, 5]
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
 
 function report(name: string, seed: number, v: Verdict): string {
   return `${name}, seed ${seed}: acked ${v.acked}, re-decided ${v.redecided} (reported ${v.reported}), corrupted ${v.corrupted}\n  ` +
@@ -52,6 +52,82 @@ describe('judge, directed: issue 12 scenario 1 (a re-decision nobody reports)', 
       if (v.acked < 3) failures.push(`seed ${seed}: only ${v.acked} acknowledged, the scenario did not run`)
       if (v.problems.length > 0) failures.push(report(name, seed, v))
     }
+    expect(failures, failures.join('\n')).toEqual([])
+  })
+})
+
+describe('judge, directed: issue 12 scenario 2 (a fold that is not what the handler saw)', () => {
+  const name = 'a claimer that lacks one decision of epoch 1 but holds epoch 2 on top of it keeps the fold true'
+  it(name, async () => {
+    const failures: string[] = []
+    let setups = 0
+    for (const seed of SEEDS) {
+      // 3 servers, 1 client. s02 misses the dequeue that s00 decides in epoch 1 (its link is cut
+      // for that frame), then gets s01's epoch-2 decision made on top of it, and nothing else: s01
+      // dies as soon as the client has its reply. Links turn jittery; s02 claims.
+      const w = new World({ seed, servers: 3, clients: 1, mode: 'availability', faults: { latencyMs: { min: 10, max: 10 } } }).start()
+      const [s0, s1, s2] = w.servers as [ServerNode, ServerNode, ServerNode]
+      const [c0] = w.clients as [ClientNode]
+      settleOn(w, s0)
+      w.send(c0, { op: 'enq', item: 'a' })
+      w.send(c0, { op: 'enq', item: 'b' })
+      w.run(1500)
+      w.cut(s0.id, s2.id)
+      const deqA = w.send(c0, { op: 'deq' })
+      untilAcked(w, c0, deqA)
+      w.crash(s0)
+      const deqB = w.send(c0, { op: 'deq' })
+      untilAcked(w, c0, deqB)
+      w.cut(s1.id, s2.id)
+      w.crash(s1)
+      w.network.setFaults({ latencyMs: { min: 40, max: 100 } })
+      w.run(3000)
+      w.send(c0, { op: 'enq', item: 'c' })
+      w.run(1000)
+      w.send(c0, { op: 'deq' })
+      w.send(c0, { op: 'deq' })
+      w.run(2000)
+      if (s2.server?.isServer() === true) setups++
+      const v = await healAndJudge(w, 'availability')
+      if (v.problems.length > 0) failures.push(report(name, seed, v))
+    }
+    expect(setups, 'the third server must end up serving, or the scenario did not run').toBeGreaterThan(0)
+    expect(failures, failures.join('\n')).toEqual([])
+  })
+})
+
+describe('judge, directed: issue 12 scenario 3 (quorum mode, failback handoff)', () => {
+  const name = 'a handoff recipient cut off at once: nothing acknowledged in quorum mode is ever re-decided'
+  it(name, async () => {
+    const failures: string[] = []
+    let setups = 0
+    for (const seed of SEEDS) {
+      // Quorum mode, 3 servers, 2 clients. s00 dies, another serves; s00 comes back with its
+      // document and, after the hold-down, gets the role handed back. The moment it is the
+      // server it is cut off from everyone; the clients keep sending.
+      const w = new World({ seed, servers: 3, clients: 2, mode: 'quorum', faults: { latencyMs: { min: 5, max: 20 } } }).start()
+      const [s0] = w.servers as [ServerNode, ServerNode, ServerNode]
+      const [c0, c1] = w.clients as [ClientNode, ClientNode]
+      settleOn(w, s0)
+      w.send(c0, { op: 'enq', item: 'a' })
+      w.run(1000)
+      const saved = w.crash(s0)
+      if (!w.runUntil(() => w.alive().some((s) => s.server?.isServer() === true), 15_000, 10)) throw new Error('setup: nobody took over')
+      w.send(c1, { op: 'enq', item: 'b' })
+      w.run(1000)
+      w.restart(s0, saved)
+      if (!w.runUntil(() => s0.server?.isServer() === true, 15_000, 1)) throw new Error('setup: s00 never got the role back')
+      setups++
+      w.partition([[s0.id]])
+      for (let i = 0; i < 4; i++) {
+        w.send(i % 2 === 0 ? c0 : c1, i % 2 === 0 ? { op: 'deq' } : { op: 'enq', item: `x${i}` })
+        w.run(300)
+      }
+      w.run(3000)
+      const v = await healAndJudge(w, 'quorum')
+      if (v.problems.length > 0) failures.push(report(name, seed, v))
+    }
+    expect(setups).toBe(SEEDS.length)
     expect(failures, failures.join('\n')).toEqual([])
   })
 })
