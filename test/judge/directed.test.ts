@@ -131,3 +131,48 @@ describe('judge, directed: issue 12 scenario 3 (quorum mode, failback handoff)',
     expect(failures, failures.join('\n')).toEqual([])
   })
 })
+
+describe('judge, directed: issue 12 scenario 4 (a second app from an empty start)', () => {
+  for (const mode of ['availability', 'quorum'] as const) {
+    const name = `an empty-started server cut off from everyone neither fences the established history nor loses its own requests (${mode})`
+    it(name, async () => {
+      const failures: string[] = []
+      for (const seed of SEEDS) {
+        // 3 servers, 2 clients build a history of 12 acknowledged requests. s02 restarts without
+        // its document while its links are down, so it finds no app; it sends two requests of its
+        // own. Then everything heals.
+        const w = new World({ seed, servers: 3, clients: 2, mode, faults: { latencyMs: { min: 5, max: 20 } } }).start()
+        const [s0, , s2] = w.servers as [ServerNode, ServerNode, ServerNode]
+        const [c0, c1] = w.clients as [ClientNode, ClientNode]
+        settleOn(w, s0)
+        for (let i = 0; i < 12; i++) {
+          w.send(i % 2 === 0 ? c0 : c1, i % 3 === 2 ? { op: 'deq' } : { op: 'enq', item: `h${i}` })
+          w.run(200)
+        }
+        w.run(1000)
+        w.crash(s2)
+        w.partition([[s2.id]])
+        w.restart(s2, undefined)
+        w.run(2000)
+        const newcomer = w.trackSender(s2)
+        w.send(newcomer, { op: 'enq', item: 'mine' })
+        w.send(newcomer, { op: 'deq' })
+        w.run(2000)
+        w.send(c0, { op: 'enq', item: 'late' })
+        w.run(1000)
+        const v = await healAndJudge(w, mode)
+        // Beyond the verdict (which accepts reported re-decisions in availability mode): the
+        // established history is never fenced, and the newcomer does not take the list's head.
+        const fenced = [c0, c1].flatMap((c) => c.conn.getRequests()
+          .filter((r) => c.acks.has(r.id) && r.decision !== c.acks.get(r.id)?.decision)
+          .map((r) => `${r.id} ${c.acks.get(r.id)?.decision} -> ${r.decision}`))
+        if (fenced.length > 0) failures.push(`seed ${seed}: ${fenced.length} acknowledged requests of the established app were re-decided, e.g. ${fenced.slice(0, 3).join(', ')}`)
+        const head = s0.server?.getSnapshot().successors[0]
+        if (head !== s0.id) failures.push(`seed ${seed}: the successorship list now starts with ${head}, not the initial host ${s0.id}`)
+        if (v.acked < 12) failures.push(`seed ${seed}: only ${v.acked} acknowledged, the history was not built`)
+        if (v.problems.length > 0) failures.push(report(name, seed, v))
+      }
+      expect(failures, failures.join('\n')).toEqual([])
+    })
+  }
+})

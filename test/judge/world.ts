@@ -171,7 +171,7 @@ export class World {
   liveConnections(): Connection[] {
     const out: Connection[] = []
     for (const s of this.servers) if (s.alive && s.conn !== undefined) out.push(s.conn)
-    for (const c of this.clients) out.push(c.conn)
+    for (const c of this.clients) if (!out.includes(c.conn)) out.push(c.conn)
     return out
   }
 
@@ -201,8 +201,20 @@ export class World {
     s.alive = true
   }
 
+  /**
+   * Records what server `s`'s own connection sends and hears, like a client's, so its requests
+   * are judged too. Only for a server that does not crash afterwards (its history dies with it).
+   */
+  trackSender(s: ServerNode): ClientNode {
+    if (!s.alive || s.conn === undefined) throw new Error(`trackSender: ${s.id} is not running`)
+    return this.track(s.id, s.conn)
+  }
+
   private addClient(id: PeerId): void {
-    const conn = connect(APP, this.peerOptions(id))
+    this.track(id, connect(APP, this.peerOptions(id)))
+  }
+
+  private track(id: PeerId, conn: Connection): ClientNode {
     const c: ClientNode = { id, conn, sent: [], acks: new Map(), observed: new Map(), conflicts: [] }
     conn.onConflict((x) => c.conflicts.push(x))
     conn.subscribeRequests(() => {
@@ -216,6 +228,7 @@ export class World {
       }
     })
     this.clients.push(c)
+    return c
   }
 }
 
