@@ -9,7 +9,7 @@ export const CLEAN = { latencyMs: { min: 1, max: 5 }, dropRate: 0, duplicateRate
  * follows one coordinator (bounded), then long enough for a failback and anti-entropy to finish,
  * let the send promises resolve, and judge.
  */
-export async function healAndJudge(world: World, mode: 'availability' | 'quorum', quietMs = 8000): Promise<Verdict> {
+export async function healAndJudge(world: World, mode: 'availability' | 'quorum', quietMs = 4000): Promise<Verdict> {
   world.heal()
   world.network.setFaults(CLEAN)
   const quiet = (): boolean => {

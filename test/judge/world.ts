@@ -67,7 +67,8 @@ export class World {
   readonly servers: ServerNode[] = []
   readonly clients: ClientNode[] = []
   private groups: PeerId[][] = []
-  private readonly cuts = new Map<string, [PeerId, PeerId]>()
+  /** Cut links, counted: a link is mended when every cut of it was. */
+  private readonly cuts = new Map<string, { pair: [PeerId, PeerId]; count: number }>()
   private readonly peerSeeds: Random
 
   constructor(readonly options: WorldOptions) {
@@ -143,15 +144,22 @@ export class World {
     this.applyLinks()
   }
 
-  /** Cuts one link (both directions). */
+  /** Cuts one link (both directions); cuts of one link nest (see {@link World.mend}). */
   cut(a: PeerId, b: PeerId): void {
-    this.cuts.set(a < b ? `${a}|${b}` : `${b}|${a}`, [a, b])
-    this.applyLinks()
+    const key = a < b ? `${a}|${b}` : `${b}|${a}`
+    const c = this.cuts.get(key) ?? { pair: [a, b], count: 0 }
+    c.count++
+    this.cuts.set(key, c)
+    this.network.cutLink(a, b)
   }
 
-  /** Mends one cut link (the partition stays). */
+  /** Undoes one {@link World.cut} of a link; it is mended once every cut of it is undone (the partition stays). */
   mend(a: PeerId, b: PeerId): void {
-    this.cuts.delete(a < b ? `${a}|${b}` : `${b}|${a}`)
+    const key = a < b ? `${a}|${b}` : `${b}|${a}`
+    const c = this.cuts.get(key)
+    if (c === undefined) return
+    if (--c.count > 0) return
+    this.cuts.delete(key)
     this.applyLinks()
   }
 
@@ -178,7 +186,7 @@ export class World {
   private applyLinks(): void {
     this.network.heal()
     if (this.groups.length > 0) this.network.partition(this.groups)
-    for (const [a, b] of this.cuts.values()) this.network.cutLink(a, b)
+    for (const { pair: [a, b] } of this.cuts.values()) this.network.cutLink(a, b)
   }
 
   private peerOptions(id: PeerId): { transport: ReturnType<MemoryNetwork['transport']>; clock: VirtualClock; random: Random; mode: 'availability' | 'quorum'; timing: Partial<TimingOptions> } {
