@@ -15,7 +15,7 @@ export async function healAndJudge(world: World, mode: 'availability' | 'quorum'
   const quiet = (): boolean => {
     if (world.clients.some((c) => c.conn.getRequests().some((r) => r.status === 'pending'))) return false
     const views = new Set(world.liveConnections().map((c) => `${c.getSnapshot().coordinator ?? ''}@${c.getSnapshot().epoch}`))
-    return views.size === 1 && !views.has('@0')
+    return views.size === 1 && ![...views][0]!.startsWith('@')
   }
   world.runUntil(quiet, 30_000, 50)
   world.run(quietMs)
