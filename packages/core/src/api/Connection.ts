@@ -73,7 +73,6 @@ export class Connection {
   private readonly receivers = new Set<(msg: Json) => void>()
   private readonly conflictListeners = new Set<(c: Conflict) => void>()
   private readonly waiting = new Map<string, (r: SendResult) => void>()
-  private readonly delivered = new Set<string>()
   /** The decision each of this connection's requests was last answered with. */
   private readonly answered = new Map<string, string>()
   private requests: readonly RequestState[] = []
@@ -194,7 +193,9 @@ export class Connection {
   }
 
   private onDecided(id: string, d: CanonicalDecision): void {
-    if (requestSender(id) !== this.peer.self || this.delivered.has(d.key)) return
+    // Only a change of answer counts: after forks resolve one way and then the other, a request
+    // may come back to a decision it had before, and its state must show that one again.
+    if (requestSender(id) !== this.peer.self || this.answered.get(id) === d.key) return
     if (!this.peer.coordinator.isCommitted(d)) {
       this.uncommitted.set(id, d)
       return
@@ -203,8 +204,7 @@ export class Connection {
   }
 
   private deliver(id: string, d: CanonicalDecision): void {
-    if (this.delivered.has(d.key)) return
-    this.delivered.add(d.key)
+    if (this.answered.get(id) === d.key) return
     const resolve = this.waiting.get(id)
     this.waiting.delete(id)
     const { y: reply, e: error } = d.record
