@@ -33,7 +33,7 @@ describe('sship commands', () => {
     await waitFor('peer-a to lead', () => a.status()?.role === 'leader', 30_000, () => a.describe())
     const b = join('peer-b', mdnsPort)
     await waitFor('peer-b to follow', () => b.status()?.coordinator === 'peer-a' && a.status()?.linked.length === 1, 30_000, () => [a.describe(), b.describe()])
-    const status = run('status', ['status', 'cmd-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '2000'])
+    const status = run('status', ['status', 'cmd-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '5000'])
     expect(await status.exited).toBe(0)
     const [report] = status.all('app-status')
     const address = (c: CliProcess): unknown => c.all('ready')[0]?.address
