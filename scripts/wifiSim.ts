@@ -1,5 +1,5 @@
 /**
- * `npm run wifi-sim -- [--minutes M] [--peers 5,20] [--profiles clean,wifi,busy,bad,sleepy,stalls] [--kills K] [--seed S]`
+ * `npm run wifi-sim -- [--minutes M] [--peers 5,20] [--profiles clean,wifi,busy,bad,sleepy,stalls] [--kills K] [--seed S] [--timing JSON]`
  *
  * Role stability on the in-memory network under virtual time (so CPU load does not matter):
  * per profile and room size, M virtual minutes without kills (every claim after the first is a
@@ -41,7 +41,8 @@ const { values } = parseArgs({
     peers: { type: 'string', default: '5,20' },
     profiles: { type: 'string', default: Object.keys(PROFILES).join(',') },
     kills: { type: 'string', default: '10' },
-    seed: { type: 'string', default: '1' }
+    seed: { type: 'string', default: '1' },
+    timing: { type: 'string', default: '{}' }
   }
 })
 const testing = (await import(process.env.SSHIP_TESTING ?? '@sship/core/testing')) as { Cluster: typeof ClusterType; tally: typeof tallyFn }
@@ -50,6 +51,7 @@ const { Cluster, tally } = testing
 const minutes = Number(values.minutes)
 const kills = Number(values.kills)
 const seed = Number(values.seed)
+const timing = JSON.parse(values.timing) as Record<string, number>
 const sizes = values.peers.split(',').map(Number)
 const names = values.profiles.split(',')
 for (const n of names) if (PROFILES[n] === undefined) throw new Error(`unknown profile ${n}; known: ${Object.keys(PROFILES).join(', ')}`)
@@ -65,7 +67,7 @@ function quantile(xs: number[], q: number): number | null {
 function run(name: string, peers: number): Row {
   const p = PROFILES[name]!
   const clients = Math.max(1, Math.round(peers / 5))
-  const c = new Cluster({ seed, servers: peers - clients, clients, faults: { latencyMs: p.latencyMs, dropRate: 0, reorderRate: 0 } }).start()
+  const c = new Cluster({ seed, servers: peers - clients, clients, timing, faults: { latencyMs: p.latencyMs, dropRate: 0, reorderRate: 0 } }).start()
   c.run(3000)
   c.network.setFaults({ latencyMs: p.latencyMs, dropRate: p.dropRate, reorderRate: p.reorderRate })
   const claims = (): number => c.events.filter((e) => e.event.type === 'claimed').length

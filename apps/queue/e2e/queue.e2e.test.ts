@@ -177,6 +177,7 @@ it('a browser coordinator frozen and resumed 10 times (a phone in a pocket): at 
   const ta = await session.open('#ta')
   await session.mesh([carol, alice, ta], HOST_ID, 3)
   const epoch1 = (await snapshot(ta)).epoch
+  await ta.getByTestId('ta-name').fill('Tess')
   const a1 = await enqueue(alice, 'Alice', 'recursion')
   await host.kill()
   const first = await newCoordinator([carol, alice, ta], [HOST_ID], epoch1)
