@@ -47,7 +47,7 @@ describe('sship commands', () => {
   it('status exits 1 when no peer answers', async () => {
     const status = run('status', ['status', 'nobody-here', '--interface', '127.0.0.1', '--mdns-port', String(await freeUdpPort()), '--timeout', '400'])
     expect(await status.exited).toBe(1)
-    expect(status.all('app-status')[0]).toMatchObject({ peers: [], coordinator: null })
+    expect(status.all('app-status')[0]).toMatchObject({ peers: [], coordinator: null, reason: expect.stringContaining('no peers') as unknown })
   })
 
   it('on SIGTERM, leaves with an mDNS goodbye and exits 0', async () => {
