@@ -26,6 +26,8 @@ export interface HostOptions {
   readonly mdns: boolean
   readonly mdnsPort: number
   readonly holdDownMs: number
+  /** Availability (default) or quorum mode; every peer of the room must use the same (pages read it from the config). */
+  readonly mode?: 'availability' | 'quorum'
   /** Directory of the built page. */
   readonly dist: string
   /** Keep the document and the GUID in this directory (`@sship/persist`); `id`, when given, must match the one kept there. */
@@ -88,6 +90,9 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     transport,
     version: QUEUE_CODE_VERSION,
     timing: lanTiming({ ...QUEUE_TIMING, holdDownMs: options.holdDownMs, joinGraceMs: HOST_JOIN_GRACE_MS }),
+    // A Node host does not sleep like a phone: it takes the role back after a hold-down.
+    stable: true,
+    mode: options.mode ?? 'availability',
     onError: (error) => report(error),
     ...(log === undefined ? {} : { doc: log.doc })
   })
@@ -149,7 +154,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     known.set(peerId, endpoint)
     const others = [...known.entries()].filter(([id]) => id !== peerId).map(([, e]) => e)
     return {
-      app: QUEUE_APP, host: peerId, ready: conn.getSnapshot().successors.length > 0, secure: options.secret !== undefined,
+      app: QUEUE_APP, host: peerId, ready: conn.getSnapshot().successors.length > 0, secure: options.secret !== undefined, mode: options.mode ?? 'availability',
       signaling: [endpoint.signaling, ...others.map((e) => e.signaling)], hosts: [endpoint.ws, ...others.map((e) => e.ws)]
     }
   }

@@ -45,6 +45,8 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
   })
   const server = initServer(args.app, {
     transport: lan.transport, timing: lanTiming(args.timing), onError: (e, from) => reportError(`${e.code}: ${e.message}`, from),
+    // A Node process does not sleep like a phone: it may take the role back after a hold-down.
+    stable: true, mode: args.mode,
     ...(log === undefined ? {} : { doc: log.doc }),
     ...(identity === undefined ? {} : { identity })
   })
