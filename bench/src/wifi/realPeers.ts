@@ -1,0 +1,76 @@
+import { CliProcess, type CliStatus } from '@sship/lan/testing'
+import type { RoleObservation } from './roleTimeline.js'
+import type { AckRecord } from './ledgerCheck.js'
+
+/** The app every Wi-Fi run joins. */
+export const WIFI_APP = 'wifi-bench'
+
+/** One `sship join` peer of a real Wi-Fi run: its namespace, GUID, data directory and every process it ran as. */
+export class RealPeer {
+  readonly lives: CliProcess[] = []
+
+  constructor(
+    readonly index: number,
+    readonly id: string,
+    private readonly ns: string,
+    private readonly address: string,
+    private readonly dataDir: string,
+    private readonly sendEveryMs: number,
+    private readonly exitAfterMs: number
+  ) {}
+
+  /** Starts (or restarts, with the same GUID and data directory, like a device rebooting) the process. */
+  start(): CliProcess {
+    const life = new CliProcess(`${this.id}#${this.lives.length}`, [
+      'join', WIFI_APP, '--interface', this.address, '--id', this.id, '--data-dir', this.dataDir,
+      '--send-every', String(this.sendEveryMs), '--exit-after', String(this.exitAfterMs)
+    ], { netns: this.ns })
+    this.lives.push(life)
+    return life
+  }
+
+  /** The current process. */
+  get life(): CliProcess | undefined {
+    return this.lives.at(-1)
+  }
+
+  /** True while the current process runs and is not frozen. */
+  get up(): boolean {
+    const l = this.life
+    return l !== undefined && l.running && !l.paused
+  }
+
+  status(): CliStatus | undefined {
+    return this.life?.status()
+  }
+
+  /** Every status record of every life, as role observations (the bench's clock). */
+  observations(): RoleObservation[] {
+    return this.lives.flatMap((l) => l.records.filter((r) => r.record.type === 'status').map((r) => {
+      const s = r.record as unknown as CliStatus
+      return { at: r.at, peer: this.id, coordinator: s.coordinator, epoch: s.epoch, failoverInProgress: s.failoverInProgress }
+    }))
+  }
+
+  /** Every ack every life printed. */
+  acks(): AckRecord[] {
+    return this.lives.flatMap((l) => l.all('ack').map((a) => ({ id: String(a.id), by: String(a.by), count: Number((a.reply as { count?: unknown } | null)?.count) })))
+  }
+
+  /** Kills every life still running (SIGKILL also ends a frozen one). */
+  killAll(): void {
+    for (const l of this.lives) l.kill('SIGKILL')
+  }
+}
+
+/** True when every up peer follows one coordinator at one epoch, is linked to all others and sees no failover. */
+export function agreed(peers: readonly RealPeer[]): { coordinator: string; epoch: number } | undefined {
+  let first: CliStatus | undefined
+  for (const p of peers) {
+    const s = p.status()
+    if (!p.up || s === undefined || s.coordinator === null || s.failoverInProgress || s.linked.length < peers.length - 1) return undefined
+    first ??= s
+    if (s.coordinator !== first.coordinator || s.epoch !== first.epoch) return undefined
+  }
+  return first === undefined || first.coordinator === null ? undefined : { coordinator: first.coordinator, epoch: first.epoch }
+}
