@@ -46,10 +46,30 @@ export class RealPeer {
 
   /** Every status record of every life, as role observations (the bench's clock). */
   observations(): RoleObservation[] {
-    return this.lives.flatMap((l) => l.records.filter((r) => r.record.type === 'status').map((r) => {
-      const s = r.record as unknown as CliStatus
-      return { at: r.at, peer: this.id, coordinator: s.coordinator, epoch: s.epoch, failoverInProgress: s.failoverInProgress }
-    }))
+    return this.lives.flatMap((l) => l.records.filter((r) => r.record.type === 'status').map((r) => this.observation(r.at, r.record)))
+  }
+
+  /**
+   * The status records since `since`, and the last one before it (what the peer said at `since`):
+   * enough to time a failover without rescanning a long run's records on every poll.
+   */
+  observationsSince(since: number): RoleObservation[] {
+    const out: RoleObservation[] = []
+    for (let l = this.lives.length - 1; l >= 0; l--) {
+      const records = this.lives[l]?.records ?? []
+      for (let i = records.length - 1; i >= 0; i--) {
+        const r = records[i]
+        if (r === undefined || r.record.type !== 'status') continue
+        out.push(this.observation(r.at, r.record))
+        if (r.at < since) return out.reverse()
+      }
+    }
+    return out.reverse()
+  }
+
+  private observation(at: number, record: object): RoleObservation {
+    const s = record as CliStatus
+    return { at, peer: this.id, coordinator: s.coordinator, epoch: s.epoch, failoverInProgress: s.failoverInProgress }
   }
 
   /** Every ack every life printed. */

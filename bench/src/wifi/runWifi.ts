@@ -1,15 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { ProgressBar } from '../report/ProgressBar.js'
+import type { SimWorkerMessage } from './simWorker.js'
 import { runWifiReal, type Cleanup } from './runWifiReal.js'
-import { runWifiSim } from './runWifiSim.js'
 import { removeOwnWifiNamespaces, removeStaleWifiNamespaces } from './WifiLab.js'
 import { wifiPlan, type WifiPlanOptions, type WifiRunSpec } from './wifiPlan.js'
 import { wifiCharts, wifiSection } from './wifiReport.js'
 import type { WifiRunResult } from './WifiRunResult.js'
 import { wifiSummary, type WifiSummary } from './wifiSummary.js'
 
+const SIM_WORKERS = 2
 const label = (s: WifiRunSpec): string => `wifi ${s.mode} ${s.profile.name} n=${s.peers}`
 /** Progress weights: a real run costs its wall time; a simulated one about n² × virtual minutes / 20. */
 const cost = (s: WifiRunSpec): number => (s.mode === 'real' ? s.quietMs / 1000 + s.kills * 8 + 20 : (s.peers * s.peers * (s.quietMs / 60_000 + s.kills * 0.1)) / 20)
@@ -37,24 +39,30 @@ export async function runWifi(options: WifiPlanOptions, dir: string): Promise<{ 
     if (stale.length > 0) process.stderr.write(`bench: removed ${stale.length} Wi-Fi lab namespaces left by dead runs\n`)
   }
   const bar = new ProgressBar(steps.reduce((s, x) => s + cost(x), 0))
-  const runs: WifiRunResult[] = []
+  const results = new Map<number, WifiRunResult>()
   const failures: Array<{ step: string; error: string }> = []
+  const indexed = steps.map((spec, index) => ({ index, spec }))
+  // Two workers: on two cores shared with other jobs, the simulation then keeps pace with the real runs.
+  const simSteps = indexed.filter((x) => x.spec.mode === 'sim')
+  const sims = Promise.all([0, 1].map((w) => runSimsInWorker(simSteps.filter((_, i) => i % SIM_WORKERS === w), bar, results, failures)))
   try {
-    for (const step of steps) {
-      const name = label(step)
+    for (const { index, spec } of indexed.filter((x) => x.spec.mode === 'real')) {
+      const name = label(spec)
       bar.update(name)
       try {
-        runs.push(step.mode === 'sim' ? runWifiSim(step, (w) => bar.update(name, w)) : await runWifiReal(step, cleanup, (w) => bar.update(name, w)))
+        results.set(index, await runWifiReal(spec, cleanup, (w) => bar.update(name, w)))
       } catch (error) {
         failures.push({ step: name, error: error instanceof Error ? error.message : String(error) })
       }
       killers.length = 0
-      bar.advance(cost(step))
+      bar.advance(cost(spec))
     }
+    await sims
   } finally {
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
   }
+  const runs = [...results].sort((a, b) => a[0] - b[0]).map(([, r]) => r)
   const wallSeconds = Math.round((performance.now() - wallStart) / 100) / 10
   const summary = wifiSummary(runs)
   const charts = wifiCharts(runs)
@@ -71,4 +79,38 @@ export async function runWifi(options: WifiPlanOptions, dir: string): Promise<{ 
   }, null, 1)}\n`)
   bar.finish(`${runs.length} Wi-Fi runs, ${failures.length} failed → ${dir}`)
   return { summary, failures, wallSeconds }
+}
+
+/**
+ * Runs simulated steps in a worker thread, beside the real steps in this one (they are
+ * CPU-bound and use virtual time, so sharing the CPU does not change their results).
+ */
+function runSimsInWorker(steps: ReadonlyArray<{ index: number; spec: WifiRunSpec }>, bar: ProgressBar, results: Map<number, WifiRunResult>, failures: Array<{ step: string; error: string }>): Promise<void> {
+  if (steps.length === 0) return Promise.resolve()
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./simWorker.js', import.meta.url), { workerData: { specs: steps } })
+    const byIndex = new Map(steps.map((s) => [s.index, s.spec]))
+    let finished = false
+    const end = (): void => {
+      if (finished) return
+      finished = true
+      resolve()
+    }
+    worker.on('message', (m: SimWorkerMessage) => {
+      const spec = m.type === 'done' ? undefined : byIndex.get(m.index)
+      if (m.type === 'progress' && spec !== undefined) bar.update(label(spec), m.what)
+      else if (m.type === 'result' && spec !== undefined) {
+        results.set(m.index, m.result)
+        bar.advance(cost(spec))
+      } else if (m.type === 'failure' && spec !== undefined) {
+        failures.push({ step: label(spec), error: m.error })
+        bar.advance(cost(spec))
+      } else if (m.type === 'done') end()
+    })
+    worker.on('error', (error) => {
+      failures.push({ step: 'wifi sim worker', error: error.message })
+      end()
+    })
+    worker.on('exit', end)
+  })
 }

@@ -108,6 +108,7 @@ export async function runWifiReal(spec: WifiRunSpec, cleanup: Cleanup, progress:
     const samples: number[] = []
     let timeouts = 0
     let kills = 0
+    const killTimes: Array<{ at: number; peer: string }> = []
     for (let k = 0; k < spec.kills; k++) {
       progress(`kill ${k + 1}/${spec.kills}`)
       // Kill a coordinator every peer has followed for a second (under loss, agreement can flicker).
@@ -125,9 +126,10 @@ export async function runWifiReal(spec: WifiRunSpec, cleanup: Cleanup, progress:
       }
       const killedAt = performance.now()
       victim.life?.kill('SIGKILL')
+      killTimes.push({ at: killedAt, peer: victim.id })
       kills++
       const survivors = peers.filter((p) => p !== victim).map((p) => p.id)
-      const ms = await waitUntil(() => failoverMs(observations(), victim.id, killedAt, survivors) ?? undefined, FAILOVER_BOUND_MS)
+      const ms = await waitUntil(() => failoverMs(peers.flatMap((p) => p.observationsSince(killedAt)), victim.id, killedAt, survivors) ?? undefined, FAILOVER_BOUND_MS, 50)
       if (ms === undefined) timeouts++
       else samples.push(ms)
       await victim.life?.exited
@@ -150,6 +152,11 @@ export async function runWifiReal(spec: WifiRunSpec, cleanup: Cleanup, progress:
     if (settled === undefined) notes.push(`the replicas did not settle on one ledger within ${SETTLE_BOUND_MS / 1000} s: ${JSON.stringify(reports.map((r) => ({ count: r.count, pending: r.pending, decided: (r.decided as unknown[] | undefined)?.length })))}`)
     const final = reports.find((r) => Array.isArray(r.decided)) ?? { type: 'none', count: 0, decided: [] }
     const ledger = checkLedger(peers.flatMap((p) => p.acks()), { count: Number(final.count), decided: final.decided as string[] })
+    if (process.env.SSHIP_WIFI_TRACE !== undefined) {
+      // Debugging aid: every status change and kill of the run, relative to the phase without kills.
+      const { writeFile } = await import('node:fs/promises')
+      await writeFile(`${process.env.SSHIP_WIFI_TRACE}-${spec.profile.name}-${spec.peers}.json`, JSON.stringify({ quietStart, kills: killTimes.map((k) => ({ ...k, at: Math.round(k.at - quietStart) })), observations: observations().sort((a, b) => a.at - b.at).map((o) => ({ ...o, at: Math.round(o.at - quietStart) })) }))
+    }
     for (const p of peers) p.life?.command('quit')
     await Promise.race([Promise.all(peers.map((p) => p.life?.exited)), sleep(5000)])
     return {

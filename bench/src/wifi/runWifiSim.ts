@@ -2,7 +2,7 @@ import { type Server, type ServerHandler } from '@sship/core'
 import { Cluster } from '@sship/core/testing'
 import { decisionTerm } from '../systems/queue/decisionKey.js'
 import { checkLedger, type AckRecord } from './ledgerCheck.js'
-import { failoverMs, falseRoleChanges, roleChanges, type RoleObservation, type Window } from './roleTimeline.js'
+import { falseRoleChanges, roleChanges, type RoleObservation, type Window } from './roleTimeline.js'
 import { channelFaults, nextBurst, SLOT_MS, STALL_PER_SLOT } from './wifiChannel.js'
 import type { WifiRunSpec } from './wifiPlan.js'
 import type { WifiRunResult } from './WifiRunResult.js'
@@ -146,10 +146,16 @@ export function runWifiSim(spec: WifiRunSpec, progress: (what: string) => void):
     cluster.crash(victim)
     kills++
     const survivors = cluster.alive().map((m) => m.id as string)
-    let ms: number | null = null
-    run(FAILOVER_BOUND_MS, true, () => (ms = failoverMs(obs, victim, killedAt, survivors)) !== null)
-    if (ms === null) timeouts++
-    else samples.push(ms)
+    // The observations are in time order and the last one per peer is at hand: agreement now is the failover's end.
+    const done = run(FAILOVER_BOUND_MS, true, () => {
+      const first = lastSeen.get(survivors[0] ?? '')
+      return survivors.every((id) => {
+        const o = lastSeen.get(id)
+        return o !== undefined && o.coordinator !== null && o.coordinator !== victim && !o.failoverInProgress && o.coordinator === first?.coordinator && o.epoch === first.epoch
+      })
+    })
+    if (done) samples.push(clock.now() - killedAt)
+    else timeouts++
     run(500, true)
     cluster.restart(victim)
     run(1000, true)

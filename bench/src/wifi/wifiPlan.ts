@@ -36,8 +36,8 @@ export const FULL_KILLS = 10
 /** The real profiles of the quick form: the three that need real processes and a real switch most. */
 const QUICK_REAL: Readonly<Record<string, { quietMs: number; kills: number }>> = {
   busy: { quietMs: 20_000, kills: 3 },
-  cut: { quietMs: 30_000, kills: 2 },
-  sleepy: { quietMs: 25_000, kills: 2 }
+  cut: { quietMs: 30_000, kills: 1 },
+  sleepy: { quietMs: 25_000, kills: 1 }
 }
 
 /**
@@ -45,7 +45,7 @@ const QUICK_REAL: Readonly<Record<string, { quietMs: number; kills: number }>> =
  * processes, 10 minutes without kills then 10 kills each. Quick (under 5 minutes on a shared
  * 2-core machine): every profile in the simulation at 5 and 20 peers (30 virtual seconds without
  * kills, 3 kills), then real processes at 5 peers for `busy` (20 s, 3 kills), `cut` (30 s with
- * one cut, 2 kills) and `sleepy` (25 s with one freeze, 2 kills). `--profiles`, `--peers`,
+ * one cut, 1 kill) and `sleepy` (25 s with one freeze, 1 kill). `--profiles`, `--peers`,
  * `--minutes` and `--kills` override the choice (then every listed profile runs on both).
  */
 export function wifiPlan(o: WifiPlanOptions): WifiRunSpec[] {
