@@ -94,3 +94,13 @@ export function agreed(peers: readonly RealPeer[]): { coordinator: string; epoch
   }
   return first === undefined || first.coordinator === null ? undefined : { coordinator: first.coordinator, epoch: first.epoch }
 }
+
+/** The coordinator most up peers follow right now (the one a cut should hit), if any. */
+export function mostFollowed(peers: readonly RealPeer[]): string | undefined {
+  const votes = new Map<string, number>()
+  for (const p of peers) {
+    const c = p.up ? p.status()?.coordinator : undefined
+    if (c !== undefined && c !== null) votes.set(c, (votes.get(c) ?? 0) + 1)
+  }
+  return [...votes].sort((a, b) => b[1] - a[1])[0]?.[0]
+}

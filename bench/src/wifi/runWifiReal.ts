@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { seededRandom } from '@sship/core'
 import type { CliRecord } from '@sship/lan/testing'
 import { checkLedger } from './ledgerCheck.js'
-import { agreed, RealPeer } from './realPeers.js'
+import { agreed, mostFollowed, RealPeer } from './realPeers.js'
 import { failoverMs, falseRoleChanges, roleChanges, type Window } from './roleTimeline.js'
 import { WifiLab } from './WifiLab.js'
 import type { WifiRunSpec } from './wifiPlan.js'
@@ -78,8 +78,7 @@ export async function runWifiReal(spec: WifiRunSpec, cleanup: Cleanup, progress:
       const now = performance.now()
       progress(`no kills: ${Math.round((now - quietStart) / 1000)}/${Math.round(spec.quietMs / 1000)} s`)
       if (now >= nextCut && now + CUT_MS < quietEnd) {
-        const target = peers.findIndex((p) => p.id === agreed(peers)?.coordinator)
-        const victim = target >= 0 ? target : 0
+        const victim = Math.max(0, peers.findIndex((p) => p.id === mostFollowed(peers)))
         await lab.cut(victim)
         const cutAt = performance.now()
         await sleep(CUT_MS)
@@ -138,7 +137,9 @@ export async function runWifiReal(spec: WifiRunSpec, cleanup: Cleanup, progress:
     }
 
     // 4. Stop sending; wait until every replica holds the same, fully decided ledger.
+    // The measured phases are over: settle on a clean segment, so that the ledger check does not wait on loss.
     progress('settling')
+    await lab.impair({ delayMs: 0, jitterMs: 0, loss: 0 })
     await waitUntil(() => agreed(peers), JOIN_BOUND_MS, 100)
     for (const p of peers) p.life?.command('stop-sending')
     await sleep(2000)
