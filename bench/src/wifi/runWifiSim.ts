@@ -166,20 +166,26 @@ export function runWifiSim(spec: WifiRunSpec, progress: (what: string) => void):
   cluster.heal()
   cluster.network.setFaults(channelFaults({ ...spec.profile, delayMs: 0, jitterMs: 0, loss: 0 }, false))
   nextRequest = Infinity
-  run(15_000, false)
-  const server = cluster.alive().find((m) => m.server !== undefined)?.server
-  const acks: AckRecord[] = cluster.sent.filter((s) => s.ackAt !== undefined).map((s) => ({
-    id: s.id, by: decisionTerm(s.decision ?? '')?.leader ?? String(s.decision), count: Number((s.reply as { count?: unknown } | undefined)?.count)
-  }))
-  const decided: string[] = []
+  // Up to 15 s (virtual) until a live server holds a decision for every request it knows.
+  let server: Server | undefined
+  let decided: string[] = []
   let pending = 0
-  if (server !== undefined) {
+  for (let waited = 0; waited <= 15_000; waited += 500) {
+    run(500, false)
+    server = cluster.alive().find((m) => m.server !== undefined)?.server
+    decided = []
+    pending = 0
+    if (server === undefined) continue
     for (const id of server.peer.app.requests.keys()) {
       const d = server.peer.ledger.decisionFor(id)
       if (d === undefined) pending++
       else if (d.record.e === undefined) decided.push(id)
     }
+    if (pending === 0) break
   }
+  const acks: AckRecord[] = cluster.sent.filter((s) => s.ackAt !== undefined).map((s) => ({
+    id: s.id, by: decisionTerm(s.decision ?? '')?.leader ?? String(s.decision), count: Number((s.reply as { count?: unknown } | undefined)?.count)
+  }))
   if (pending > 0) notes.push(`${pending} requests still undecided after settling`)
   const count = server?.getState().count
   const ledger = checkLedger(acks, { count: typeof count === 'number' ? count : 0, decided })

@@ -43,7 +43,7 @@ const QUICK_REAL: Readonly<Record<string, { quietMs: number; kills: number }>> =
 /**
  * The runs of `--wifi`. Full: every profile at 5 and 20 peers, in the simulation and on real
  * processes, 10 minutes without kills then 10 kills each. Quick (under 5 minutes on a shared
- * 2-core machine): every profile in the simulation at 5 and 20 peers (30 virtual seconds without
+ * 2-core machine): every profile in the simulation at 5 and 20 peers (20 virtual seconds without
  * kills, 3 kills), then real processes at 5 peers for `busy` (20 s, 3 kills), `cut` (30 s with
  * one cut, 1 kill) and `sleepy` (25 s with one freeze, 1 kill). `--profiles`, `--peers`,
  * `--minutes` and `--kills` override the choice (then every listed profile runs on both).
@@ -56,7 +56,7 @@ export function wifiPlan(o: WifiPlanOptions): WifiRunSpec[] {
   if (!o.realOnly) {
     for (const profile of profiles) {
       for (const peers of sizes) {
-        runs.push({ mode: 'sim', profile, peers, quietMs: minutes(o, o.quick ? 30_000 : FULL_QUIET_MS), kills: o.kills ?? (o.quick ? 3 : FULL_KILLS), seed: seed++ })
+        runs.push({ mode: 'sim', profile, peers, quietMs: minutes(o, o.quick ? 20_000 : FULL_QUIET_MS), kills: o.kills ?? (o.quick ? 3 : FULL_KILLS), seed: seed++ })
       }
     }
   }
