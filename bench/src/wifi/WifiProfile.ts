@@ -26,10 +26,12 @@ export const FREEZE_FOR_MS: readonly [number, number] = [200, 800]
 /** The first freeze comes 5–20 s into the phase, so a short (quick) phase has one too. */
 export const FIRST_FREEZE_MS: readonly [number, number] = [5_000, 20_000]
 /**
- * Role changes this long after a kill, a cut or a heal are caused by it, so they are not counted
- * as false (a heal needs the hold-down, 3 s, and a failback; the slack covers a loaded machine).
+ * Role changes this long after a heal are caused by the cut, so they are not counted as false:
+ * the isolated coordinator steps down, and the initial host fails back after a hold-down of
+ * uninterrupted contact (3 s, longer when links resume after TCP backoff or are re-dialed;
+ * observed up to 17 s after the heal on the loaded study machine).
  */
-export const EXCUSED_AFTER_MS = 15_000
+export const EXCUSED_AFTER_MS = 20_000
 
 const clean = { delayMs: 0, jitterMs: 0, loss: 0, cut: false, sleepy: false }
 

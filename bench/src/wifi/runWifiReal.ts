@@ -14,6 +14,8 @@ import { CUT_MS, CUT_PERIOD_MS, EXCUSED_AFTER_MS, FIRST_FREEZE_MS, FREEZE_EVERY_
 /** Requests per second over the whole room, spread over every peer (each is a producer). */
 const ROOM_REQUESTS_PER_SECOND = 10
 const JOIN_BOUND_MS = 90_000
+/** Peers started together while joining. */
+const JOIN_BATCH = 5
 const FAILOVER_BOUND_MS = 30_000
 const SETTLE_BOUND_MS = 60_000
 
@@ -61,7 +63,12 @@ export async function runWifiReal(spec: WifiRunSpec, cleanup: Cleanup, progress:
     progress('joining')
     track(peers[0] as RealPeer)
     await waitUntil(() => peers[0]?.status()?.role === 'leader', JOIN_BOUND_MS)
-    for (const p of peers.slice(1)) track(p)
+    // A few at a time: 20 processes booting at once on two shared cores starve each other's mDNS and handshakes.
+    for (let i = 1; i < peers.length; i += JOIN_BATCH) {
+      const started = peers.slice(0, i + JOIN_BATCH)
+      for (const p of started.slice(i)) track(p)
+      await waitUntil(() => agreed(started), JOIN_BOUND_MS, 100)
+    }
     if ((await waitUntil(() => agreed(peers), JOIN_BOUND_MS, 100)) === undefined) throw new Error(`the ${spec.peers} peers did not agree on a coordinator within ${JOIN_BOUND_MS / 1000} s: ${JSON.stringify(peers.map((p) => p.status()?.coordinator ?? null))}`)
 
     // 2. The phase without kills, under the profile's impairment.

@@ -60,7 +60,7 @@ export function wifiSection(runs: readonly WifiRunResult[], charts: readonly Cha
     'Real: `sship join` processes (default timing, mDNS) in network namespaces joined by a user-space switch that impairs each host\'s egress',
     '(normal delay, independent loss); every peer sends `inc` requests (10 per second over the room). Sim: core\'s in-memory network under',
     'virtual time with a Wi-Fi model (heavy-tailed delays, bursts of loss, stalls; see bench/README.md). "False" role changes are terms first',
-    'followed during the phase without kills, outside the 10 s of a cut and the 15 s after its heal; failover is kill → every survivor follows',
+    'followed during the phase without kills, outside the 10 s of a cut and the 20 s after its heal; failover is kill → every survivor follows',
     'one new coordinator; lost/duplicates/double acks compare every ack with the final ledger.',
     '',
     markdownTable(['mode', 'profile', 'peers', 'minutes', 'false role changes', 'failovers', 'failover p50 ms', 'p99 ms', 'acked', 'lost', 'duplicates', 'double-acked', 'targets met'], rows),
