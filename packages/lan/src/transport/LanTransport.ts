@@ -258,7 +258,7 @@ export class LanTransport implements Transport {
   }
 
   private async finish(): Promise<void> {
-    const stopping = this.server?.then((s) => stopServer(s.server), () => undefined)
+    const stopping = this.server?.then((s) => stopServer(s), () => undefined)
     await Promise.all([stopping, this.options.directory?.close()])
   }
 
