@@ -123,13 +123,15 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
   })
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy())
-    const path = requestPath(req.url)
-    if (path === LINK_PATH) hub.handleUpgrade(req, socket, head)
-    else socket.end(`HTTP/1.1 ${path === undefined ? '400 Bad Request' : '404 Not Found'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+    if (requestPath(req.url) === LINK_PATH) hub.handleUpgrade(req, socket, head)
+    // WebSocket links live at LINK_PATH only: an upgrade anywhere else is a bad request.
+    else socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy())
   })
   // An HTTP-level error (a malformed request, a reset) closes that one socket, never the host.
-  http.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+  http.on('clientError', (error, socket) => {
+    // Answered, then destroyed: a client that does not read (a slowloris) must not keep the socket half-open.
+    const status = (error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy())
     else socket.destroy()
   })
   let signaling: SignalingServer | undefined

@@ -35,8 +35,10 @@ export function startServer(spec: ServerSpec): Promise<StartedServer> {
     const http = createServer(HTTP_LIMITS, (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('this port speaks WebSocket (sship peer links)\n')
     })
-    http.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    http.on('clientError', (error, socket) => {
+      // Answered, then destroyed: a client that does not read (a slowloris) must not keep the socket half-open.
+      const status = (error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy())
       else socket.destroy()
     })
     const server = new WebSocketServer({ server: http, maxPayload: spec.maxPayload, perMessageDeflate: false, clientTracking: false })

@@ -55,8 +55,10 @@ export class SignalingServer {
       const http = createServer(HTTP_TIMEOUTS, (_req, res) => {
         res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('this port speaks WebSocket (signaling)\n')
       })
-      http.on('clientError', (_error, socket) => {
-        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+      http.on('clientError', (error, socket) => {
+        // Answered, then destroyed: a client that does not read (a slowloris) must not keep the socket half-open.
+        const status = (error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'
+        if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy())
         else socket.destroy()
       })
       const wss = new WebSocketServer({ server: http, maxPayload: limits.maxMessageBytes, perMessageDeflate: false, clientTracking: false })
