@@ -25,6 +25,9 @@ interface Client {
   closing: boolean
 }
 
+/** A publish to n subscribers costs 1 + ⌊n / this⌋ of the sender's message budget. */
+const PUBLISH_FANOUT_PER_TOKEN = 5
+
 /** Budgets of the HTTP server under the WebSocket server: a slow or silent client is closed within seconds. */
 const HTTP_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 15_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 16 * 1024 } as const
 
@@ -139,6 +142,11 @@ export class SignalingServer {
         case 'unsubscribe': return this.topics.unsubscribe(client, message.topics)
         case 'publish': {
           const receivers = this.topics.subscribers(message.topic)
+          // A relay costs the server one send per subscriber: a big room's publishes count for more.
+          if (!client.messages.take(Math.floor(receivers.length / PUBLISH_FANOUT_PER_TOKEN))) {
+            this.limitCloses.messages++
+            return this.drop(client, SignalingCloseCode.TooManyMessages, `over ${this.limits.messages.perSecond} messages/s (relays count per ${PUBLISH_FANOUT_PER_TOKEN} receivers)`)
+          }
           const relayed: ServerMessage = { type: 'publish', topic: message.topic, data: message.data, clients: receivers.length }
           const text = formatSignalingMessage(relayed)
           for (const receiver of receivers) this.sendText(receiver, text)
