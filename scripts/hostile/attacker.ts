@@ -184,7 +184,8 @@ async function run(): Promise<Record<string, unknown>> {
     case 'step1-flood-peer': {
       const ws = await openWs(`ws://${spec.peers[0]}`)
       if (ws === undefined) return { error: 'could not connect' }
-      return floodWithoutReading(ws, encodeHello({ protocol: PROTOCOL_VERSION, app: spec.app, peerId: asPeerId(`attacker-${hex(6)}`), session: hex(16) }), step1Frame, 10_000)
+      const step1 = step1Frame()
+      return floodWithoutReading(ws, encodeHello({ protocol: PROTOCOL_VERSION, app: spec.app, peerId: asPeerId(`attacker-${hex(6)}`), session: hex(16) }), () => step1, 10_000)
     }
     case 'step1-flood-hub': {
       const ws = await openWs(`ws://${spec.host}/sship`)
@@ -200,17 +201,20 @@ async function run(): Promise<Record<string, unknown>> {
     }
     case 'signaling-subscribe': {
       const codes: Record<string, number> = {}
-      for (let i = 0; i < 60; i++) {
+      const more = until(spec.seconds * 1000)
+      let sent = 0
+      for (let i = 0; i < 60 && more(); i++) {
         const ws = await openWs(`ws://${spec.signaling}`)
         if (ws === undefined) continue
         const closed = new Promise<void>((resolve) => ws.on('close', (code) => { codes[code] = (codes[code] ?? 0) + 1; resolve() }))
         const pad = hex(40)
         const topics = Array.from({ length: 20_000 }, (_, k) => `${i}-${k}-${pad}`)
         ws.send(JSON.stringify({ type: 'subscribe', topics }))
+        sent++
         await Promise.race([closed, sleep(spec.seconds * 1000 / 60)])
         ws.terminate()
       }
-      return { closeCodes: codes }
+      return { subscribes: sent, closeCodes: codes }
     }
     case 'signaling-publish': {
       const subs = (await Promise.all(Array.from({ length: 20 }, () => openWs(`ws://${spec.signaling}`)))).filter((w): w is WebSocket => w !== undefined)

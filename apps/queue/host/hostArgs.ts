@@ -1,3 +1,4 @@
+import { userPath } from '@sship/lan'
 /** The host's command line, parsed. */
 export interface HostArgs {
   /** HTTP port of the page and of browsers' links (`/sship`). */
@@ -77,8 +78,8 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       case '--mdns-port': mdnsPort = int(flag, 1, 65535); break
       case '--hold-down': holdDownMs = int(flag, 0, 600_000); break
       case '--dist': dist = value(flag); break
-      case '--secret-file': secretFile = value(flag); break
-      case '--data-dir': dataDir = value(flag); break
+      case '--secret-file': secretFile = userPath(value(flag)); break
+      case '--data-dir': dataDir = userPath(value(flag)); break
       case '--no-qr': qr = false; break
       case '--help': case '-h': help = true; break
       default: throw new TypeError(`unknown argument ${flag}\n\n${HOST_USAGE}`)

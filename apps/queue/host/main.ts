@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { CoordinatorSnapshot } from '@sship/core'
-import { formatErrorLine, RepeatedErrors } from '@sship/lan'
+import { explainError, formatErrorLine, RepeatedErrors } from '@sship/lan'
 import qrcode from 'qrcode-terminal'
 import { displayName, peerLabels } from '../src/queue/PeerLabel.js'
 import { roomFragment } from '../src/queue/roomFragment.js'
@@ -49,7 +49,11 @@ async function main(argv: readonly string[]): Promise<number> {
       onRefused: (code, peer, message) => refusals.report(peer ?? 'unknown peer', `${code}: ${message}`)
     })
   } catch (error) {
-    console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`)
+    const ports = [
+      { port: args.port, flag: '--port', what: "the page and browsers' links" },
+      { port: args.signalingPort, flag: '--signaling-port', what: 'the signaling server; by default --port + 1' }
+    ]
+    console.error(`could not start: ${explainError(error, { ports, dataDir: args.dataDir })}`)
     return 1
   }
   const scope = args.lan ? 'on the LAN (--lan)' : `on ${args.interface ?? ''} only (this machine; pass --lan for the real network)`

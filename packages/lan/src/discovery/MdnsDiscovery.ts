@@ -5,7 +5,7 @@ import { MulticastChannel } from './MulticastChannel.js'
 import { LostReason, type DirectoryEntry, type DirectoryListener, type LocalService, type PeerDirectory } from './PeerDirectory.js'
 import { advertisementAddress } from './advertisementAddress.js'
 import { AnswerLimiter } from './AnswerLimiter.js'
-import { undialable } from './dialPolicy.js'
+import { netmaskOf, undialable } from './dialPolicy.js'
 import {
   SERVICE_TYPE, advertisementRecords, instanceName, isServiceQuestion, parseInstances, targetName, type Advertisement
 } from './serviceRecords.js'
@@ -40,6 +40,7 @@ export class MdnsDiscovery implements PeerDirectory {
   private lastQueryAt = -Infinity
   private queryTimer: TimerHandle | undefined
   private readonly answers: AnswerLimiter
+  private netmask: string | undefined
 
   constructor(private readonly options: MdnsDiscoveryOptions) {
     if (typeof options.interface !== 'string' || options.interface.length === 0) {
@@ -168,7 +169,9 @@ export class MdnsDiscovery implements PeerDirectory {
 
   /** Records anyone can forge: only dialable addresses (see {@link undialable}), and a bounded number of peers. */
   private admissible(host: string, port: number, isNew: boolean): boolean {
-    const why = undialable(host, port, { interface: this.options.interface, allowLowPorts: this.options.allowLowPorts === true })
+    // The netmask is looked up once: a flood of records must not cost a getifaddrs each.
+    this.netmask ??= netmaskOf(this.options.interface) ?? '255.255.255.0'
+    const why = undialable(host, port, { interface: this.options.interface, netmask: this.netmask, allowLowPorts: this.options.allowLowPorts === true })
     if (why === undefined && (!isNew || this.listed.size < (this.options.maxPeers ?? 256))) return true
     this.counts.refused++
     return false
