@@ -1,3 +1,4 @@
+import { userPath } from '@sship/lan'
 /** The host's command line, parsed. */
 export interface HostArgs {
   /** HTTP port of the page and of browsers' links (`/sship`). */
@@ -92,8 +93,8 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
         break
       }
       case '--dist': dist = value(flag); break
-      case '--secret-file': secretFile = value(flag); break
-      case '--data-dir': dataDir = value(flag); break
+      case '--secret-file': secretFile = userPath(value(flag)); break
+      case '--data-dir': dataDir = userPath(value(flag)); break
       case '--no-qr': qr = false; break
       case '--help': case '-h': help = true; break
       default: throw new TypeError(`unknown argument ${flag}\n\n${HOST_USAGE}`)

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { parseCliArgs, UsageError } from '../src/cli/cliArgs.js'
@@ -87,7 +88,10 @@ describe('sship room secret arguments', () => {
   it('takes the secret from --secret-file or SSHIP_SECRET, never from the command line', () => {
     expect(parseCliArgs([...base, '--secret-file', '/run/room.secret'])).toMatchObject({ secret: { from: 'file', path: '/run/room.secret' } })
     expect(parseCliArgs(base, { SSHIP_SECRET: 's3cret' })).toMatchObject({ secret: { from: 'env', value: 's3cret' } })
-    expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1', '--secret-file', 'f'])).toMatchObject({ secret: { from: 'file', path: 'f' } })
+    expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1', '--secret-file', 'f'])).toMatchObject({ secret: { from: 'file', path: resolve(process.cwd(), 'f') } })
+    // Relative paths are the user's: `npm run` moves the working directory and says where the user was in INIT_CWD.
+    expect(parseCliArgs(['join', 'todo', '--interface', '127.0.0.1', '--secret-file', 'room.key', '--data-dir', 'd'], { INIT_CWD: '/home/ta/course' }))
+      .toMatchObject({ secret: { from: 'file', path: '/home/ta/course/room.key' }, dataDir: '/home/ta/course/d' })
     expect(parseCliArgs(base)).toMatchObject({ secret: undefined })
     expect(() => parseCliArgs([...base, '--secret', 'hunter2'])).toThrow(/no --secret VALUE.*visible to every user.*--secret-file PATH.*SSHIP_SECRET/)
     expect(() => parseCliArgs([...base, '--secret=hunter2'])).toThrow(UsageError)

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { userPath } from './explainError.js'
 import type { SecretSource } from './roomSecret.js'
 
 /** Options shared by every command that touches the network. */
@@ -157,7 +158,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     throw new UsageError('the room secret is given twice (--secret-file and SSHIP_SECRET); give it once')
   }
   const secret: SecretSource | undefined = v['secret-file'] !== undefined
-    ? { from: 'file', path: v['secret-file'] }
+    ? { from: 'file', path: userPath(v['secret-file'], env) }
     : envSecret !== undefined ? { from: 'env', value: envSecret } : undefined
   const identity = v.identity === true
   if (identity && secret === undefined) {
@@ -189,7 +190,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     command, app, ...network, timing, mode, sendEveryMs,
     port: positiveInt('port', v.port, 0) ?? 0,
     id: v.id,
-    dataDir: v['data-dir'],
+    dataDir: v['data-dir'] === undefined ? undefined : userPath(v['data-dir'], env),
     peers: v.peer ?? [],
     mdns: v['no-mdns'] !== true,
     controlStdin: v['control-stdin'] === true,
