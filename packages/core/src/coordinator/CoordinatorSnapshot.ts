@@ -64,7 +64,7 @@ export function buildSnapshot(s: SnapshotInput): CoordinatorSnapshot {
     epoch: s.epoch,
     isServer: leading,
     failoverInProgress: !leading && s.following === null && s.hasTerms,
-    successors: s.app.eligible(),
+    successors: s.app.members(),
     alive: s.view,
     initialHost: s.app.initialHost() ?? null
   }

@@ -64,12 +64,12 @@ export class LeaderView {
   leaseValid(leaseMs: number): boolean {
     const now = this.clock.now()
     const fresh = [this.self, ...[...this.peers].filter(([, a]) => now - a.acked <= leaseMs).map(([p]) => p)]
-    return isMajority(fresh, this.app.eligible())
+    return isMajority(fresh, this.app.members())
   }
 
   /** How many of this term's decisions a majority of the eligible peers hold; `written` is ours. */
   committed(written: number): number {
-    const eligible = this.app.eligible()
+    const eligible = this.app.members()
     const counts = eligible.map((p) => (p === this.self ? written : (this.peers.get(p)?.count ?? 0)))
     return Math.min(written, commitIndex(counts, majority(eligible.length)))
   }
@@ -82,7 +82,7 @@ export class LeaderView {
       if (connected.has(p) && now - a.seen <= this.timing.suspectMs) alive.add(p)
     }
     const list: PeerId[] = []
-    for (const p of this.app.eligible()) {
+    for (const p of this.app.members()) {
       if (alive.delete(p)) list.push(p)
     }
     list.push(...[...alive].sort())

@@ -5,6 +5,7 @@ import { AppDoc } from '../coordinator/AppDoc.js'
 import { Coordinator } from '../coordinator/Coordinator.js'
 import { LOCAL_ORIGIN } from '../coordinator/CoordinatorBase.js'
 import { Ledger } from '../coordinator/Ledger.js'
+import { Membership } from '../coordinator/membership/Membership.js'
 import { resolveTiming, type TimingOptions } from '../coordinator/timing.js'
 import { ConfigError, FrameError, FrameErrorCode, SshipError, StoppedError } from '../errors/errors.js'
 import { EntryAuthority } from '../identity/EntryAuthority.js'
@@ -77,6 +78,8 @@ export class Peer {
   readonly ledger: Ledger
   /** The successorship coordinator. */
   readonly coordinator: Coordinator
+  /** Who is a member of the successorship list now (retired peers left out). */
+  readonly membership: Membership
   /** Presence, when enabled. */
   readonly awareness: Awareness | undefined
   /** Counters of frames, bytes and errors. */
@@ -129,6 +132,8 @@ export class Peer {
       name, app: this.app, identity, authority: this.authority, origin: LOCAL_ORIGIN, report: (error) => this.report(error, undefined)
     })
     this.ledger = new Ledger(this.app, this.authority)
+    this.membership = new Membership(this.app, this.ledger)
+    this.app.membersOf = () => this.membership.members()
     this.coordinator = new Coordinator({
       self: this.self,
       clock: this.clock,
@@ -144,6 +149,7 @@ export class Peer {
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
       report: (error, from) => this.report(error, from),
+      membership: this.membership,
       ...(this.signer !== undefined ? { signer: this.signer } : {})
     })
     transport.connect({
@@ -179,10 +185,28 @@ export class Peer {
     if (this.stopped) throw new StoppedError()
   }
 
+  /**
+   * Leaves the app for good: this peer takes itself off the successorship list (as coordinator
+   * it retires itself through a decision; otherwise it marks itself leaving and the coordinator
+   * retires it at once), then stops after `graceMs` so the change can reach the others. A peer
+   * that comes back later joins again at the end of the list. Use {@link Peer.stop} for a
+   * restart that keeps the place in the list.
+   */
+  leave(graceMs = 2 * resolveTiming(this.options.timing).heartbeatMs): void {
+    if (this.stopped) return
+    const g = this.membership.liveGeneration(this.self)
+    if (g !== undefined && this.code !== undefined && this.app.initialHost() !== this.self) {
+      const retiredNow = this.coordinator.currentRole() === 'leader' && this.coordinator.retire({ id: this.self, g })
+      if (!retiredNow) this.doc.transact(() => this.app.leaving.set(this.self, { g }), LOCAL_ORIGIN)
+    }
+    this.clock.setTimeout(() => this.stop(), graceMs)
+  }
+
   /** Leaves the app: timers stop and the transport closes (peers are told where the medium allows). */
   stop(): void {
     if (this.stopped) return
     this.stopped = true
+    this.membership.destroy()
     this.coordinator.stop()
     this.signer?.stop()
     this.sync.destroy()

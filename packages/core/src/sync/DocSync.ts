@@ -10,6 +10,7 @@ import { encodeEnvelope } from '../protocol/envelope.js'
 import { MessageType } from '../protocol/MessageType.js'
 import type { Random } from '../random/Random.js'
 import { stateDigest } from './stateDigest.js'
+import { JoinSource } from './JoinSource.js'
 import { refuseUpdate, unwedge } from './validateUpdate.js'
 
 /** What {@link DocSync} needs from its owner. */
@@ -25,6 +26,8 @@ export interface DocSyncHost {
   readonly random: Random
   /** Interval of anti-entropy rounds in ms; 0 turns them off. */
   readonly antiEntropyMs: number
+  /** How long the first sync waits for its one source before asking another peer (see {@link JoinSource}). Default 3000. */
+  readonly joinSourceTimeoutMs?: number
 }
 
 /**
@@ -48,6 +51,8 @@ export class DocSync {
   private antiEntropyTimer: TimerHandle | undefined
   /** Anti-entropy rounds that found a difference. */
   repairs = 0
+  /** The first sync takes the document from one peer only. */
+  private readonly join: JoinSource
 
   constructor(
     readonly doc: Y.Doc,
@@ -73,6 +78,9 @@ export class DocSync {
     }
     awareness?.on('update', onAwareness)
     this.offAwareness = () => awareness?.off('update', onAwareness)
+    this.join = new JoinSource(host.clock, host.joinSourceTimeoutMs ?? 3000, (peer) => {
+      this.host.send(peer, syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)))
+    })
     this.scheduleAntiEntropy()
   }
 
@@ -124,6 +132,7 @@ export class DocSync {
 
   /** Forgets `peer`'s presence at once (our failure detector is faster than awareness' 30 s). */
   peerLeft(peer: PeerId): void {
+    this.join.left(peer)
     const clients = this.awarenessClients.get(peer)
     this.awarenessClients.delete(peer)
     if (this.awareness !== undefined && clients !== undefined && clients.size > 0) {
@@ -131,9 +140,17 @@ export class DocSync {
     }
   }
 
-  /** Sends sync step 1 to `peer`; it answers with what we lack. */
+  /** The peer asked for the whole document while this peer's first sync runs (for tests and status). */
+  joinSource(): PeerId | undefined {
+    return this.join.asked
+  }
+
+  /**
+   * Sends sync step 1 to `peer`; it answers with what we lack. During the first sync only one
+   * peer is asked; the others are asked once it answered (see {@link JoinSource}).
+   */
   requestSync(peer: PeerId): void {
-    this.host.send(peer, syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)))
+    this.join.request(peer)
   }
 
   /** Handles the payload of a `Sync` frame. Never throws. */
@@ -168,6 +185,9 @@ export class DocSync {
         return
       }
       case syncProtocol.messageYjsSyncStep2:
+        this.applyRemoteUpdate(from, body)
+        this.join.answered(from)
+        return
       case syncProtocol.messageYjsUpdate:
         this.applyRemoteUpdate(from, body)
         return
@@ -220,6 +240,7 @@ export class DocSync {
   /** Stops listening to the document. */
   destroy(): void {
     if (this.antiEntropyTimer !== undefined) this.host.clock.clearTimeout(this.antiEntropyTimer)
+    this.join.destroy()
     this.offDoc()
     this.offAwareness()
   }
