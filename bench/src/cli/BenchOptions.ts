@@ -24,10 +24,16 @@ export interface BenchOptions {
    * directory, or several separated by commas (their runs are pooled into `<first>-pooled`).
    */
   readonly rerender: readonly string[] | undefined
+  /** Run the history bench (issue 14) instead of the study: `--history [--quick] [--ops N] [--baseline results.json]`. */
+  readonly history: boolean
+  /** With `--history`: operations instead of 20,000 (quick) or 100,000. */
+  readonly ops: number | undefined
+  /** With `--history`: an earlier history results.json drawn beside this run. */
+  readonly baseline: string | undefined
 }
 
 /** The usage line. */
-export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only] [--systems A,B] | --rerender DIR[,DIR…]'
+export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only] [--systems A,B] | --rerender DIR[,DIR…] | --history [--quick] [--ops N] [--baseline FILE]'
 
 /** Parses `argv` (without node and the script); throws a TypeError with {@link USAGE} on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -42,6 +48,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'max-n': { type: 'string', default: '1000' },
       'min-n': { type: 'string', default: '2' },
       rerender: { type: 'string' },
+      history: { type: 'boolean', default: false },
+      ops: { type: 'string' },
+      baseline: { type: 'string' },
       systems: { type: 'string', default: SYSTEMS.join(',') },
       help: { type: 'boolean', default: false }
     }
@@ -56,5 +65,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   if (systems.length === 0 || !systems.every((x): x is SystemId => (SYSTEMS as readonly string[]).includes(x))) throw new TypeError(USAGE)
   const rerender = values.rerender?.split(',').filter((x) => x !== '')
   if (rerender !== undefined && rerender.length === 0) throw new TypeError(USAGE)
-  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, systems, rerender }
+  const ops = values.ops === undefined ? undefined : Number(values.ops)
+  if (ops !== undefined && (!Number.isSafeInteger(ops) || ops < 10)) throw new TypeError(USAGE)
+  return {
+    quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, systems, rerender,
+    history: values.history === true, ops, baseline: values.baseline
+  }
 }

@@ -12,7 +12,7 @@ const num = (v: Json | undefined): number => (typeof v === 'number' ? v : 0)
  * `n` counts every decided request, so a request decided twice shows up as a duplicate.
  */
 export function fifoServer(server: Server): ServerHandler {
-  return (msg) => {
+  return (msg): Json => {
     const state: JsonObject = server.getState()
     const head = num(state.head)
     const tail = num(state.tail)
