@@ -188,18 +188,29 @@ export class Peer {
   /**
    * Leaves the app for good: this peer takes itself off the successorship list (as coordinator
    * it retires itself through a decision; otherwise it marks itself leaving and the coordinator
-   * retires it at once), then stops after `graceMs` so the change can reach the others. A peer
-   * that comes back later joins again at the end of the list. Use {@link Peer.stop} for a
-   * restart that keeps the place in the list.
+   * retires it at once), then stops once the others took it off the list (as this replica sees
+   * it) or after `maxWaitMs`, so the change can reach them. A peer that comes back later joins
+   * again at the end of the list. Use {@link Peer.stop} for a restart that keeps the place.
    */
-  leave(graceMs = 2 * resolveTiming(this.options.timing).heartbeatMs): void {
+  leave(maxWaitMs = 10 * resolveTiming(this.options.timing).heartbeatMs): void {
     if (this.stopped) return
+    const { heartbeatMs } = resolveTiming(this.options.timing)
     const g = this.membership.liveGeneration(this.self)
-    if (g !== undefined && this.code !== undefined && this.app.initialHost() !== this.self) {
-      const retiredNow = this.coordinator.currentRole() === 'leader' && this.coordinator.retire({ id: this.self, g })
-      if (!retiredNow) this.doc.transact(() => this.app.leaving.set(this.self, { g }), LOCAL_ORIGIN)
+    if (g === undefined || this.code === undefined || this.app.initialHost() === this.self) return this.stop()
+    const retiredNow = this.coordinator.currentRole() === 'leader' && this.coordinator.retire({ id: this.self, g })
+    if (!retiredNow) this.doc.transact(() => this.app.leaving.set(this.self, { g }), LOCAL_ORIGIN)
+    const until = this.clock.now() + maxWaitMs
+    const check = (): void => {
+      if (this.stopped) return
+      // Stay until the retirement is decided (in quorum mode a member that vanished before it is
+      // removed would count against the majority), then one more heartbeat for it to spread.
+      if (!this.membership.members().includes(this.self) || this.clock.now() >= until) {
+        this.clock.setTimeout(() => this.stop(), heartbeatMs)
+        return
+      }
+      this.clock.setTimeout(check, heartbeatMs)
     }
-    this.clock.setTimeout(() => this.stop(), graceMs)
+    check()
   }
 
   /** Leaves the app: timers stop and the transport closes (peers are told where the medium allows). */

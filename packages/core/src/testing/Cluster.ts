@@ -214,6 +214,8 @@ export class Cluster {
   restart(id: PeerId | string): void {
     const m = this.member(id)
     if (m.alive) return
+    // A member that left may still be in its leave grace period: it stops now.
+    m.connection?.peer.stop()
     m.incarnation++
     this.boot(m)
   }
