@@ -39,7 +39,7 @@ export interface TabsChurnResult {
 export function runTabsChurn(o: TabsChurnOptions): TabsChurnResult {
   const network = new MemoryNetwork({ seed: o.seed })
   const clock = network.clock
-  const timing = { retireAfterMs: o.retireAfterMs, heartbeatMs: 250, suspectMs: 1000 }
+  const timing = { retireAfterMs: o.retireAfterMs, heartbeatMs: 500, suspectMs: 2000 }
   const start = (id: string, seed: number): Server => {
     // A slower heartbeat than the default keeps 1,000 tabs cheap to simulate; membership does not depend on it.
     const s = initServer('tabs', { transport: network.transport(id as never), clock, random: seededRandom(seed), timing })
