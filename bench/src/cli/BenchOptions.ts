@@ -34,11 +34,18 @@ export interface BenchOptions {
   readonly minutes: number | undefined
   /** `--wifi` only: coordinator kills per run. */
   readonly kills: number | undefined
+  /** Run the history bench (issue 14) instead of the study: `--history [--quick] [--ops N] [--baseline results.json]`. */
+  readonly history: boolean
+  /** With `--history`: operations instead of 20,000 (quick) or 100,000. */
+  readonly ops: number | undefined
+  /** With `--history`: an earlier history results.json drawn beside this run. */
+  readonly baseline: string | undefined
 }
 
 /** The usage line. */
 export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only] [--systems A,B] | --rerender DIR[,DIR…]\n' +
-  '       npm run bench -- --wifi [--quick] [--seed N] [--out DIR] [--sim-only | --real-only] [--profiles A,B] [--peers 5,20] [--minutes M] [--kills K]'
+  '       npm run bench -- --wifi [--quick] [--seed N] [--out DIR] [--sim-only | --real-only] [--profiles A,B] [--peers 5,20] [--minutes M] [--kills K]\n' +
+  '       npm run bench -- --history [--quick] [--ops N] [--baseline FILE]'
 
 /** Parses `argv` (without node and the script); throws a TypeError with {@link USAGE} on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -53,6 +60,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'max-n': { type: 'string', default: '1000' },
       'min-n': { type: 'string', default: '2' },
       rerender: { type: 'string' },
+      history: { type: 'boolean', default: false },
+      ops: { type: 'string' },
+      baseline: { type: 'string' },
       systems: { type: 'string', default: SYSTEMS.join(',') },
       help: { type: 'boolean', default: false },
       wifi: { type: 'boolean', default: false },
@@ -81,5 +91,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   if (kills !== undefined && !(Number.isSafeInteger(kills) && kills >= 0)) throw new TypeError(USAGE)
   const wifi = values.wifi === true
   if (!wifi && (profiles !== undefined || peers !== undefined || minutes !== undefined || kills !== undefined)) throw new TypeError(USAGE)
-  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, systems, rerender, wifi, profiles, peers, minutes, kills }
+  const ops = values.ops === undefined ? undefined : Number(values.ops)
+  if (ops !== undefined && (!Number.isSafeInteger(ops) || ops < 10)) throw new TypeError(USAGE)
+  return {
+    quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, systems, rerender,
+    wifi, profiles, peers, minutes, kills, history: values.history === true, ops, baseline: values.baseline
+  }
 }

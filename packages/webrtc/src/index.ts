@@ -7,6 +7,7 @@
  * - {@link publishSignaling} / {@link followSignaling}: the live signaling servers, listed in
  *   the app's own `Y.Doc`, so a peer that knows one server learns every other.
  * - {@link TabTransport}: a `Transport` between the tabs of one browser over `BroadcastChannel`.
+ * - {@link claimBrowserCandidacy}: tabs of one browser share one GUID and stand as one candidate (Web Locks).
  * - The signaling server any Node peer can run is in `@sship/webrtc/server` (Node only, so
  *   that browser bundles of this entry point stay free of `ws`).
  *
@@ -26,6 +27,7 @@ export {
   type SignalingTarget, type FollowSignalingOptions
 } from './directory/SignalingDirectory.js'
 export { TabTransport } from './tabs/TabTransport.js'
+export { browserGuid, claimBrowserCandidacy, type BrowserCandidacy, type BrowserCandidacyOptions, type LockManagerLike, type StorageLike } from './tabs/BrowserCandidacy.js'
 export type { TabTransportOptions, TabChannel, TabChannelConstructor } from './tabs/TabTransportOptions.js'
 export {
   TAB_PROTOCOL_VERSION, TabMessageType, encodeTabHello, encodeTabBye, encodeTabFrame, decodeTabMessage, type TabMessage

@@ -30,6 +30,8 @@ export interface DecisionRecord {
   readonly e?: string
   /** Key of an earlier decision on the same request that was fenced (a resolved conflict). */
   readonly s?: string
+  /** A membership change this decision carries (see `membership/Membership.ts`). */
+  readonly m?: { readonly retire: string; readonly g: number }
 }
 
 /** A request as stored in the document. The sender is the part of its id before the first `/`. */
@@ -62,6 +64,12 @@ export class AppDoc {
    * others, created the app again; the ledger picks one canonical instance (see `useInstance`).
    */
   readonly instances: Y.Map<unknown>
+  /** Retired memberships by peer (`{ g, d }`, see `membership/Membership.ts`). */
+  readonly retired: Y.Map<unknown>
+  /** Clean leaves by peer (`{ g }`): the coordinator retires the peer at once. */
+  readonly leaving: Y.Map<unknown>
+  /** Current members (see {@link AppDoc.members}); set by the peer once its ledger exists. */
+  membersOf: (() => readonly PeerId[]) | undefined
 
   private listCache: Array<{ id: PeerId; code: string }> | undefined
   private eligibleCache: PeerId[] | undefined
@@ -76,6 +84,8 @@ export class AppDoc {
     this.data = doc.getMap('data')
     this.signatures = doc.getMap('sship.sigs')
     this.instances = doc.getMap('sship.instances')
+    this.retired = doc.getMap('sship.retired')
+    this.leaving = doc.getMap('sship.leaving')
     // The coordinator reads the list on every heartbeat: derive it again only when it changes.
     const invalidate = (): void => {
       this.listCache = undefined
@@ -157,7 +167,16 @@ export class AppDoc {
     return out
   }
 
-  /** Peers eligible to be server: listed with the app's code identity, in successorship order. */
+  /**
+   * Current members: eligible peers whose membership was not retired, in successorship order
+   * (a peer that re-joined stands where its new entry is). Candidacy, the view and quorum
+   * majorities count these; without a membership hook, every eligible peer.
+   */
+  members(): readonly PeerId[] {
+    return this.membersOf?.() ?? this.eligible()
+  }
+
+  /** Peers ever eligible to be server: listed with the app's code identity, in order of first listing. Their terms count. */
   eligible(): readonly PeerId[] {
     if (this.eligibleCache !== undefined) return this.eligibleCache
     const code = this.code()

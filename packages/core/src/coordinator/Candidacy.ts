@@ -69,7 +69,7 @@ export class Candidacy {
   /** True when the candidate may claim now. */
   ready(): boolean {
     if (this.proposed === null) return this.waiting.size === 0
-    return isMajority(this.votes, this.host.app.eligible())
+    return isMajority(this.votes, this.host.app.members())
   }
 
   /** A catch-up reply arrived; returns {@link Candidacy.ready}. */

@@ -5,6 +5,7 @@ import { MAX_EPOCH_STEP } from '../identity/EntryAuthority.js'
 import { decisionKey, type DecisionRecord } from './AppDoc.js'
 import { LOCAL_ORIGIN } from './CoordinatorBase.js'
 import { ElectionRole } from './ElectionRole.js'
+import { Retirer, type DueRetirement } from './membership/Retirer.js'
 import { Role } from './Role.js'
 import { compareTerms, sameTerm, termKey } from './Term.js'
 
@@ -23,6 +24,7 @@ export class Coordinator extends ElectionRole {
   private lastTickTerm: TermRef | null = null
   /** No decisions before this time: after a freeze, the network is read first (see `tick`). */
   private resumeAt = -Infinity
+  private retirer: Retirer | undefined
 
   /** A heartbeat ack from `from` (only a leader cares). */
   onHeartbeatAck(from: PeerId, ack: HeartbeatAck): void {
@@ -164,11 +166,44 @@ export class Coordinator extends ElectionRole {
     })
     for (const p of this.host.peers()) this.host.send(p, hb)
     this.arm(this.host.timing.heartbeatMs, () => this.tick())
+    this.retireDue()
     // Missing decisions the chain keeps block deciding: fetch them.
     if (!this.host.ledger.complete()) for (const p of this.host.peers()) this.host.sync.requestSync(p)
     // A quorum-mode coordinator that regained its lease decides what waited meanwhile.
     if (this.host.ledger.pending().size > 0) this.scheduleDrain()
     this.publish()
+  }
+
+  /**
+   * Retires the member that {@link Retirer} says is due, through an empty decision written in
+   * the same transaction, so the retirement is fenced with the term if the term is. Quorum mode
+   * changes membership one member at a time: only once everything this term wrote is committed
+   * (a fresh term first writes an empty decision and waits for it to commit).
+   */
+  private retireDue(): void {
+    const { membership, timing } = this.host
+    if (membership === undefined || this.myTerm === null) return
+    this.retirer ??= new Retirer(this.host.app, membership, timing.retireAfterMs)
+    const due = this.retirer.due(termKey(this.myTerm), this.host.clock.now(), this.host.self, this.host.peers())
+    if (due !== undefined) this.retire(due)
+  }
+
+  /** Writes the retirement of `due` (this peer's own on a clean leave). False if it may not decide now. */
+  retire(due: DueRetirement): boolean {
+    if (!this.mayDecide() || this.myTerm === null) return false
+    if (this.host.quorum && (this.written === 0 || this.committed < this.written)) {
+      if (this.written === 0) this.writeDecision({ r: null, o: [] })
+      return false
+    }
+    const term = termKey(this.myTerm)
+    let ok = false
+    this.host.app.doc.transact(() => {
+      if (!this.writeDecision({ r: null, o: [], m: { retire: due.id, g: due.g } })) return
+      ok = true
+      this.host.app.retired.set(due.id, { g: due.g, d: decisionKey(term, this.written - 1) })
+      if (this.host.app.leaving.has(due.id)) this.host.app.leaving.delete(due.id)
+    }, LOCAL_ORIGIN)
+    return ok
   }
 
   protected updateCommitted(): void {

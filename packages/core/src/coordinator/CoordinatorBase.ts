@@ -20,6 +20,7 @@ import { RequestProcessor } from './RequestProcessor.js'
 import { Role } from './Role.js'
 import { maxTerm, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
 import type { TimingOptions } from './timing.js'
+import type { Membership } from './membership/Membership.js'
 
 /** What the coordinator needs from the peer that owns it. */
 export interface CoordinatorHost {
@@ -55,6 +56,8 @@ export interface CoordinatorHost {
   readonly signer?: { term(key: string, record: TermRecord): void; decision(key: string, record: DecisionRecord): void }
   /** Reports an error (a bad message from `from`, or one that must not escape a timer); the peer keeps running. */
   report(error: SshipError, from?: PeerId): void
+  /** Who is a member now; without it nobody is ever retired. */
+  readonly membership?: Membership
 }
 
 /** Something that happened to the role, for logs, metrics and tests. */
@@ -134,6 +137,7 @@ export abstract class CoordinatorBase {
     // A peer whose instance lost to an established one joins the winner (at the end of its list).
     const onTransaction = (): void => {
       if (!this.isListed() && this.role !== Role.Joining && this.role !== Role.Stopped) this.ensureListed(false)
+      else if (this.listed && this.role !== Role.Stopped) this.rejoinIfRetired()
     }
     host.app.doc.on('afterTransaction', onTransaction)
     this.offDoc = () => host.app.doc.off('afterTransaction', onTransaction)
@@ -241,6 +245,16 @@ export abstract class CoordinatorBase {
     this.listed = app.successorList().some((e) => e.id === self)
   }
 
+  /** A coordinator retired this peer while it was away: it joins again, at the end of the list. */
+  private rejoinIfRetired(): void {
+    const { membership, app, code, self } = this.host
+    if (membership === undefined || code === undefined || app.code() !== code || membership.liveGeneration(self) !== undefined) return
+    const g = membership.retiredGeneration(self) + 1
+    if (g <= 0) return
+    const instance = app.instance()
+    app.doc.transact(() => app.successors.push([{ id: self, code, g, ...(instance !== '' ? { i: instance } : {}) }]), LOCAL_ORIGIN)
+  }
+
   protected follow(term: TermRef): void {
     if (!sameTerm(this.following, term)) this.committed = 0
     this.following = { epoch: term.epoch, leader: term.leader, nonce: term.nonce }
@@ -248,7 +262,7 @@ export abstract class CoordinatorBase {
   }
 
   protected ranksBefore(a: PeerId, b: PeerId): boolean {
-    const list = this.host.app.eligible()
+    const list = this.host.app.members()
     const ia = list.indexOf(a)
     const ib = list.indexOf(b)
     return ia >= 0 && (ib < 0 || ia < ib)

@@ -83,7 +83,7 @@ export function buildSnapshot(s: SnapshotInput): CoordinatorSnapshot {
     epoch: s.epoch,
     isServer: leading,
     failoverInProgress: !leading && s.following === null && s.hasTerms,
-    successors: s.app.eligible(),
+    successors: s.app.members(),
     alive: s.view,
     initialHost: s.app.initialHost() ?? null,
     suspectTimeoutMs: Math.round(s.suspectTimeoutMs / 10) * 10,

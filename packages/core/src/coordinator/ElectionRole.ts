@@ -110,11 +110,11 @@ export abstract class ElectionRole extends FollowerRole {
 
   /** Quorum mode: a candidate asks for our vote. We grant it only if no coordinator is alive for us. */
   onVoteRequest(from: PeerId, req: VoteRequest): void {
-    if (!this.host.quorum || req.leader !== from || !this.host.app.eligible().includes(from)) return
+    if (!this.host.quorum || req.leader !== from || !this.host.app.members().includes(from)) return
     // With identities a proposed epoch may not jump further than a signed term could.
     if (this.host.signer !== undefined && req.epoch > this.host.ledger.maxEpoch() + MAX_EPOCH_STEP) return
-    // Only eligible peers vote: a majority is counted over the successorship list.
-    if (!this.host.app.eligible().includes(this.host.self)) return
+    // Only current members vote: a majority is counted over them (see membership/Membership.ts).
+    if (!this.host.app.members().includes(this.host.self)) return
     const now = this.host.clock.now()
     const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
       (this.following !== null && this.contact.hearsCoordinator(now, this.suspectTimeout()))
@@ -158,7 +158,7 @@ export abstract class ElectionRole extends FollowerRole {
   protected candidates(): PeerId[] {
     const alive = new Set<PeerId>(this.view.length > 0 ? this.view : this.host.peers())
     alive.add(this.host.self)
-    return this.host.app.eligible().filter((p) => alive.has(p) && !this.suspected.has(p))
+    return this.host.app.members().filter((p) => alive.has(p) && !this.suspected.has(p))
   }
 
   protected beginCandidacy(): void {

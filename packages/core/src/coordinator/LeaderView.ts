@@ -106,12 +106,12 @@ export class LeaderView {
   leaseValid(leaseMs: number): boolean {
     const now = this.clock.now()
     const fresh = [this.self, ...[...this.peers].filter(([, a]) => now - a.acked <= leaseMs).map(([p]) => p)]
-    return isMajority(fresh, this.app.eligible())
+    return isMajority(fresh, this.app.members())
   }
 
   /** How many of this term's decisions a majority of the eligible peers hold; `written` is ours. */
   committed(written: number): number {
-    const eligible = this.app.eligible()
+    const eligible = this.app.members()
     const counts = eligible.map((p) => (p === this.self ? written : (this.peers.get(p)?.count ?? 0)))
     return Math.min(written, commitIndex(counts, majority(eligible.length)))
   }
@@ -127,7 +127,7 @@ export class LeaderView {
     // silent at once, it is kept (see `isolated`).
     if (alive.size > 1) this.room = new Set([...alive].filter((p) => p !== this.self))
     const list: PeerId[] = []
-    for (const p of this.app.eligible()) {
+    for (const p of this.app.members()) {
       if (alive.delete(p)) list.push(p)
     }
     list.push(...[...alive].sort())

@@ -64,6 +64,8 @@ export class Ledger {
   private decided = new Map<string, CanonicalDecision>()
   private pendingIds = new Set<string>()
   private currentState: JsonObject = {}
+  /** Objects created by the fold in progress, not yet published: later patches of it change them in place. */
+  private unpublished = new WeakSet<object>()
   private readonly listeners = new Set<LedgerListener>()
   private readonly reportedConflicts = new Set<string>()
   private destroyed = false
@@ -386,6 +388,7 @@ export class Ledger {
     const prevHead = this.headTerm
     const segments = this.chain()
     const beforeState = this.currentState
+    this.unpublished = new WeakSet()
     const incremental = this.extends(segments)
     const newly: CanonicalDecision[] = []
     if (!incremental) {
@@ -449,7 +452,7 @@ export class Ledger {
         this.decided.set(record.r, decision)
       }
       for (const op of record.o) {
-        const next = 'set' in op ? op.set : mergePatch(this.currentState, op.patch)
+        const next = 'set' in op ? op.set : mergePatch(this.currentState, op.patch, this.unpublished)
         this.currentState = (typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {}) as JsonObject
       }
       out.push(decision)

@@ -30,6 +30,8 @@ export interface TimingOptions {
   holdDownMs: number
   /** How long a starting peer listens for a coordinator before acting. Default = suspectMs. */
   joinGraceMs: number
+  /** How long a member may be unreachable from the coordinator before it is retired from the list. Default 600000 (10 min). */
+  retireAfterMs: number
 }
 
 /** The defaults of {@link TimingOptions}. */
@@ -42,7 +44,8 @@ export const DEFAULT_TIMING: Readonly<TimingOptions> = Object.freeze({
   catchUpMs: 60,
   catchUpMaxMs: 1000,
   holdDownMs: 3000,
-  joinGraceMs: 250
+  joinGraceMs: 250,
+  retireAfterMs: 600_000
 })
 
 /** Fills in defaults and checks the values; throws {@link ConfigError} with the fix. */

@@ -5,6 +5,7 @@ import { AppDoc } from '../coordinator/AppDoc.js'
 import { Coordinator } from '../coordinator/Coordinator.js'
 import { LOCAL_ORIGIN } from '../coordinator/CoordinatorBase.js'
 import { Ledger } from '../coordinator/Ledger.js'
+import { Membership } from '../coordinator/membership/Membership.js'
 import { resolveTiming, type TimingOptions } from '../coordinator/timing.js'
 import { ConfigError, FrameError, FrameErrorCode, SshipError, StoppedError } from '../errors/errors.js'
 import { EntryAuthority } from '../identity/EntryAuthority.js'
@@ -91,6 +92,8 @@ export class Peer {
   readonly ledger: Ledger
   /** The successorship coordinator. */
   readonly coordinator: Coordinator
+  /** Who is a member of the successorship list now (retired peers left out). */
+  readonly membership: Membership
   /** Presence, when enabled. */
   readonly awareness: Awareness | undefined
   /** Counters of frames, bytes and errors. */
@@ -145,6 +148,8 @@ export class Peer {
       name, app: this.app, identity, authority: this.authority, origin: LOCAL_ORIGIN, report: (error) => this.report(error, undefined)
     })
     this.ledger = new Ledger(this.app, this.authority)
+    this.membership = new Membership(this.app, this.ledger)
+    this.app.membersOf = () => this.membership.members()
     this.coordinator = new Coordinator({
       self: this.self,
       clock: this.clock,
@@ -161,6 +166,7 @@ export class Peer {
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
       report: (error, from) => this.report(error, from),
+      membership: this.membership,
       ...(this.signer !== undefined ? { signer: this.signer } : {})
     })
     transport.connect({
@@ -196,10 +202,39 @@ export class Peer {
     if (this.stopped) throw new StoppedError()
   }
 
+  /**
+   * Leaves the app for good: this peer takes itself off the successorship list (as coordinator
+   * it retires itself through a decision; otherwise it marks itself leaving and the coordinator
+   * retires it at once), then stops once the others took it off the list (as this replica sees
+   * it) or after `maxWaitMs`, so the change can reach them. A peer that comes back later joins
+   * again at the end of the list. Use {@link Peer.stop} for a restart that keeps the place.
+   */
+  leave(maxWaitMs = 10 * resolveTiming(this.options.timing).heartbeatMs): void {
+    if (this.stopped) return
+    const { heartbeatMs } = resolveTiming(this.options.timing)
+    const g = this.membership.liveGeneration(this.self)
+    if (g === undefined || this.code === undefined || this.app.initialHost() === this.self) return this.stop()
+    const retiredNow = this.coordinator.currentRole() === 'leader' && this.coordinator.retire({ id: this.self, g })
+    if (!retiredNow) this.doc.transact(() => this.app.leaving.set(this.self, { g }), LOCAL_ORIGIN)
+    const until = this.clock.now() + maxWaitMs
+    const check = (): void => {
+      if (this.stopped) return
+      // Stay until the retirement is decided (in quorum mode a member that vanished before it is
+      // removed would count against the majority), then one more heartbeat for it to spread.
+      if (!this.membership.members().includes(this.self) || this.clock.now() >= until) {
+        this.clock.setTimeout(() => this.stop(), heartbeatMs)
+        return
+      }
+      this.clock.setTimeout(check, heartbeatMs)
+    }
+    check()
+  }
+
   /** Leaves the app: timers stop and the transport closes (peers are told where the medium allows). */
   stop(): void {
     if (this.stopped) return
     this.stopped = true
+    this.membership.destroy()
     this.coordinator.stop()
     this.signer?.stop()
     this.sync.destroy()

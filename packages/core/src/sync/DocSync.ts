@@ -11,6 +11,7 @@ import { MessageType } from '../protocol/MessageType.js'
 import type { Random } from '../random/Random.js'
 import { stateDigest } from './stateDigest.js'
 import { SyncAnswerLimiter } from './SyncAnswerLimiter.js'
+import { JoinSource } from './JoinSource.js'
 import { refuseUpdate, unwedge } from './validateUpdate.js'
 
 /** What {@link DocSync} needs from its owner. */
@@ -28,6 +29,8 @@ export interface DocSyncHost {
   readonly antiEntropyMs: number
   /** A peer's sync step 1 is answered at most once per this many ms, the rest coalesced. Default {@link SYNC_ANSWER_INTERVAL_MS}. */
   readonly syncAnswerIntervalMs?: number
+  /** How long the first sync waits for its one source before asking another peer (see {@link JoinSource}). Default 3000. */
+  readonly joinSourceTimeoutMs?: number
 }
 
 /** Default of {@link DocSyncHost.syncAnswerIntervalMs}: a peer asking for the whole document in a loop gets it twice a second at most. */
@@ -55,6 +58,8 @@ export class DocSync {
   private readonly answers: SyncAnswerLimiter
   /** Anti-entropy rounds that found a difference. */
   repairs = 0
+  /** The first sync takes the document from one peer only. */
+  private readonly join: JoinSource
 
   constructor(
     readonly doc: Y.Doc,
@@ -81,6 +86,9 @@ export class DocSync {
     awareness?.on('update', onAwareness)
     this.offAwareness = () => awareness?.off('update', onAwareness)
     this.answers = new SyncAnswerLimiter(host.clock, host.syncAnswerIntervalMs ?? SYNC_ANSWER_INTERVAL_MS, (peer, sv) => this.answerStep1(peer, sv))
+    this.join = new JoinSource(host.clock, host.joinSourceTimeoutMs ?? 3000, (peer) => {
+      this.host.send(peer, syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)))
+    })
     this.scheduleAntiEntropy()
   }
 
@@ -133,6 +141,7 @@ export class DocSync {
   /** Forgets `peer`'s presence at once (our failure detector is faster than awareness' 30 s). */
   peerLeft(peer: PeerId): void {
     this.answers.forget(peer)
+    this.join.left(peer)
     const clients = this.awarenessClients.get(peer)
     this.awarenessClients.delete(peer)
     if (this.awareness !== undefined && clients !== undefined && clients.size > 0) {
@@ -140,9 +149,17 @@ export class DocSync {
     }
   }
 
-  /** Sends sync step 1 to `peer`; it answers with what we lack. */
+  /** The peer asked for the whole document while this peer's first sync runs (for tests and status). */
+  joinSource(): PeerId | undefined {
+    return this.join.asked
+  }
+
+  /**
+   * Sends sync step 1 to `peer`; it answers with what we lack. During the first sync only one
+   * peer is asked; the others are asked once it answered (see {@link JoinSource}).
+   */
   requestSync(peer: PeerId): void {
-    this.host.send(peer, syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)))
+    this.join.request(peer)
   }
 
   /** Handles the payload of a `Sync` frame. Never throws. */
@@ -166,6 +183,9 @@ export class DocSync {
         this.answers.request(from, body)
         return
       case syncProtocol.messageYjsSyncStep2:
+        this.applyRemoteUpdate(from, body)
+        this.join.answered(from)
+        return
       case syncProtocol.messageYjsUpdate:
         this.applyRemoteUpdate(from, body)
         return
@@ -233,6 +253,7 @@ export class DocSync {
   destroy(): void {
     if (this.antiEntropyTimer !== undefined) this.host.clock.clearTimeout(this.antiEntropyTimer)
     this.answers.destroy()
+    this.join.destroy()
     this.offDoc()
     this.offAwareness()
   }

@@ -207,10 +207,20 @@ export class Cluster {
     m.alive = false
   }
 
+  /** The member leaves cleanly (`Peer.leave`): off the successorship list, then stopped. */
+  leave(id: PeerId | string): void {
+    const m = this.member(id)
+    if (!m.alive) return
+    m.connection?.peer.leave()
+    m.alive = false
+  }
+
   /** Brings a crashed member back with an empty document (no persistence) and the same GUID. */
   restart(id: PeerId | string): void {
     const m = this.member(id)
     if (m.alive) return
+    // A member that left may still be in its leave grace period: it stops now.
+    m.connection?.peer.stop()
     m.incarnation++
     this.boot(m)
   }
