@@ -10,9 +10,10 @@
  * - The signaling server any Node peer can run is in `@sship/webrtc/server` (Node only, so
  *   that browser bundles of this entry point stay free of `ws`).
  *
- * In browsers, bundle with `simple-peer` aliased to `simple-peer/simplepeer.min.js` (its
- * self-contained build, as y-webrtc does). On Node 20 pass `WebSocket` from `ws` and `wrtc`
- * from `@roamhq/wrtc`.
+ * Browser bundlers need no alias: the package imports simple-peer through `#simple-peer`, whose
+ * `browser` condition picks `simple-peer/simplepeer.min.js` (its self-contained build, as
+ * y-webrtc's users do by hand). On Node 20 pass `WebSocket` from `ws` and `wrtc` from
+ * `@roamhq/wrtc`.
  *
  * @packageDocumentation
  */
