@@ -38,7 +38,6 @@ export { MessageSealer, type MessageSealerOptions } from './crypto/MessageSealer
 export { isInitiator } from './transport/initiatorRule.js'
 export { SignalingClient, SignalingState, type SignalingClientEvents, type SignalingClientOptions } from './signaling/SignalingClient.js'
 export { SignalingPool, type SignalingPoolOptions } from './signaling/SignalingPool.js'
-export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './signaling/Backoff.js'
 export { hostWebSocket, type SignalingSocket, type SignalingSocketConstructor } from './signaling/SignalingSocket.js'
 export {
   formatSignalingMessage, parseSignalingMessage, parseRoomMessage,

@@ -1,10 +1,10 @@
-import type { Random } from '@sship/core'
+import type { Random } from '../random/Random.js'
 
-/** Shape of a {@link Backoff}'s delays. */
+/** Shape of a {@link Backoff}'s delays, in milliseconds. */
 export interface BackoffOptions {
-  /** First delay, in ms. Default 100. */
+  /** First delay. Default 100. */
   readonly initialMs: number
-  /** Largest delay, in ms. Default 5000. */
+  /** Largest delay: retries never stop, but never wait longer than this. Default 5000. */
   readonly maxMs: number
   /** Growth per attempt. Default 2. */
   readonly factor: number
@@ -14,14 +14,19 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialMs: 100, maxMs: 5000, factor: 2 })
 
 /**
- * Exponential backoff with "equal jitter": attempt k waits between half and all of
+ * Bounded exponential backoff with "equal jitter", for transports that redial (the LAN dialer,
+ * the WebRTC signaling client, WebSocket clients): attempt k waits between half and all of
  * `min(maxMs, initialMs * factor^k)`. The jitter comes from an injected {@link Random}, so a
  * seeded run replays, and peers that lost a link at the same moment do not redial in lockstep.
  */
 export class Backoff {
   private attempt = 0
+  private readonly options: BackoffOptions
 
-  constructor(private readonly random: Random, private readonly options: BackoffOptions = DEFAULT_BACKOFF) {}
+  /** `options` left out take their {@link DEFAULT_BACKOFF} value. */
+  constructor(private readonly random: Random, options: Partial<BackoffOptions> = {}) {
+    this.options = { ...DEFAULT_BACKOFF, ...options }
+  }
 
   /** The delay before the next attempt; each call grows the next one, up to `maxMs`. */
   next(): number {
