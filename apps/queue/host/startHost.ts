@@ -1,20 +1,19 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
-import { asPeerId, connect, initServer, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { asPeerId, combineTransports, connect, initServer, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
 import { joinLan, lanTiming, type LanPeer } from '@sship/lan'
 import { openDocLog, type DocLog } from '@sship/persist'
 import { publishSignaling } from '@sship/webrtc'
 import { SignalingServer } from '@sship/webrtc/server'
+import { WsHubTransport } from '@sship/websocket/server'
 import * as Y from 'yjs'
 import { CONFIG_PATH, DOC_PATH, LINK_PATH, type AppConfig } from '../src/queue/appConfig.js'
 import { DataKey } from '../src/queue/dataKeys.js'
 import { hostEndpoints, type HostEndpoint } from '../src/queue/HostEndpoint.js'
 import { setPeerLabel } from '../src/queue/PeerLabel.js'
-import { CombinedTransport } from '../src/net/CombinedTransport.js'
 import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../src/server/queueServer.js'
 import { serveStatic } from './staticFiles.js'
-import { WsHubTransport } from './WsHubTransport.js'
 
 /** Options of {@link startHost} (the host's flags, resolved). */
 export interface HostOptions {
@@ -81,7 +80,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
   })
   const iface = lan.interface
   const hub = new WsHubTransport({ peerId, app: QUEUE_APP, onError: report })
-  const combined = new CombinedTransport(peerId, [lan.transport, hub])
+  const combined = combineTransports([lan.transport, hub])
   const transport: Transport = options.secret === undefined ? combined : new SecureTransport(combined, {
     secret: options.secret, appName: QUEUE_APP, onError: (error, peer) => options.onRefused?.(error.code, peer, error.message)
   })

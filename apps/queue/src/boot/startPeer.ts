@@ -1,7 +1,6 @@
-import { connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { combineTransports, connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
 import { followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
-import { CombinedTransport } from '../net/CombinedTransport.js'
-import { WsClientTransport } from '../net/WsClientTransport.js'
+import { WsClientTransport } from '@sship/websocket'
 import * as Y from 'yjs'
 import { CONFIG_PATH, DOC_PATH, LINK_PATH, parseAppConfig, type AppConfig } from '../queue/appConfig.js'
 import { hostEndpoints } from '../queue/HostEndpoint.js'
@@ -103,7 +102,7 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   // Tabs of this browser reach each other over BroadcastChannel first (no network, works offline).
   const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabTransport({ peerId, room: QUEUE_APP })
   const parts: Transport[] = [...(tabs === undefined ? [] : [tabs]), ws, ...(rtc === undefined ? [] : [rtc])]
-  const combined = new CombinedTransport(peerId, parts)
+  const combined = combineTransports(parts)
   // With a room secret every link proves it and every frame is encrypted (docs/security.md).
   const refusals: SecurityRefusal[] = []
   const security = secret === undefined ? undefined : new SecureTransport(combined, {

@@ -16,13 +16,17 @@ import { DEFAULT_MAX_FRAME_BYTES, decodeEnvelope, type DecodeResult } from '../p
 import { MessageType } from '../protocol/MessageType.js'
 import { cryptoRandom, randomUint32, type Random } from '../random/Random.js'
 import { DocSync } from '../sync/DocSync.js'
+import { combineTransports, type TransportOption } from '../transport/CombinedTransport.js'
 import type { Transport } from '../transport/Transport.js'
 import { PeerStats } from './PeerStats.js'
 
 /** Options of a {@link Peer}, shared by `initServer` and `connect`. */
 export interface PeerOptions {
-  /** How this peer reaches the others (required: core ships no concrete transport). */
-  readonly transport: Transport
+  /**
+   * How this peer reaches the others (required: core ships no concrete transport). Several
+   * transports are combined: a peer reachable through two of them joins once and leaves once.
+   */
+  readonly transport: TransportOption
   /** Time source; defaults to the system clock. Tests pass a `VirtualClock`. */
   readonly clock?: Clock
   /** Randomness for ids; defaults to WebCrypto. Tests pass `seededRandom(seed)`. */
@@ -89,6 +93,7 @@ export class Peer {
   readonly authority: EntryAuthority | undefined
   private readonly signer: EntrySigner | undefined
   private readonly maxFrameBytes: number
+  private readonly link: Transport
   private readonly errorListeners = new Set<(error: SshipError, from: PeerId | undefined) => void>()
   private stopped = false
 
@@ -97,7 +102,8 @@ export class Peer {
    * @param code This peer's server-code identity (from `initServer`), or undefined for a client.
    */
   constructor(readonly name: string, private readonly options: PeerOptions, readonly code?: string) {
-    const transport = options.transport
+    const transport = combineTransports(options.transport)
+    this.link = transport
     this.self = transport.localPeer
     const identity = options.identity
     if (identity !== undefined && identity.id !== this.self) {
@@ -155,7 +161,7 @@ export class Peer {
 
   /** The transport this peer uses. */
   get transport(): Transport {
-    return this.options.transport
+    return this.link
   }
 
   /** True once {@link Peer.stop} was called. */
@@ -188,7 +194,7 @@ export class Peer {
     this.sync.destroy()
     this.ledger.destroy()
     this.awareness?.destroy()
-    this.options.transport.close()
+    this.link.close()
   }
 
   private send(to: PeerId, frame: Uint8Array): void {
@@ -198,7 +204,7 @@ export class Peer {
       return
     }
     this.stats.sent(frame)
-    this.options.transport.send(to, frame)
+    this.link.send(to, frame)
   }
 
   private onFrame(from: PeerId, data: Uint8Array): void {

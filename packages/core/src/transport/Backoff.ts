@@ -7,25 +7,29 @@ export interface BackoffOptions {
   /** Largest delay: retries never stop, but never wait longer than this. Default 5000. */
   readonly maxMs: number
   /** Growth per attempt. Default 2. */
-  readonly factor: number
+  readonly factor?: number
 }
 
 /** The defaults of {@link BackoffOptions}. */
-export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialMs: 100, maxMs: 5000, factor: 2 })
+export const DEFAULT_BACKOFF: Required<BackoffOptions> = Object.freeze({ initialMs: 100, maxMs: 5000, factor: 2 })
 
 /**
- * Bounded exponential backoff with "equal jitter", for transports that redial (the LAN dialer,
- * the WebRTC signaling client, WebSocket clients): attempt k waits between half and all of
- * `min(maxMs, initialMs * factor^k)`. The jitter comes from an injected {@link Random}, so a
+ * Bounded exponential backoff with "equal jitter", shared by the transports that redial (the LAN
+ * dialer, the WebRTC signaling client, WebSocket clients): attempt k waits between half and all
+ * of `min(maxMs, initialMs * factor^k)`. The jitter comes from an injected {@link Random}, so a
  * seeded run replays, and peers that lost a link at the same moment do not redial in lockstep.
  */
 export class Backoff {
   private attempt = 0
-  private readonly options: BackoffOptions
+  private readonly options: Required<BackoffOptions>
 
   /** `options` left out take their {@link DEFAULT_BACKOFF} value. */
   constructor(private readonly random: Random, options: Partial<BackoffOptions> = {}) {
-    this.options = { ...DEFAULT_BACKOFF, ...options }
+    this.options = {
+      initialMs: options.initialMs ?? DEFAULT_BACKOFF.initialMs,
+      maxMs: options.maxMs ?? DEFAULT_BACKOFF.maxMs,
+      factor: options.factor ?? DEFAULT_BACKOFF.factor
+    }
   }
 
   /** The delay before the next attempt; each call grows the next one, up to `maxMs`. */

@@ -3,9 +3,8 @@ import type { AddressInfo } from 'node:net'
 import { asPeerId, seededRandom, type TransportEvents } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { WsHubTransport } from '../host/WsHubTransport.js'
-import { decodeWsLink, encodeWsFrame, encodeWsHello, WsLinkType } from '../src/net/wsLinkWire.js'
-import { HostLinkState, WsClientTransport, type LinkSocketConstructor } from '../src/net/WsClientTransport.js'
+import { decodeWsLink, encodeWsFrame, encodeWsHello, HostLinkState, WsClientTransport, WsLinkType, type LinkSocketConstructor } from '../src/index.js'
+import { WsHubTransport } from '../src/server/index.js'
 
 const APP = 'queue-test'
 const host = asPeerId('host-1')

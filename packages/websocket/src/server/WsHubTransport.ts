@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { asPeerId, type PeerId, type Transport, type TransportEvents } from '@sship/core'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { decodeWsLink, encodeWsFrame, encodeWsHello, WS_LINK_VERSION, WsCloseCode, WsLinkType } from '../src/net/wsLinkWire.js'
+import { decodeWsLink, encodeWsFrame, encodeWsHello, WS_LINK_VERSION, WsCloseCode, WsLinkType } from '../wire/wsLinkWire.js'
 
 /** Options of a {@link WsHubTransport}. */
 export interface WsHubTransportOptions {
