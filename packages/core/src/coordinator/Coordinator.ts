@@ -26,7 +26,7 @@ export class Coordinator extends ElectionRole {
   /** A heartbeat ack from `from` (only a leader cares). */
   onHeartbeatAck(from: PeerId, ack: HeartbeatAck): void {
     // An ack names the follower's term; a term led by a peer outside the list is a forgery.
-    if (!this.host.app.eligible().includes(ack.leader)) return
+    if (!this.host.app.eligible().includes(ack.leader) || this.offInstance(ack)) return
     // With identities, an epoch counts only in a term whose leader signed it. Quorum mode also
     // takes the term a follower voted for (it is not written yet; votes are not signed): bounded,
     // so a forged one can force an election but not use up the epochs.
@@ -52,12 +52,13 @@ export class Coordinator extends ElectionRole {
     this.handoffTo = from
     this.emit({ type: 'handing-off', to: from })
     this.host.send(from, encodeHandoff({ epoch: term.epoch, leader: term.leader, nonce: term.nonce, count: this.written, update }))
-    // If the successor never shows up, resume the same term: nothing was written meanwhile.
+    // If the successor does not show up, never resume this term: it may have claimed one we do
+    // not hear yet, and whatever we decided meanwhile would be fenced (and, in quorum mode, might
+    // already be committed). Stand down and let the usual failover pick a coordinator.
     this.arm(this.host.timing.suspectMs, () => {
       if (this.role !== Role.HandingOff) return
-      this.role = Role.Leader
-      this.handoffTo = undefined
-      this.tick()
+      this.stepDown(null)
+      this.startFailover()
     })
     this.publish()
   }
@@ -155,8 +156,14 @@ export class Coordinator extends ElectionRole {
 
   protected onLedgerChanged(): void {
     const head = this.host.ledger.head()
+    // A term of an instance that lost is no fence: forget it, or we would never follow the winner.
+    if (this.known !== null && this.offInstance(this.known)) this.known = head
     if (head !== null) this.noteTerm(head)
-    if (this.role === Role.Leader && this.myTerm !== null && head !== null && compareTerms(head, this.myTerm) > 0) this.stepDown(head)
+    // Step down for a greater term, or when our own term turns out to belong to an app instance
+    // that lost to an established one (we started without the document and created the app again).
+    if (this.role === Role.Leader && this.myTerm !== null && head !== null && (compareTerms(head, this.myTerm) > 0 || this.offInstance(this.myTerm))) {
+      this.stepDown(head)
+    }
     else if (this.role === Role.Leader) this.scheduleDrain()
     this.publish()
   }

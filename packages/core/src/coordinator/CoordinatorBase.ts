@@ -5,6 +5,7 @@ import { encodeHeartbeatAck, type TermRef } from '../protocol/coordinatorMessage
 import type { Random } from '../random/Random.js'
 import type { DocSync } from '../sync/DocSync.js'
 import * as YSV from '../sync/stateVector.js'
+import { randomHex } from '../random/Random.js'
 import type { AppDoc, DecisionRecord } from './AppDoc.js'
 import type { Candidacy } from './Candidacy.js'
 import { Contact } from './Contact.js'
@@ -109,8 +110,9 @@ export abstract class CoordinatorBase {
     this.snapshot = this.computeSnapshot()
     this.offLedger = host.ledger.listen({ requestsPending: () => this.scheduleDrain(), changed: () => this.onLedgerChanged() })
     // Join the successorship list as soon as the app's metadata reaches us, whatever brings it.
+    // A peer whose instance lost to an established one joins the winner (at the end of its list).
     const onTransaction = (): void => {
-      if (!this.listed && this.role !== Role.Joining && this.role !== Role.Stopped) this.ensureListed(false)
+      if (!this.isListed() && this.role !== Role.Joining && this.role !== Role.Stopped) this.ensureListed(false)
     }
     host.app.doc.on('afterTransaction', onTransaction)
     this.offDoc = () => host.app.doc.off('afterTransaction', onTransaction)
@@ -187,19 +189,29 @@ export abstract class CoordinatorBase {
     return update
   }
 
+  /** Whether this peer is in the canonical instance's successorship list (once it joined). */
+  protected isListed(): boolean {
+    return this.listed && this.host.app.successorList().some((e) => e.id === this.host.self)
+  }
+
   /** Makes sure the app exists and this peer, if it has the server code, is in the successorship list. */
   protected ensureListed(mayCreate: boolean): void {
     const { app, code, self } = this.host
-    if (code === undefined || this.listed) return
+    if (code === undefined || this.isListed()) return
     if (app.code() === undefined && !mayCreate) return
     app.doc.transact(() => {
       if (app.code() === undefined) {
+        // A new app instance: its id tells it apart from one another peer may create while cut off.
+        const instance = randomHex(this.host.random, 8)
+        app.instances.set(instance, { host: self, code })
         app.meta.set('initialHost', self)
         app.meta.set('code', code)
+        app.useInstance(instance)
       }
-      if (!app.successorList().some((e) => e.id === self)) app.successors.push([{ id: self, code }])
+      const instance = app.instance()
+      if (!app.successorList().some((e) => e.id === self)) app.successors.push([{ id: self, code, ...(instance !== '' ? { i: instance } : {}) }])
     }, LOCAL_ORIGIN)
-    this.listed = true
+    this.listed = app.successorList().some((e) => e.id === self)
   }
 
   protected follow(term: TermRef): void {
@@ -221,6 +233,16 @@ export abstract class CoordinatorBase {
    */
   protected authentic(term: TermRef): boolean {
     return this.host.signer === undefined || this.host.ledger.term(termKey(term)) !== undefined
+  }
+
+  /**
+   * True for a term of an app instance that lost to the canonical one (a peer that started
+   * without the document and created the app again while cut off): it is neither followed nor
+   * obeyed, whatever its epoch.
+   */
+  protected offInstance(term: TermRef): boolean {
+    const key = termKey(term)
+    return this.host.ledger.term(key) !== undefined && !this.host.ledger.inCanonicalInstance(key)
   }
 
   protected noteTerm(term: TermRef): void {

@@ -171,12 +171,24 @@ export abstract class ElectionRole extends FollowerRole {
     candidacy.start(this.silentMs())
     if (candidacy.ready()) return this.claim(null, proposed ?? undefined)
     const { catchUpMs, suspectMs } = this.host.timing
-    this.arm(proposed === null ? catchUpMs : suspectMs, () => {
-      if (this.role !== Role.Candidate || this.candidacy !== candidacy) return
-      // Availability mode claims with what it has; quorum mode without a majority tries again later.
-      if (proposed === null) this.claim(null)
-      else this.abandonCandidacy()
-    })
+    if (proposed !== null) {
+      // Quorum mode without a majority tries again later.
+      this.arm(suspectMs, () => {
+        if (this.role === Role.Candidate && this.candidacy === candidacy) this.abandonCandidacy()
+      })
+    } else {
+      // Availability mode waits for every reachable peer's catch-up (asking again those that did not
+      // answer: a lost frame or a slow link), so a decision that reached anyone alive is kept rather
+      // than re-decided; it claims with what it has after at most a suspicion period.
+      const deadline = this.host.clock.now() + Math.max(catchUpMs, suspectMs)
+      const wait = (): void => {
+        if (this.role !== Role.Candidate || this.candidacy !== candidacy) return
+        const left = deadline - this.host.clock.now()
+        if (left <= 0 || candidacy.resend() === 0) return this.claim(null)
+        this.arm(Math.min(catchUpMs, left), wait)
+      }
+      this.arm(catchUpMs, wait)
+    }
     this.publish()
   }
 
@@ -205,15 +217,11 @@ export abstract class ElectionRole extends FollowerRole {
       this.role = Role.Follower
       return this.publish()
     }
-    const head = ledger.head()
-    const parent = handoff?.parent ?? (head === null ? null : termKey(head))
-    const parentCount = handoff?.parentCount ?? (parent === null ? 0 : ledger.countOf(parent))
-    // A handoff's parent is the head we hold whole (the update came with it); otherwise cut the
-    // chain to what we hold, so nothing we decide depends on decisions we could not see.
-    const term: TermRecord = {
-      epoch, leader: self, nonce: proposed?.nonce ?? randomUint32(this.host.random), parent, parentCount,
-      ...(handoff === null ? ledger.cutsBelowHead() : {})
-    }
+    // A handoff's parent is the head we hold whole (the update came with it); otherwise keep
+    // exactly a prefix we hold whole, so nothing we decide depends on decisions we could not see.
+    const basis = handoff ?? ledger.claimBasis()
+    const instance = app.instance()
+    const term: TermRecord = { epoch, leader: self, nonce: proposed?.nonce ?? randomUint32(this.host.random), ...basis, ...(instance !== '' ? { i: instance } : {}) }
     this.candidacy = undefined
     this.indirect = false
     this.probeNonce = undefined

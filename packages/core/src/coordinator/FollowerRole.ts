@@ -18,7 +18,7 @@ export abstract class FollowerRole extends CoordinatorBase {
     // list entry has not reached us yet; its next heartbeat will do).
     if (!this.host.app.eligible().includes(hb.leader)) return
     // With identities, only a term whose signed record we hold: a member cannot make up an epoch.
-    if (!this.authentic(hb)) return
+    if (!this.authentic(hb) || this.offInstance(hb)) return
     this.noteTerm(hb)
     if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null) {
       if (compareTerms(hb, this.myTerm) > 0) this.stepDown(hb)
@@ -74,6 +74,8 @@ export abstract class FollowerRole extends CoordinatorBase {
   onPeerLeft(peer: PeerId): void {
     this.host.sync.peerLeft(peer)
     if (this.role === Role.Follower && this.following?.leader === peer) this.onSuspect()
+    // A candidate does not wait for the catch-up of a peer that is gone.
+    if (this.role === Role.Candidate && this.candidacy?.proposed === null && this.candidacy.peerLeft(peer)) this.claim(null)
     if (this.role === Role.Leader) this.leaderView.forget(peer)
   }
 
@@ -118,6 +120,14 @@ export abstract class FollowerRole extends CoordinatorBase {
     if (!this.host.sync.applyRemoteUpdate(from, handoff.update)) return
     const parent = termKey(handoff)
     if (this.host.ledger.countOf(parent) < handoff.count) return
+    if (this.host.quorum) {
+      // Quorum mode: a term nobody voted for could tie with a voted one of the same epoch and
+      // fence what that one committed. Run an election instead; the old coordinator went quiet.
+      this.following = null
+      this.suspected.add(from)
+      this.startFailover()
+      return this.publish()
+    }
     this.claim({ parent, parentCount: handoff.count })
   }
 }
