@@ -55,20 +55,23 @@ export interface ScheduleRun {
 /**
  * One seeded schedule: servers running the queue, clients sending all the time, and for
  * `chaosMs` crashes (about half aimed at the coordinator), restarts from the old or an empty
- * document, 2-3-way partitions, cut single links, single lost frames (a link cut for a few ms),
- * stalls of single followers (all their links cut for a while), loss up to 25 %, duplication,
- * reordering and jitter up to 200 ms; then the final heal, quiescence and the verdict.
+ * document (sometimes with the restarted peer's links down), 2-3-way partitions, cut single
+ * links, single lost frames (a link cut for a few ms), stalls of single followers (all their
+ * links cut for a while), a new coordinator cut off as it takes the role, loss up to 25 %,
+ * duplication, reordering and jitter up to 200 ms; then the final heal, quiescence and the
+ * verdict.
  *
- * Modes: `availability` (everything), `availability-no-partitions` (no partitions, cut links or
- * stalls: only crashes, restarts, single lost frames and a lossy, jittery network), `quorum`
- * (crashes of at most a minority, never restarted) and `quorum-restarts` (a fixed minority
- * crashes and restarts, from the old or an empty document).
+ * Modes: `availability` (everything), `availability-no-partitions` (no partitions, cut links,
+ * stalls or cut-off peers: only crashes, restarts, single lost frames and a lossy, jittery
+ * network), `quorum` (everything, but crashes of at most a minority, never restarted) and
+ * `quorum-restarts` (everything; a fixed minority crashes and restarts, from the old or an empty
+ * document).
  */
 export async function runSchedule(seed: number, mode: JudgeMode, size: ScheduleSize): Promise<ScheduleRun> {
   const dice = new Dice(seed)
   const log: string[] = []
   const quorum = mode === 'quorum' || mode === 'quorum-restarts'
-  const partitions = mode === 'availability'
+  const partitions = mode !== 'availability-no-partitions'
   const restarts = mode !== 'quorum'
   const w = new World({ seed, servers: size.servers, clients: size.clients, mode: quorum ? 'quorum' : 'availability' }).start()
   const at = (what: string): void => {
@@ -81,12 +84,37 @@ export async function runSchedule(seed: number, mode: JudgeMode, size: ScheduleS
     ? [w.servers[0] as ServerNode, ...w.servers.slice(1).filter(() => dice.chance(0.5))].slice(0, minority)
     : w.servers
   const everyone: PeerId[] = [...w.servers.map((s) => s.id), ...w.clients.map((c) => c.id)]
+  /** Servers whose own connection sends: they never crash again. */
+  const senders = new Set<ServerNode>()
   const undo: Array<{ t: number; run: () => void }> = []
   const later = (ms: number, run: () => void): void => {
     undo.push({ t: w.clock.now() + ms, run })
   }
+  /** Cuts every link of `s` for `ms` (a stall, or a peer whose links are down). */
+  const isolate = (s: ServerNode, ms: number): void => {
+    const others = everyone.filter((id) => id !== s.id)
+    for (const o of others) w.cut(s.id, o)
+    later(ms, () => {
+      for (const o of others) w.mend(s.id, o)
+    })
+  }
   let items = 0
+  let chaos = false
+  // Sometimes a new coordinator is cut off the moment it takes the role (an election or a
+  // failback handoff whose winner's links fail at once).
+  w.onBoot((s) => {
+    let was = false
+    s.server?.subscribe(() => {
+      const now = s.server?.isServer() === true
+      if (now && !was && chaos && partitions && s.alive && dice.chance(0.2)) {
+        isolate(s, dice.int(300, 3000))
+        at(`cut off ${s.id} as it takes the role`)
+      }
+      was = now
+    })
+  })
   w.run(2000)
+  chaos = true
   const end = w.clock.now() + size.chaosMs
   while (w.clock.now() < end) {
     w.run(dice.int(20, 200))
@@ -102,7 +130,7 @@ export async function runSchedule(seed: number, mode: JudgeMode, size: ScheduleS
     const roll = dice.next()
     if (roll < 0.05) {
       // A crash, often of the coordinator; a restart later from the old or an empty document.
-      const live = crashable.filter((s) => s.alive)
+      const live = crashable.filter((s) => s.alive && !senders.has(s))
       const coordinator = live.find((s) => s.server?.isServer() === true)
       const victim = coordinator !== undefined && dice.chance(0.5) ? coordinator : live.length > 0 ? dice.pick(live) : undefined
       const down = w.servers.filter((s) => !s.alive).length
@@ -111,9 +139,24 @@ export async function runSchedule(seed: number, mode: JudgeMode, size: ScheduleS
       at(`crash ${victim.id}${victim === coordinator ? ' (coordinator)' : ''}`)
       if (restarts) {
         const empty = dice.chance(0.4)
-        later(dice.int(300, 4000), () => {
+        const cutOff = partitions && dice.chance(0.3)
+        const downMs = dice.int(1000, 3000)
+        const sendAt = dice.int(400, 800)
+        later(dice.int(300, 3000), () => {
+          // Sometimes it restarts while its links are down.
+          if (cutOff) isolate(victim, downMs)
           w.restart(victim, empty ? undefined : saved)
-          at(`restart ${victim.id} from ${empty ? 'an empty' : 'its old'} document`)
+          at(`restart ${victim.id} from ${empty ? 'an empty' : 'its old'} document${cutOff ? ', its links down' : ''}`)
+          if (!(cutOff && empty) || senders.has(victim)) return
+          // A newcomer that found no app sends requests of its own; it never crashes again, so
+          // its getRequests() is there to judge at the end.
+          senders.add(victim)
+          const me = w.trackSender(victim)
+          later(sendAt, () => {
+            w.send(me, { op: 'enq', item: `${victim.id}-${items++}` })
+            w.send(me, { op: 'deq' })
+            at(`newcomer ${victim.id} sends two requests`)
+          })
         })
       }
     } else if (roll < 0.08 && partitions) {
@@ -139,12 +182,8 @@ export async function runSchedule(seed: number, mode: JudgeMode, size: ScheduleS
       // A stall of a single follower: all its links cut for a while.
       const f = dice.pick(w.servers.filter((s) => s.alive && s.server?.isServer() !== true))
       if (f === undefined) continue
-      const others = everyone.filter((id) => id !== f.id)
-      for (const o of others) w.cut(f.id, o)
+      isolate(f, dice.int(200, 1500))
       at(`stall ${f.id}`)
-      later(dice.int(200, 1500), () => {
-        for (const o of others) w.mend(f.id, o)
-      })
     } else if (roll < 0.25) {
       // A single lost frame (or a few): one link cut for a few milliseconds.
       const a = dice.pick(w.servers).id
@@ -167,7 +206,9 @@ export async function runSchedule(seed: number, mode: JudgeMode, size: ScheduleS
     }
   }
   // Restarts, mends and heals still due happen now, just before the final heal.
-  for (const u of undo) u.run()
+  chaos = false
+  for (const u of undo.splice(0)) u.run()
+  for (const u of undo.splice(0)) u.run()
   const verdict = await healAndJudge(w, quorum ? 'quorum' : 'availability')
   const errors = w.network.handlerErrors()
   if (errors.length > 0) verdict.problems.push(`${errors.length} exceptions thrown by peers' receive handlers, first: ${String(errors[0])}`)

@@ -70,6 +70,7 @@ export class World {
   /** Cut links, counted: a link is mended when every cut of it was. */
   private readonly cuts = new Map<string, { pair: [PeerId, PeerId]; count: number }>()
   private readonly peerSeeds: Random
+  private readonly bootListeners: Array<(s: ServerNode) => void> = []
 
   constructor(readonly options: WorldOptions) {
     this.network = new MemoryNetwork({ seed: options.seed, ...options.faults })
@@ -170,6 +171,11 @@ export class World {
     this.network.heal()
   }
 
+  /** Calls `listener` each time a server (re)starts, after its `initServer`. */
+  onBoot(listener: (s: ServerNode) => void): void {
+    this.bootListeners.push(listener)
+  }
+
   /** Live servers. */
   alive(): ServerNode[] {
     return this.servers.filter((s) => s.alive)
@@ -207,6 +213,7 @@ export class World {
     s.server = server
     s.conn = connect(APP, { peer: server.peer })
     s.alive = true
+    for (const l of this.bootListeners) l(s)
   }
 
   /**

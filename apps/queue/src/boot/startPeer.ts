@@ -8,6 +8,7 @@ import { parseRoomFragment } from '../queue/roomFragment.js'
 import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../server/queueServer.js'
 import { LinkStatusStore } from '../status/LinkStatusStore.js'
 import { openLocalReplica, tabPeerId } from './localReplica.js'
+import { watchPageLifecycle } from './pageLifecycle.js'
 import { TimelineLog } from '../status/TimelineLog.js'
 
 /** A link or frame refused by the room's `SecureTransport`: its `SecurityError` code and the peer. */
@@ -112,8 +113,11 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   // Join the host's app rather than create one: wait (bounded) for the first host link.
   await ws.waitForLink(HOST_WAIT_MS)
   const server = initServer(QUEUE_APP, {
-    transport, version: QUEUE_CODE_VERSION, timing: { ...QUEUE_TIMING, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc
+    transport, version: QUEUE_CODE_VERSION, timing: { ...QUEUE_TIMING, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc,
+    mode: config?.mode ?? 'availability'
   })
+  // A backgrounded or frozen page hands the server role off and stands back until it is visible.
+  const unwatchLifecycle = watchPageLifecycle(server, document, window)
   server.onReceive(queueServer(server))
   const connection = connect(QUEUE_APP, { peer: server.peer })
   const followHosts = (): void => {
@@ -128,6 +132,7 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   return {
     peerId, server, connection, links, timeline, restored: replica.restored, secure: security !== undefined, refusals: () => [...refusals],
     stop: () => {
+      unwatchLifecycle()
       connection.data.unobserve(followHosts)
       unfollowSignaling()
       links.dispose()

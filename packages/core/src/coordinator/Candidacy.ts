@@ -27,6 +27,7 @@ export class Candidacy {
   private readonly waiting: Set<PeerId>
   private readonly votes = new Set<PeerId>()
   private frame: Uint8Array | undefined
+  private replies = 0
 
   /**
    * @param proposed The term voted on (quorum mode), or null for a catch-up (availability mode).
@@ -74,14 +75,19 @@ export class Candidacy {
   /** A catch-up reply arrived; returns {@link Candidacy.ready}. */
   onCatchUpReply(from: PeerId, reply: CatchUpReply): boolean {
     if (this.proposed !== null || reply.nonce !== this.nonce) return false
-    this.waiting.delete(from)
+    if (this.waiting.delete(from)) this.replies++
     return this.ready()
+  }
+
+  /** How many of the asked peers answered so far. */
+  get answered(): number {
+    return this.replies
   }
 
   /** A vote arrived (its update is applied by the caller); returns {@link Candidacy.ready}. */
   onVoteReply(from: PeerId, reply: VoteReply): boolean {
     if (this.proposed === null || !sameTerm(reply, this.proposed)) return false
-    this.waiting.delete(from)
+    if (this.waiting.delete(from)) this.replies++
     if (reply.granted) this.votes.add(from)
     return this.ready()
   }

@@ -34,7 +34,9 @@ export abstract class FollowerRole extends CoordinatorBase {
     const now = this.host.clock.now()
     // Direct contact starts now for a peer that followed through others: failback counts from here.
     if (this.indirect) this.contact.restart(now)
-    this.contact.heartbeat(hb, now, this.host.timing.suspectMs, this.role === Role.Joining)
+    this.health.heardRoom()
+    this.contact.heartbeat(hb, now, this.host.timing.suspectMs, this.suspectTimeout(), this.role === Role.Joining)
+    this.detector.heard(from, now)
     if (!sameTerm(this.following, hb)) {
       // A new term after a failover is not a flap of our own link: the contact streak goes on.
       this.follow(hb)
@@ -46,7 +48,7 @@ export abstract class FollowerRole extends CoordinatorBase {
     this.probeNonce = undefined
     this.role = Role.Follower
     this.ensureListed(false)
-    this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+    this.arm(this.suspectTimeout(), () => this.onSuspect())
     this.host.send(from, this.ack(hb))
     if (hb.committed > this.committed) {
       this.committed = hb.committed
@@ -105,9 +107,16 @@ export abstract class FollowerRole extends CoordinatorBase {
 
   protected abstract probeIndirectly(): void
 
+  /**
+   * Failback: after an unbroken hold-down of contact, a peer ahead of the coordinator in the list
+   * asks for the role back — only the initial host and peers marked stable. A browser or phone
+   * ahead in the list that slept and woke keeps following, so the role is not pulled around the
+   * room every time a screen turns off.
+   */
   protected maybeAskHandoff(leader: PeerId, now: number): void {
-    const { failback, timing, code, app } = this.host
-    if (!failback || code === undefined || app.code() !== code || this.following === null) return
+    const { failback, timing, code, app, stable, self } = this.host
+    if (!failback || code === undefined || app.code() !== code || this.following === null || this.hidden) return
+    if (!stable && app.initialHost() !== self) return
     if (this.contact.streak(now) < timing.holdDownMs || now - this.lastHandoffAsk < timing.suspectMs) return
     if (!this.ranksBefore(this.host.self, leader)) return
     this.lastHandoffAsk = now
@@ -116,7 +125,7 @@ export abstract class FollowerRole extends CoordinatorBase {
 
   /** The coordinator hands us the role. */
   onHandoff(from: PeerId, handoff: Handoff): void {
-    if (!sameTerm(handoff, this.following) || from !== handoff.leader || this.host.code === undefined) return
+    if (!sameTerm(handoff, this.following) || from !== handoff.leader || this.host.code === undefined || this.hidden) return
     if (!this.host.sync.applyRemoteUpdate(from, handoff.update)) return
     const parent = termKey(handoff)
     if (this.host.ledger.countOf(parent) < handoff.count) return

@@ -41,8 +41,18 @@ export interface PeerOptions {
   readonly timing?: Partial<TimingOptions>
   /** Take over when the coordinator dies. Default true; false gives the single-host baseline. */
   readonly failover?: boolean
-  /** Let a preferred peer (the initial host) take the role back after the hold-down. Default true. */
+  /**
+   * Let a preferred peer take the role back after the hold-down: the initial host, and peers
+   * marked {@link PeerOptions.stable}. Default true.
+   */
   readonly failback?: boolean
+  /**
+   * Marks this peer stable (a Node host, `sship join`): like the initial host, it takes the role
+   * back from a peer behind it in the successorship list once it has been reachable for a
+   * hold-down. Leave it false for browsers and phones: one that sleeps and wakes would otherwise
+   * pull the role around the room. Default false.
+   */
+  readonly stable?: boolean
   /**
    * `'availability'` (default): every side of a partition may run a coordinator; conflicts are
    * resolved when it heals. `'quorum'`: only a side with a majority of the eligible peers may
@@ -146,6 +156,7 @@ export class Peer {
       code,
       failover: options.failover ?? true,
       failback: (options.failback ?? true) && (options.failover ?? true),
+      stable: options.stable ?? false,
       quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
