@@ -26,7 +26,6 @@ export { SecureLanTransport, type LanPeerTransport } from './transport/SecureLan
 export { LanTransportState, type LanTransportOptions } from './transport/LanTransportOptions.js'
 export type { LanTransportStats } from './transport/LanTransportStats.js'
 export { CloseCode } from './transport/CloseCode.js'
-export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './transport/Backoff.js'
 export { encodeHello, decodeHello, LAN_WIRE_VERSION, LanMessageType, type Hello, type HelloResult } from './transport/hello.js'
 export { chooseLink, LinkChoice, type LinkFacts } from './transport/linkPolicy.js'
 export { parseHostPort, type HostPort } from './transport/peerAddress.js'

@@ -11,9 +11,10 @@
  * - The signaling server any Node peer can run is in `@sship/webrtc/server` (Node only, so
  *   that browser bundles of this entry point stay free of `ws`).
  *
- * In browsers, bundle with `simple-peer` aliased to `simple-peer/simplepeer.min.js` (its
- * self-contained build, as y-webrtc does). On Node 20 pass `WebSocket` from `ws` and `wrtc`
- * from `@roamhq/wrtc`.
+ * Browser bundlers need no alias: the package imports simple-peer through `#simple-peer`, whose
+ * `browser` condition picks `simple-peer/simplepeer.min.js` (its self-contained build, as
+ * y-webrtc's users do by hand). On Node 20 pass `WebSocket` from `ws` and `wrtc` from
+ * `@roamhq/wrtc`.
  *
  * @packageDocumentation
  */
@@ -39,7 +40,6 @@ export { MessageSealer, type MessageSealerOptions } from './crypto/MessageSealer
 export { isInitiator } from './transport/initiatorRule.js'
 export { SignalingClient, SignalingState, type SignalingClientEvents, type SignalingClientOptions } from './signaling/SignalingClient.js'
 export { SignalingPool, type SignalingPoolOptions } from './signaling/SignalingPool.js'
-export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './signaling/Backoff.js'
 export { hostWebSocket, type SignalingSocket, type SignalingSocketConstructor } from './signaling/SignalingSocket.js'
 export {
   formatSignalingMessage, parseSignalingMessage, parseRoomMessage,

@@ -1,6 +1,5 @@
-import type { Clock, PeerId, Random, TimerHandle } from '@sship/core'
+import { Backoff, type BackoffOptions, type Clock, type PeerId, type Random, type TimerHandle } from '@sship/core'
 import type { DirectoryEntry } from '../discovery/PeerDirectory.js'
-import { Backoff, type BackoffOptions } from './Backoff.js'
 import { CloseCode, isPermanentRejection } from './CloseCode.js'
 import { formatHostPort, type HostPort } from './peerAddress.js'
 

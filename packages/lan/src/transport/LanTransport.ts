@@ -1,10 +1,9 @@
 import type { Socket } from 'node:net'
 import {
-  DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, asPeerId, cryptoRandom, randomHex, systemClock,
+  DEFAULT_BACKOFF, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, asPeerId, cryptoRandom, randomHex, systemClock,
   type Clock, type PeerId, type Transport, type TransportEvents
 } from '@sship/core'
 import type WebSocket from 'ws'
-import { DEFAULT_BACKOFF } from './Backoff.js'
 import { CloseCode, duplicateReason, isPermanentRejection, peerInDuplicateReason } from './CloseCode.js'
 import { dialLink } from './dialLink.js'
 import { Dialer, type DialTarget } from './Dialer.js'

@@ -1,6 +1,5 @@
-import type { Clock, PeerId, Random } from '@sship/core'
+import type { BackoffOptions, Clock, PeerId, Random } from '@sship/core'
 import type { PeerDirectory } from '../discovery/PeerDirectory.js'
-import type { BackoffOptions } from './Backoff.js'
 import type { LinkBudget } from './LinkBudget.js'
 
 /** Options of a {@link LanTransport}. */
