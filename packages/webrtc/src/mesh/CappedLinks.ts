@@ -1,0 +1,69 @@
+import type { PeerId, Transport, TransportEvents } from '@sship/core'
+import { DEFAULT_MESH_K, wantedLinks } from './meshLinks.js'
+
+/** Options of {@link CappedLinks}. */
+export interface CappedLinksOptions {
+  /** A transport that can link to every peer (the in-memory network, a LAN). */
+  readonly inner: Transport
+  /** Peers each peer wants ({@link wantedLinks}). Default {@link DEFAULT_MESH_K}. */
+  readonly k?: number
+  /** Peers always linked, to everyone (Node hosts: they take many links). Default none. */
+  readonly hub?: (peer: PeerId) => boolean
+}
+
+/**
+ * Keeps only the mesh's links (see {@link wantedLinks}) out of a transport that could link to
+ * everyone: the peers it reports, and the frames it passes either way, are those of a capped
+ * mesh. It models in simulation the links a capped WebRTC mesh opens, and is what
+ * {@link RelayTransport} runs over there.
+ */
+export class CappedLinks implements Transport {
+  readonly localPeer: PeerId
+  private linked = new Set<PeerId>()
+  private events: TransportEvents | undefined
+  private readonly k: number
+
+  constructor(private readonly options: CappedLinksOptions) {
+    this.localPeer = options.inner.localPeer
+    this.k = options.k ?? DEFAULT_MESH_K
+  }
+
+  connect(events: TransportEvents): void {
+    this.events = events
+    this.options.inner.connect({
+      peerJoined: () => this.recompute(),
+      peerLeft: () => this.recompute(),
+      frame: (from, data) => {
+        if (this.linked.has(from)) this.events?.frame(from, data)
+      }
+    })
+    this.recompute()
+  }
+
+  send(to: PeerId, data: Uint8Array): void {
+    if (this.linked.has(to)) this.options.inner.send(to, data)
+  }
+
+  peers(): ReadonlySet<PeerId> {
+    return this.linked
+  }
+
+  close(): void {
+    this.events = undefined
+    this.options.inner.close()
+  }
+
+  private recompute(): void {
+    const members = [...this.options.inner.peers(), this.localPeer]
+    const hub = this.options.hub ?? (() => false)
+    const next = new Set<PeerId>()
+    const mine = new Set(wantedLinks(this.localPeer, members, this.k))
+    for (const p of this.options.inner.peers()) {
+      if (hub(p) || hub(this.localPeer) || mine.has(p) || wantedLinks(p, members, this.k).includes(this.localPeer)) next.add(p)
+    }
+    const before = this.linked
+    this.linked = next
+    for (const p of before) if (!next.has(p)) this.events?.peerLeft(p)
+    for (const p of next) if (!before.has(p)) this.events?.peerJoined(p)
+  }
+}
