@@ -14,6 +14,7 @@ import { MemoryNetwork } from './MemoryNetwork.js'
 import type { NetworkFaults } from './NetworkFaults.js'
 import { SimulatedKeyring } from './SimulatedKeyring.js'
 import type { VirtualClock } from './VirtualClock.js'
+import type { Transport } from '../transport/Transport.js'
 
 /** Options of a {@link Cluster}. */
 export interface ClusterOptions {
@@ -42,6 +43,11 @@ export interface ClusterOptions {
    * become `s00~<fingerprint>`, terms and decisions are signed. Default false.
    */
   readonly identity?: boolean
+  /**
+   * Puts a layer between each member and its in-memory link (a routing mesh, a link cap), per
+   * boot: `incarnation` counts the member's restarts. Default: the link itself.
+   */
+  readonly wrapTransport?: (link: Transport, id: PeerId, incarnation: number) => Transport
 }
 
 /** One simulated device. */
@@ -233,7 +239,7 @@ export class Cluster {
   private boot(m: Member): void {
     const seed = (this.options.seed * 7919 + this.members.indexOf(m) * 104729 + m.incarnation * 1299709) >>> 0
     const base = {
-      transport: this.network.transport(m.id),
+      transport: this.options.wrapTransport?.(this.network.transport(m.id), m.id, m.incarnation) ?? this.network.transport(m.id),
       clock: this.clock,
       random: seededRandom(seed),
       timing: this.options.timing ?? {},
