@@ -31,9 +31,15 @@ export class CappedLinks implements Transport {
   connect(events: TransportEvents): void {
     this.events = events
     this.options.inner.connect({
-      peerJoined: () => this.recompute(),
+      peerJoined: (p) => {
+        // A peer that joins again while still listed crashed silently meanwhile: its old link is gone.
+        if (this.linked.delete(p)) this.events?.peerLeft(p)
+        this.recompute()
+      },
       peerLeft: () => this.recompute(),
       frame: (from, data) => {
+        // The inner transport may deliver a new peer's first frame before its join reaches us.
+        if (!this.linked.has(from)) this.recompute()
         if (this.linked.has(from)) this.events?.frame(from, data)
       }
     })
@@ -44,7 +50,10 @@ export class CappedLinks implements Transport {
     if (this.linked.has(to)) this.options.inner.send(to, data)
   }
 
+  /** The mesh links whose peer the inner transport still has (a silent crash leaves it at once). */
   peers(): ReadonlySet<PeerId> {
+    const inner = this.options.inner.peers()
+    for (const p of this.linked) if (!inner.has(p)) return new Set([...this.linked].filter((q) => inner.has(q)))
     return this.linked
   }
 

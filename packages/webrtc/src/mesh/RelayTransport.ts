@@ -104,6 +104,7 @@ export class RelayTransport implements Transport {
     const batch = this.pending
     this.pending = []
     if (this.closed) return
+    this.dropVanishedLinks()
     const groups = new Map<Uint8Array, Set<PeerId>>()
     for (const { to, data } of batch) {
       const g = groups.get(data) ?? new Set<PeerId>()
@@ -226,6 +227,23 @@ export class RelayTransport implements Transport {
     else this.stats.dropped++
   }
 
+  /**
+   * A link can vanish without a `peerLeft` (a silent crash: the inner transport's `peers()` drops
+   * it first). Checked before each burst of sends and each refresh, so routes stop using it.
+   */
+  private dropVanishedLinks(): void {
+    const live = this.inner.peers()
+    let gone = false
+    for (const n of this.neighbours) {
+      if (live.has(n)) continue
+      this.neighbours.delete(n)
+      gone = true
+    }
+    if (!gone) return
+    this.advertise()
+    this.recompute()
+  }
+
   private advertise(): void {
     const state: LinkState = { origin: this.localPeer, incarnation: this.incarnation, seq: ++this.seq, neighbours: [...this.neighbours] }
     this.table.accept(state)
@@ -246,6 +264,7 @@ export class RelayTransport implements Transport {
     const every = this.options.refreshMs ?? 30_000
     if (every <= 0 || this.closed) return
     this.refreshTimer = this.clock.setTimeout(() => {
+      this.dropVanishedLinks()
       this.advertise()
       this.scheduleRefresh()
     }, every)
