@@ -5,6 +5,8 @@ import { SYSTEMS, type SystemId } from '../systems/SystemId.js'
 export interface BenchOptions {
   /** The short study (a subset; under 3 minutes on 2 cores). */
   readonly quick: boolean
+  /** The classroom study of issue 17 instead (capped mesh, mDNS); with `quick`, under 5 minutes. */
+  readonly scale: boolean
   /** Where `<timestamp>/` goes. Default `bench-results` at the repository root. */
   readonly out: string | undefined
   /** Base seed of every workload and network. */
@@ -27,7 +29,7 @@ export interface BenchOptions {
 }
 
 /** The usage line. */
-export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only] [--systems A,B] | --rerender DIR[,DIR…]'
+export const USAGE = 'usage: npm run bench -- [--scale] [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only] [--systems A,B] | --rerender DIR[,DIR…]'
 
 /** Parses `argv` (without node and the script); throws a TypeError with {@link USAGE} on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -35,6 +37,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     args: [...argv],
     options: {
       quick: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
       out: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'sim-only': { type: 'boolean', default: false },
@@ -56,5 +59,5 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   if (systems.length === 0 || !systems.every((x): x is SystemId => (SYSTEMS as readonly string[]).includes(x))) throw new TypeError(USAGE)
   const rerender = values.rerender?.split(',').filter((x) => x !== '')
   if (rerender !== undefined && rerender.length === 0) throw new TypeError(USAGE)
-  return { quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, systems, rerender }
+  return { quick: values.quick === true, scale: values.scale === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, systems, rerender }
 }
