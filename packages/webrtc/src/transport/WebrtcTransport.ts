@@ -12,6 +12,7 @@ import { hostWebSocket } from '../signaling/SignalingSocket.js'
 import { isSignalingUrl } from '../signaling/signalingUrl.js'
 import { EarlySignals } from './EarlySignals.js'
 import { isInitiator } from './initiatorRule.js'
+import { MeshLinkPolicy } from '../mesh/MeshLinkPolicy.js'
 import type { WebrtcTransportOptions } from './WebrtcTransportOptions.js'
 
 /** One link as {@link WebrtcTransport.getLinks} shows it. */
@@ -51,11 +52,13 @@ export class WebrtcTransport implements Transport {
   private readonly sealer: MessageSealer<RoomMessage, string>
   private events: TransportEvents | undefined
   private closed = false
+  private readonly mesh: MeshLinkPolicy | undefined
 
   /** Throws {@link ConfigError} for a missing WebSocket, no signaling URL, or a URL that is not `ws:`/`wss:`. */
   constructor(private readonly options: WebrtcTransportOptions) {
     this.localPeer = options.peerId
     this.clock = options.clock ?? systemClock
+    this.mesh = options.mesh === undefined ? undefined : new MeshLinkPolicy(options.peerId, options.mesh)
     this.random = options.random ?? cryptoRandom
     const WebSocket = options.WebSocket ?? hostWebSocket()
     if (WebSocket === undefined) throw new ConfigError('WebrtcTransport needs a WebSocket: on Node 20 pass { WebSocket } from the "ws" package')
@@ -189,15 +192,20 @@ export class WebrtcTransport implements Transport {
   }
 
   private onAnnounce(client: SignalingClient, from: PeerId): void {
+    this.mesh?.heard(from)
     const existing = this.links.get(from)
     if (existing !== undefined && existing.getState() !== LinkState.Closed) return
-    if (isInitiator(this.localPeer, from)) this.openLink(from, true)
-    else this.announce(client, from)
+    // The rule is symmetric: a peer outside our links is outside theirs too, so neither offers.
+    if (isInitiator(this.localPeer, from)) {
+      if (this.mesh === undefined || this.mesh.wants(from, this.links.size)) this.openLink(from, true)
+    } else this.announce(client, from)
   }
 
   private onSignal(from: PeerId, signal: SignalPayload): void {
     let link = this.links.get(from)
     if (signal.type === 'offer') {
+      this.mesh?.heard(from)
+      if (link === undefined && this.mesh !== undefined && !this.mesh.accepts(this.links.size)) return
       // An offer while we have our own offer out: the rule says who wins (only a peer not following it offers wrongly).
       if (link !== undefined && link.initiator && link.getState() === LinkState.Connecting && isInitiator(this.localPeer, from)) return
       // Otherwise an offer replaces whatever link we had: the remote has started over.
@@ -261,6 +269,7 @@ export class WebrtcTransport implements Transport {
     closed: (link, why) => {
       if (this.closed) return
       if (why === 'bad hello' || why === 'not an sship peer') this.incompatible.add(link.remote)
+      if (why === 'goodbye') this.mesh?.left(link.remote)
       this.guard(link.remote, () => this.forget(link))
       // Look for the peer again: if it is still there, a fresh link forms (when signaling is up).
       if (why !== 'goodbye') this.announce(undefined)
