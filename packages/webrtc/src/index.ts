@@ -17,7 +17,7 @@
  * @packageDocumentation
  */
 
-export { WebrtcTransport, type LinkInfo } from './transport/WebrtcTransport.js'
+export { WebrtcTransport, type LinkInfo, type MeshSignals } from './transport/WebrtcTransport.js'
 export type { WebrtcTransportOptions } from './transport/WebrtcTransportOptions.js'
 export { WebrtcError, WebrtcErrorCode } from './errors/WebrtcError.js'
 export { isSignalingUrl } from './signaling/signalingUrl.js'

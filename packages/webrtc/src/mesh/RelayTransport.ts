@@ -40,6 +40,7 @@ export class RelayTransport implements Transport {
   private readonly seen = new Map<PeerId, { incarnation: number; window: ReplayWindow }>()
   private pending: Array<{ to: PeerId; data: Uint8Array }> = []
   private events: TransportEvents | undefined
+  private readonly signalHandlers = new Set<(from: PeerId, payload: Uint8Array) => void>()
   private refreshTimer: TimerHandle | undefined
   private seq = 0
   private broadcastId = 0
@@ -91,8 +92,27 @@ export class RelayTransport implements Transport {
     return this.neighbours
   }
 
+  /**
+   * Sends a WebRTC signal (offer, answer, candidate) to `to` through the mesh, hop by hop: the
+   * signaling that works when every signaling server (every Node host) is gone. False if no route.
+   */
+  sendSignal(to: PeerId, payload: Uint8Array): boolean {
+    if (this.closed) return false
+    const hop = this.neighbours.has(to) ? to : this.table.routes().get(to)
+    if (hop === undefined || !this.neighbours.has(hop)) return false
+    this.sendInner(hop, encodeMeshFrame({ type: MeshType.Signal, ttl: this.ttl, origin: this.localPeer, dest: to, payload }), 'unicast')
+    return true
+  }
+
+  /** Listens for signals sent to this peer through the mesh; returns the unsubscribe function. */
+  onSignal(handler: (from: PeerId, payload: Uint8Array) => void): () => void {
+    this.signalHandlers.add(handler)
+    return () => this.signalHandlers.delete(handler)
+  }
+
   close(): void {
     if (this.closed) return
+    this.signalHandlers.clear()
     this.closed = true
     this.events = undefined
     this.pending = []
@@ -150,6 +170,7 @@ export class RelayTransport implements Transport {
         this.deliver(from, f.payload)
         return
       case MeshType.Unicast:
+      case MeshType.Signal:
         this.onUnicast(f)
         return
       case MeshType.Broadcast:
@@ -158,16 +179,13 @@ export class RelayTransport implements Transport {
       case MeshType.Links:
         this.onLinks(from, f)
         return
-      case MeshType.Signal:
-        // Reserved for offers/answers relayed through the mesh; not answered yet.
-        this.stats.dropped++
-        return
     }
   }
 
   private onUnicast(f: RoutedFrame): void {
     if (f.dest === this.localPeer) {
-      this.deliver(f.origin, f.payload)
+      if (f.type === MeshType.Unicast) this.deliver(f.origin, f.payload)
+      else for (const h of this.signalHandlers) h(f.origin, f.payload)
       return
     }
     const hop = this.neighbours.has(f.dest) ? f.dest : this.table.routes().get(f.dest)

@@ -15,6 +15,12 @@ import { isInitiator } from './initiatorRule.js'
 import { MeshLinkPolicy } from '../mesh/MeshLinkPolicy.js'
 import type { WebrtcTransportOptions } from './WebrtcTransportOptions.js'
 
+/** Signals through the mesh ({@link RelayTransport.sendSignal} / `onSignal`), for when no signaling server is up. */
+export interface MeshSignals {
+  sendSignal(to: PeerId, payload: Uint8Array): boolean
+  onSignal(handler: (from: PeerId, payload: Uint8Array) => void): () => void
+}
+
 /** One link as {@link WebrtcTransport.getLinks} shows it. */
 export interface LinkInfo {
   readonly peer: PeerId
@@ -53,6 +59,7 @@ export class WebrtcTransport implements Transport {
   private events: TransportEvents | undefined
   private closed = false
   private readonly mesh: MeshLinkPolicy | undefined
+  private meshSignals: MeshSignals | undefined
 
   /** Throws {@link ConfigError} for a missing WebSocket, no signaling URL, or a URL that is not `ws:`/`wss:`. */
   constructor(private readonly options: WebrtcTransportOptions) {
@@ -113,6 +120,26 @@ export class WebrtcTransport implements Transport {
     this.sealer.close()
     this.early.clear()
     this.pool.close()
+  }
+
+  /**
+   * Lets links be negotiated through the mesh when no signaling server reaches the peer (every
+   * Node host is gone): signals that no server takes go through `signals`, and signals arriving
+   * from it are handled as if from a server. Pass the {@link RelayTransport} above this transport.
+   */
+  useMeshSignals(signals: MeshSignals): void {
+    this.meshSignals = signals
+    signals.onSignal((from, payload) => this.guard(from, () => {
+      const data: unknown = JSON.parse(new TextDecoder().decode(payload))
+      this.sealer.receive(data, (message) => this.guard(from, () => this.onRoomData(undefined, message)))
+    }))
+  }
+
+  /** Opens a link to `peer` now, unless one is up or forming (through a signaling server, else the mesh). */
+  link(peer: PeerId): void {
+    const existing = this.links.get(peer)
+    if (this.closed || peer === this.localPeer || (existing !== undefined && existing.getState() !== LinkState.Closed)) return
+    this.openLink(peer, true)
   }
 
   /** Signaling servers connected now. */
@@ -179,16 +206,17 @@ export class WebrtcTransport implements Transport {
     this.sealer.receive(data, (message) => this.guard(undefined, () => this.onRoomData(client, message)))
   }
 
-  private onRoomData(client: SignalingClient, data: unknown): void {
+  private onRoomData(client: SignalingClient | undefined, data: unknown): void {
     if (this.closed) return
     const message = parseRoomMessage(data)
     if (message === undefined || message.from === this.localPeer) return
     if (message.to !== undefined && message.to !== this.localPeer) return
     const from = asPeerId(message.from)
     if (this.incompatible.has(from)) return
-    this.heardVia.set(from, client)
-    if (message.type === 'announce') this.onAnnounce(client, from)
-    else this.onSignal(from, message.signal)
+    if (client !== undefined) this.heardVia.set(from, client)
+    // Announces come only from servers (the mesh has its own membership); signals from either.
+    if (message.type !== 'announce') this.onSignal(from, message.signal)
+    else if (client !== undefined) this.onAnnounce(client, from)
   }
 
   private onAnnounce(client: SignalingClient, from: PeerId): void {
@@ -254,7 +282,7 @@ export class WebrtcTransport implements Transport {
       const token = this.clock.now() + this.random.next()
       const remote = link.remote
       this.sealer.send({ type: 'signal', from: this.localPeer, to: remote, token, signal }, (wire) => {
-        this.pool.publishOne(wire, this.heardVia.get(remote))
+        if (!this.pool.publishOne(wire, this.heardVia.get(remote))) this.meshSignals?.sendSignal(remote, new TextEncoder().encode(JSON.stringify(wire)))
       })
     },
     open: (link) => {
