@@ -23,7 +23,7 @@ export interface MeshDeviceResult {
  * CPU, and a newcomer: one device crashes, 20 more entries are written, and it restarts with an
  * empty document — the time until it is linked, follows the coordinator, and holds them all.
  */
-export function measureMeshDevices(n: number, k: number, seed: number): MeshDeviceResult {
+export function measureMeshDevices(n: number, k: number, seed: number, idleMs = 10_000): MeshDeviceResult {
   const sys = new SimSship(n, true, seed, new OpBook(), { k })
   sys.start()
   const clock = sys.clock
@@ -37,7 +37,6 @@ export function measureMeshDevices(n: number, k: number, seed: number): MeshDevi
   const links = [...sys.relays.values()].map((r) => r.links().size)
   const allReachable = [...sys.relays.values()].every((r) => r.peers().size === n - 1)
   const cpu0 = process.cpuUsage()
-  const idleMs = 10_000
   clock.advance(idleMs)
   const cpu = process.cpuUsage(cpu0)
   const idleCpuMsPerSecPerDevice = (cpu.user + cpu.system) / 1000 / (idleMs / 1000) / n

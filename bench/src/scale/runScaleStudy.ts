@@ -3,6 +3,7 @@ import { percentile } from '../measure/summarize.js'
 import { SystemId } from '../systems/SystemId.js'
 import { measureMdnsRoom, type MdnsRoomResult } from './mdnsFrames.js'
 import { measureMeshDevices, type MeshDeviceResult } from './meshDevices.js'
+import { measureRealWebrtc, type RealWebrtcResult } from './realWebrtc.js'
 
 /** One row of the per-n table. */
 export interface ScaleRow extends MeshDeviceResult {
@@ -23,6 +24,8 @@ export interface ScaleStudy {
   readonly k: number
   readonly rows: readonly ScaleRow[]
   readonly mdns: readonly MdnsRoomResult[]
+  /** Real Node WebRTC rooms (@roamhq/wrtc, one process, loopback). */
+  readonly real: readonly RealWebrtcResult[]
 }
 
 /** The numbers `--scale` prints last. */
@@ -37,6 +40,8 @@ export interface ScaleHeadline {
   mdnsFramesPerSecAt50: number | null
   lost: number
   duplicates: number
+  /** Real WebRTC, signaling server closed: a new link through the mesh (ms). */
+  meshRelinkMsNoHosts: number | null
 }
 
 const K = 6
@@ -53,15 +58,21 @@ export async function runScaleStudy(quick: boolean, seed: number, progress: (wha
   const rooms: Array<[number, 'rfc6762' | 'periodic']> = quick ? [[50, 'rfc6762'], [12, 'periodic']] : [[12, 'rfc6762'], [30, 'rfc6762'], [50, 'rfc6762'], [12, 'periodic'], [30, 'periodic'], [50, 'periodic']]
   for (const [peers, strategy] of rooms) {
     progress(`mDNS: ${peers} peers, ${strategy}`)
-    // Sims block the event loop, so the real-time mDNS rooms run first and alone.
-    mdns.push(await measureMdnsRoom(peers, strategy, { ttlSeconds: 30, warmupMs: 15_000, windowMs: quick ? 25_000 : 60_000, joinSpreadMs: 5000 }))
+    // Sims block the event loop, so the real-time rooms (mDNS, WebRTC) run first and alone.
+    mdns.push(await measureMdnsRoom(peers, strategy, quick ? { ttlSeconds: 30, warmupMs: 10_000, windowMs: 20_000, joinSpreadMs: 4000 } : { ttlSeconds: 30, warmupMs: 15_000, windowMs: 60_000, joinSpreadMs: 5000 }))
   }
-  const ns = quick ? [10, 30, 60] : [5, 10, 20, 30, 40, 60, 100]
-  const ops = quick ? 40 : 100
+  const real: RealWebrtcResult[] = []
+  const rtc: Array<[number, 'full' | 'mesh']> = quick ? [[10, 'mesh']] : [[5, 'full'], [10, 'full'], [20, 'full'], [10, 'mesh'], [20, 'mesh'], [30, 'mesh']]
+  for (const [n, mode] of rtc) {
+    progress(`real WebRTC: ${n} Node peers, ${mode}`)
+    real.push(await measureRealWebrtc(n, quick ? 3000 : 10_000, mode))
+  }
+  const ns = quick ? [10, 60] : [5, 10, 20, 30, 40, 60, 100]
+  const ops = quick ? 30 : 100
   const rows: ScaleRow[] = []
   for (const n of ns) {
     progress(`mesh n=${n}: devices, newcomer`)
-    const dev = measureMeshDevices(n, K, seed)
+    const dev = measureMeshDevices(n, K, seed, quick ? 5000 : 10_000)
     const seeds = !quick && n === 60 ? [seed, seed + 1, seed + 2] : [seed]
     const runs = seeds.map((s) => {
       progress(`mesh n=${n}: workload and coordinator kill (seed ${s})`)
@@ -82,7 +93,7 @@ export async function runScaleStudy(quick: boolean, seed: number, progress: (wha
       duplicates: [...runs, cs].reduce((s, r) => s + r.integrity.duplicates, 0)
     })
   }
-  return { quick, k: K, rows, mdns }
+  return { quick, k: K, rows, mdns, real }
 }
 
 /** The headline of `study`: figures at the largest n, and the worst over all n where a target is a bound. */
@@ -90,8 +101,10 @@ export function scaleHeadline(study: ScaleStudy): ScaleHeadline {
   const max = study.rows[study.rows.length - 1]
   if (max === undefined) throw new Error('no rows')
   const at50 = study.mdns.find((m) => m.peers === 50 && m.strategy === 'rfc6762')
+  const relinks = study.real.flatMap((r) => (r.relinkThroughMeshMs === null ? [] : [r.relinkThroughMeshMs]))
   return {
-    maxBrowsers: max.n,
+    // Real WebRTC peers (Node, standing in for browsers); every figure at maxPeers is simulated.
+    maxBrowsers: Math.max(0, ...study.real.filter((r) => r.meshed).map((r) => r.n)),
     maxPeers: max.n,
     linksPerBrowserMax: Math.max(...study.rows.map((r) => r.linksMax)),
     idleCpuMsPerSecPerBrowser: round(max.idleCpuMsPerSecPerDevice, 2),
@@ -100,7 +113,8 @@ export function scaleHeadline(study: ScaleStudy): ScaleHeadline {
     bytesPerOpRatioVsClientServerAtMax: round(max.ratio, 3),
     mdnsFramesPerSecAt50: at50 === undefined ? null : at50.framesPerSec,
     lost: study.rows.reduce((s, r) => s + r.lost, 0),
-    duplicates: study.rows.reduce((s, r) => s + r.duplicates, 0)
+    duplicates: study.rows.reduce((s, r) => s + r.duplicates, 0),
+    meshRelinkMsNoHosts: relinks.length === 0 ? null : Math.max(...relinks)
   }
 }
 

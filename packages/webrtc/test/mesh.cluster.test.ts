@@ -9,11 +9,10 @@ const replay = (seed: number): string => `seed ${seed}; replay: npx vitest run p
 /** A seeded cluster whose members link only along a capped mesh (k wanted links) under the relay layer. */
 function meshCluster(seed: number, servers: number, clients: number, k: number): { c: Cluster; relays: Map<string, RelayTransport> } {
   const relays = new Map<string, RelayTransport>()
-  let c: Cluster | undefined
-  c = new Cluster({
+  const c: Cluster = new Cluster({
     seed, servers, clients,
     wrapTransport: (link: Transport, id: PeerId, incarnation: number) => {
-      const clock = (c as Cluster).clock
+      const clock = c.clock
       const relay = new RelayTransport({ inner: new CappedLinks({ inner: link, k }), clock, incarnation: incarnation + 1, defer: (fn) => clock.setTimeout(fn, 0) })
       relays.set(id, relay)
       return relay

@@ -93,7 +93,13 @@ describe('mesh links (rendezvous k-out)', () => {
     expect(Math.min(...degree.values())).toBeGreaterThanOrEqual(6)
     const seen = new Set([members[0]])
     const queue = [members[0] as PeerId]
-    while (queue.length > 0) for (const n of adj.get(queue.shift() as PeerId) ?? []) if (!seen.has(n)) seen.add(n) && queue.push(n)
+    while (queue.length > 0) {
+      for (const n of adj.get(queue.shift() as PeerId) ?? []) {
+        if (seen.has(n)) continue
+        seen.add(n)
+        queue.push(n)
+      }
+    }
     expect(seen.size).toBe(60)
   })
   it('moves few links when one peer joins', () => {

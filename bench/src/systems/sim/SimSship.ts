@@ -35,10 +35,10 @@ export class SimSship implements SimQueueSystem {
    */
   constructor(readonly devices: number, readonly faultTolerant: boolean, seed: number, private readonly book: OpBook, mesh?: { readonly k: number }) {
     this.id = faultTolerant ? SystemId.Sship : SystemId.NoFaultTolerance
-    let clock: VirtualClock | undefined
     const wrap = mesh === undefined ? {} : {
+      // Called from cluster.start(), once this.clock is set.
       wrapTransport: (link: Transport, id: string, incarnation: number) => {
-        const c = clock as VirtualClock
+        const c = this.clock
         const relay = new RelayTransport({
           inner: new CappedLinks({ inner: link, k: mesh.k }), clock: c, incarnation: incarnation + 1,
           defer: (fn) => c.setTimeout(fn, 0)
@@ -56,7 +56,6 @@ export class SimSship implements SimQueueSystem {
       handler: sshipQueueHandler
     })
     this.clock = this.cluster.clock
-    clock = this.clock
   }
 
   start(progress: (detail: string) => void = () => {}): void {
