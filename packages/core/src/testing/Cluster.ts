@@ -45,9 +45,9 @@ export interface ClusterOptions {
   readonly identity?: boolean
   /**
    * Puts a layer between each member and its in-memory link (a routing mesh, a link cap), per
-   * boot: `incarnation` counts the member's restarts. Default: the link itself.
+   * boot: `incarnation` counts the member's restarts; `clock` is the cluster's. Default: the link itself.
    */
-  readonly wrapTransport?: (link: Transport, id: PeerId, incarnation: number) => Transport
+  readonly wrapTransport?: (link: Transport, id: PeerId, incarnation: number, clock: VirtualClock) => Transport
 }
 
 /** One simulated device. */
@@ -239,7 +239,7 @@ export class Cluster {
   private boot(m: Member): void {
     const seed = (this.options.seed * 7919 + this.members.indexOf(m) * 104729 + m.incarnation * 1299709) >>> 0
     const base = {
-      transport: this.options.wrapTransport?.(this.network.transport(m.id), m.id, m.incarnation) ?? this.network.transport(m.id),
+      transport: this.options.wrapTransport?.(this.network.transport(m.id), m.id, m.incarnation, this.clock) ?? this.network.transport(m.id),
       clock: this.clock,
       random: seededRandom(seed),
       timing: this.options.timing ?? {},

@@ -38,23 +38,23 @@ export class CappedLinks implements Transport {
       },
       peerLeft: () => this.recompute(),
       frame: (from, data) => {
-        // The inner transport may deliver a new peer's first frame before its join reaches us.
-        if (!this.linked.has(from)) this.recompute()
-        if (this.linked.has(from)) this.events?.frame(from, data)
+        if (this.wanted().has(from)) this.events?.frame(from, data)
       }
     })
     this.recompute()
   }
 
   send(to: PeerId, data: Uint8Array): void {
-    if (this.linked.has(to)) this.options.inner.send(to, data)
+    if (this.wanted().has(to)) this.options.inner.send(to, data)
   }
 
-  /** The mesh links whose peer the inner transport still has (a silent crash leaves it at once). */
+  /**
+   * The links the rule gives over the inner transport's peers now. A silent crash changes them
+   * without an event (the crashed peer drops out of the inner `peers()`, and a survivor may now
+   * want another link); a layer above that polls `peers()` (as {@link RelayTransport} does) sees it.
+   */
   peers(): ReadonlySet<PeerId> {
-    const inner = this.options.inner.peers()
-    for (const p of this.linked) if (!inner.has(p)) return new Set([...this.linked].filter((q) => inner.has(q)))
-    return this.linked
+    return this.wanted()
   }
 
   close(): void {
@@ -62,14 +62,27 @@ export class CappedLinks implements Transport {
     this.options.inner.close()
   }
 
-  private recompute(): void {
-    const members = [...this.options.inner.peers(), this.localPeer]
+  private cacheKey = ''
+  private cache: ReadonlySet<PeerId> = new Set()
+
+  private wanted(): ReadonlySet<PeerId> {
+    const inner = [...this.options.inner.peers()].sort()
+    const key = inner.join('\u0000')
+    if (key === this.cacheKey) return this.cache
+    const members = [...inner, this.localPeer]
     const hub = this.options.hub ?? (() => false)
     const next = new Set<PeerId>()
     const mine = new Set(wantedLinks(this.localPeer, members, this.k))
-    for (const p of this.options.inner.peers()) {
+    for (const p of inner) {
       if (hub(p) || hub(this.localPeer) || mine.has(p) || wantedLinks(p, members, this.k).includes(this.localPeer)) next.add(p)
     }
+    this.cacheKey = key
+    this.cache = next
+    return next
+  }
+
+  private recompute(): void {
+    const next = new Set(this.wanted())
     const before = this.linked
     this.linked = next
     for (const p of before) if (!next.has(p)) this.events?.peerLeft(p)

@@ -49,6 +49,22 @@ export class LinkStateTable {
     return [...this.states.values()]
   }
 
+  /** A hash of every (origin, incarnation, seq): equal databases hash alike (anti-entropy between neighbours). */
+  digest(): number {
+    let h = 0x811c9dc5
+    for (const origin of [...this.states.keys()].sort()) {
+      const st = this.states.get(origin) as LinkState
+      const s = `${origin}:${st.incarnation}:${st.seq};`
+      for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0
+    }
+    return h
+  }
+
+  /** How many advertisements are stored. */
+  get size(): number {
+    return this.states.size
+  }
+
   /** The first hop toward every reachable peer (self excluded). */
   routes(): ReadonlyMap<PeerId, PeerId> {
     this.nextHops ??= this.computeRoutes()

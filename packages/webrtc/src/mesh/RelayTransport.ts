@@ -124,7 +124,7 @@ export class RelayTransport implements Transport {
     const batch = this.pending
     this.pending = []
     if (this.closed) return
-    this.dropVanishedLinks()
+    this.syncLinks()
     const groups = new Map<Uint8Array, Set<PeerId>>()
     for (const { to, data } of batch) {
       const g = groups.get(data) ?? new Set<PeerId>()
@@ -178,6 +178,10 @@ export class RelayTransport implements Transport {
         return
       case MeshType.Links:
         this.onLinks(from, f)
+        return
+      case MeshType.Digest:
+        // A neighbour's database differs from ours: hand it ours; it floods what is newer.
+        if (f.hash !== this.table.digest() || f.entries !== this.table.size) for (const s of this.table.all()) this.sendInner(from, linksFrame(s))
         return
     }
   }
@@ -246,19 +250,28 @@ export class RelayTransport implements Transport {
   }
 
   /**
-   * A link can vanish without a `peerLeft` (a silent crash: the inner transport's `peers()` drops
-   * it first). Checked before each burst of sends and each refresh, so routes stop using it.
+   * Links can change without an event (a silent crash: the inner transport's `peers()` drops the
+   * peer first, and a capped mesh may then want another link). Checked before each burst of sends
+   * and at each refresh, so routes follow the links that exist.
    */
-  private dropVanishedLinks(): void {
+  private syncLinks(): void {
     const live = this.inner.peers()
-    let gone = false
+    const added: PeerId[] = []
+    let changed = false
     for (const n of this.neighbours) {
       if (live.has(n)) continue
       this.neighbours.delete(n)
-      gone = true
+      changed = true
     }
-    if (!gone) return
+    for (const p of live) {
+      if (this.neighbours.has(p)) continue
+      this.neighbours.add(p)
+      added.push(p)
+      changed = true
+    }
+    if (!changed) return
     this.advertise()
+    for (const p of added) for (const s of this.table.all()) this.sendInner(p, linksFrame(s))
     this.recompute()
   }
 
@@ -279,11 +292,13 @@ export class RelayTransport implements Transport {
   }
 
   private scheduleRefresh(): void {
-    const every = this.options.refreshMs ?? 30_000
+    const every = this.options.refreshMs ?? 5000
     if (every <= 0 || this.closed) return
     this.refreshTimer = this.clock.setTimeout(() => {
-      this.dropVanishedLinks()
-      this.advertise()
+      this.syncLinks()
+      // Anti-entropy: a flooded advertisement can be lost; neighbours whose databases differ swap them.
+      const digest = encodeMeshFrame({ type: MeshType.Digest, hash: this.table.digest(), entries: this.table.size })
+      for (const n of this.neighbours) this.sendInner(n, digest)
       this.scheduleRefresh()
     }, every)
   }

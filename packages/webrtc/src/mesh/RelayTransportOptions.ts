@@ -13,7 +13,10 @@ export interface RelayTransportOptions {
   readonly incarnation?: number
   /** Hop limit of relayed frames. Default 8 (a capped random mesh of 60 has a diameter of 2–3). */
   readonly ttl?: number
-  /** Re-advertise our links this often, in case a flooded advertisement was lost. Default 30 000 ms; 0 disables. */
+  /**
+   * Compare link-state databases with each neighbour this often (a 4-byte hash; on a mismatch
+   * the whole database is swapped), in case a flooded advertisement was lost. Default 5000 ms; 0 disables.
+   */
   readonly refreshMs?: number
   /**
    * Runs `fn` after the current burst of `send` calls, so that a frame sent to many peers in one

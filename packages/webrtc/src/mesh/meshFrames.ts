@@ -12,12 +12,13 @@ import { asPeerId, type PeerId } from '@sship/core'
  * Broadcast  [v][3] ttl origin id excluded[] payload          down origin's shortest-path tree
  * Links      [v][4] origin incarnation seq neighbours[]       link-state advertisement, flooded
  * Signal     [v][5] ttl origin dest body                      a WebRTC offer/answer/candidate, unicast
+ * Digest     [v][6] hash entries                              "my link-state database hashes to this", to neighbours
  * ```
  */
 export const MESH_VERSION = 1
 
 /** Numeric mesh frame types. */
-export const MeshType = { Direct: 1, Unicast: 2, Broadcast: 3, Links: 4, Signal: 5 } as const
+export const MeshType = { Direct: 1, Unicast: 2, Broadcast: 3, Links: 4, Signal: 5, Digest: 6 } as const
 /** One of {@link MeshType}'s values. */
 export type MeshType = (typeof MeshType)[keyof typeof MeshType]
 
@@ -29,8 +30,10 @@ export interface RoutedFrame { readonly type: typeof MeshType.Unicast | typeof M
 export interface BroadcastFrame { readonly type: typeof MeshType.Broadcast; readonly ttl: number; readonly origin: PeerId; readonly id: number; readonly excluded: readonly PeerId[]; readonly payload: Uint8Array }
 /** A link-state advertisement. */
 export interface LinksFrame { readonly type: typeof MeshType.Links; readonly origin: PeerId; readonly incarnation: number; readonly seq: number; readonly neighbours: readonly PeerId[] }
+/** A summary of a link-state database, for anti-entropy between neighbours. */
+export interface DigestFrame { readonly type: typeof MeshType.Digest; readonly hash: number; readonly entries: number }
 /** A decoded mesh frame. */
-export type MeshFrame = DirectFrame | RoutedFrame | BroadcastFrame | LinksFrame
+export type MeshFrame = DirectFrame | RoutedFrame | BroadcastFrame | LinksFrame | DigestFrame
 
 /** Bounds a decoder enforces, so a hostile frame costs bounded memory. */
 export const MESH_LIMITS = { maxIdLength: 256, maxList: 1024, maxTtl: 32 } as const
@@ -65,6 +68,10 @@ export function encodeMeshFrame(frame: MeshFrame): Uint8Array {
       encoding.writeVarUint(e, frame.seq)
       encoding.writeVarUint(e, frame.neighbours.length)
       for (const p of frame.neighbours) encoding.writeVarString(e, p)
+      break
+    case MeshType.Digest:
+      encoding.writeUint32(e, frame.hash)
+      encoding.writeVarUint(e, frame.entries)
       break
   }
   return encoding.toUint8Array(e)
@@ -105,6 +112,12 @@ export function decodeMeshFrame(data: Uint8Array): MeshDecodeResult {
         const neighbours = readList(d)
         if (d.pos !== data.length) return { ok: false, reason: 'trailing bytes' }
         return { ok: true, frame: { type, origin, incarnation, seq, neighbours } }
+      }
+      case MeshType.Digest: {
+        const hash = decoding.readUint32(d)
+        const entries = decoding.readVarUint(d)
+        if (d.pos !== data.length) return { ok: false, reason: 'trailing bytes' }
+        return { ok: true, frame: { type, hash, entries } }
       }
       default:
         return { ok: false, reason: `unknown mesh type ${type}` }

@@ -2,11 +2,11 @@ import type { PeerId } from '@sship/core'
 
 /**
  * Which pairs of peers hold a direct link in a capped mesh, as a pure rule every peer evaluates
- * alike from the member list: each peer wants its `k` nearest peers under a symmetric hash
- * distance (rendezvous hashing), and a pair is linked if either wants the other. That is a
- * random k-out graph: connected with high probability for k ≥ 3, diameter about log n / log k
- * (2–3 hops at 60 peers), expected degree about 2k; a join or leave moves only about k links
- * (not the whole ring, as position-based overlays do).
+ * alike from the member list: each peer wants its successor on the ring of sorted ids (so the
+ * mesh is connected whatever the hash draws) and its `k` nearest peers under a symmetric hash
+ * distance (rendezvous hashing: a random k-out graph, diameter about log n / log k, 2–3 hops
+ * at 60 peers); a pair is linked if either wants the other. Expected degree about 2k + 2; a join
+ * or leave moves only about k + 2 links.
  */
 
 /** Default `k`: expected degree about 2k = 12, well under y-webrtc's 20 + 15. */
@@ -23,11 +23,14 @@ export function pairDistance(a: PeerId, b: PeerId): number {
   return (h ^ (h >>> 16)) >>> 0
 }
 
-/** The `k` peers `self` wants, among `members` (self excluded), nearest first; ties by id. */
+/** The peers `self` wants, among `members` (self excluded): its ring successor, then its `k` nearest by hash; ties by id. */
 export function wantedLinks(self: PeerId, members: Iterable<PeerId>, k: number): PeerId[] {
   const others = [...new Set(members)].filter((m) => m !== self)
+  if (others.length === 0) return []
+  const sorted = [...others].sort()
+  const successor = sorted.find((m) => m > self) ?? (sorted[0] as PeerId)
   others.sort((x, y) => pairDistance(self, x) - pairDistance(self, y) || (x < y ? -1 : x > y ? 1 : 0))
-  return others.slice(0, Math.max(0, k))
+  return [successor, ...others.slice(0, Math.max(0, k)).filter((m) => m !== successor)]
 }
 
 /** True if `a` and `b` hold a link in the mesh of `members` (both must be members). */
