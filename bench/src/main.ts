@@ -23,6 +23,8 @@ import { metricRecords } from './report/metricRecords.js'
 import { ProgressBar } from './report/ProgressBar.js'
 import { reportMarkdown } from './report/reportMarkdown.js'
 import type { StudyRun } from './report/StudyRun.js'
+import { runScaleStudy, scaleHeadline } from './scale/runScaleStudy.js'
+import { scaleCharts, scaleReport } from './scale/scaleReport.js'
 import { runWifi } from './wifi/runWifi.js'
 import type { WifiPlanOptions } from './wifi/wifiPlan.js'
 
@@ -49,6 +51,7 @@ interface StudyMeta {
 async function main(options: BenchOptions): Promise<number> {
   if (options.rerender !== undefined) return rerender(options.rerender.map((d) => resolve(d)))
   if (options.history) return history(options)
+  if (options.scale) return scale(options)
   const wallStart = performance.now()
   const startedAt = new Date().toISOString()
   const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), startedAt.replace(/[:.]/g, '-') + (options.wifi ? '-wifi' : ''))
@@ -111,6 +114,29 @@ async function writeStudy(dir: string, meta: StudyMeta, runs: readonly StudyRun[
     runs
   }, null, 1)}\n`)
   return head
+}
+
+/**
+ * `--scale [--quick]`: the classroom study (issue 17). Writes `bench-results/<timestamp>-scale/`
+ * (results.json, report.md with the "Classroom scale" section, SVG charts) and prints, last, one
+ * JSON object with its headline.
+ */
+async function scale(options: BenchOptions): Promise<number> {
+  const wallStart = performance.now()
+  const startedAt = new Date().toISOString()
+  const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), `${startedAt.replace(/[:.]/g, '-')}-scale`)
+  const study = await runScaleStudy(options.quick, options.seed, (what) => process.stderr.write(`bench --scale: ${what}\n`))
+  const head = scaleHeadline(study)
+  const cpu = cpus()
+  const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, Node ${process.version}`
+  await mkdir(dir, { recursive: true })
+  for (const c of scaleCharts(study)) await writeFile(join(dir, c.file), c.svg)
+  await writeFile(join(dir, 'report.md'), scaleReport(study, head, machine))
+  const wallSeconds = Math.round((performance.now() - wallStart) / 100) / 10
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify({ schema: 'sship-scale/1', startedAt, quick: options.quick, seed: options.seed, wallSeconds, headline: head, study }, null, 1)}\n`)
+  process.stderr.write(`bench --scale: ${wallSeconds} s → ${dir}\n`)
+  console.log(JSON.stringify(head))
+  return 0
 }
 
 /**

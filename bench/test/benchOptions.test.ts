@@ -6,7 +6,8 @@ import { SystemId } from '../src/systems/SystemId.js'
 describe('bench options and the study plan', () => {
   it('parses the defaults, --min-n, --systems and --rerender, and refuses bad input', () => {
     const d = parseBenchArgs([])
-    expect(d).toMatchObject({ quick: false, seed: 1, maxN: 1000, minN: 2, systems: ['client-server', 'no-ft', 'sship'], rerender: undefined })
+    expect(d).toMatchObject({ quick: false, scale: false, seed: 1, maxN: 1000, minN: 2, systems: ['client-server', 'no-ft', 'sship'], rerender: undefined })
+    expect(parseBenchArgs(['--scale', '--quick'])).toMatchObject({ scale: true, quick: true })
     expect(parseBenchArgs(['--sim-only', '--min-n', '100', '--systems', 'sship']).systems).toEqual(['sship'])
     expect(parseBenchArgs(['--rerender', 'a,b']).rerender).toEqual(['a', 'b'])
     for (const bad of [['--min-n', '1'], ['--min-n', '300', '--max-n', '200'], ['--systems', 'sship,nope'], ['--systems', ''], ['--rerender', ','], ['--sim-only', '--real-only']]) {

@@ -1,5 +1,5 @@
 /** Seeded random schedules of faults (crashes, restarts, partitions, cut links, drops…) and sends for the coordinator property tests. */
-import { Cluster, checkCluster, type Member } from '@sship/core/testing'
+import { Cluster, checkCluster, type ClusterOptions, type Member } from '@sship/core/testing'
 
 /** Named mutators: each takes the cluster one random step away from calm. */
 export const mutators: Record<string, (c: Cluster) => string> = {
@@ -109,12 +109,14 @@ function chooseMutator(c: Cluster): string {
  * a majority of amnesic restarts could legitimately lose committed decisions).
  */
 export function runSchedule(
-  seed: number, mode: 'availability' | 'quorum' = 'availability', options: { identity?: boolean } = {}
+  seed: number, mode: 'availability' | 'quorum' = 'availability',
+  options: { identity?: boolean; wrapTransport?: ClusterOptions['wrapTransport'] } = {}
 ): { problems: string[]; log: string[]; cluster: Cluster } {
   const probe = new Cluster({ seed, servers: 1 })
   const servers = 2 + Math.floor(probe.random.next() * 4)
   const clients = Math.floor(probe.random.next() * 3)
-  const c = new Cluster({ seed, servers, clients, mode, identity: options.identity ?? false, timing: { retireAfterMs: SCHEDULE_RETIRE_MS } }).start()
+  const wrap = options.wrapTransport === undefined ? {} : { wrapTransport: options.wrapTransport }
+  const c = new Cluster({ seed, servers, clients, mode, identity: options.identity ?? false, timing: { retireAfterMs: SCHEDULE_RETIRE_MS }, ...wrap }).start()
   const log: string[] = [`servers=${servers} clients=${clients}`]
   c.run(500)
   for (let step = 0; step < 40; step++) {

@@ -5,6 +5,8 @@ import { SYSTEMS, type SystemId } from '../systems/SystemId.js'
 export interface BenchOptions {
   /** The short study (a subset; under 3 minutes on 2 cores). */
   readonly quick: boolean
+  /** The classroom study of issue 17 instead (capped mesh, mDNS); with `quick`, under 5 minutes. */
+  readonly scale: boolean
   /** Where `<timestamp>/` goes. Default `bench-results` at the repository root. */
   readonly out: string | undefined
   /** Base seed of every workload and network. */
@@ -45,7 +47,8 @@ export interface BenchOptions {
 /** The usage line. */
 export const USAGE = 'usage: npm run bench -- [--quick] [--seed N] [--out DIR] [--max-n N] [--min-n N] [--sim-only | --real-only] [--systems A,B] | --rerender DIR[,DIR…]\n' +
   '       npm run bench -- --wifi [--quick] [--seed N] [--out DIR] [--sim-only | --real-only] [--profiles A,B] [--peers 5,20] [--minutes M] [--kills K]\n' +
-  '       npm run bench -- --history [--quick] [--ops N] [--baseline FILE]'
+  '       npm run bench -- --history [--quick] [--ops N] [--baseline FILE]\n' +
+  '       npm run bench -- --scale [--quick] [--seed N] [--out DIR]'
 
 /** Parses `argv` (without node and the script); throws a TypeError with {@link USAGE} on bad input. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -53,6 +56,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     args: [...argv],
     options: {
       quick: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
       out: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'sim-only': { type: 'boolean', default: false },
@@ -95,6 +99,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   if (ops !== undefined && (!Number.isSafeInteger(ops) || ops < 10)) throw new TypeError(USAGE)
   return {
     quick: values.quick === true, out: values.out, seed, simOnly: values['sim-only'] === true, realOnly: values['real-only'] === true, maxN, minN, systems, rerender,
-    wifi, profiles, peers, minutes, kills, history: values.history === true, ops, baseline: values.baseline
+    wifi, profiles, peers, minutes, kills, history: values.history === true, ops, baseline: values.baseline, scale: values.scale === true
   }
 }

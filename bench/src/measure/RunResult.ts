@@ -80,6 +80,13 @@ export interface RunResult {
   readonly bytesPerOp: number
   /** The same without liveness traffic. */
   readonly bytesPerOpExclLiveness: number
+  /**
+   * Simulation: bytes of every frame the in-memory network carried per operation — unlike
+   * {@link RunResult.bytesPerOp} (frames the peers sent), this includes frames relayed for others.
+   */
+  readonly wireBytesPerOp?: number
+  /** Simulation: idle bytes per second the in-memory network carried (relayed frames included). */
+  readonly wireIdleBytesPerSec?: number
   /** Idle bytes per second by category (no operations at all). */
   readonly idleTrafficPerSec: Traffic
   readonly idleBytesPerSec: number

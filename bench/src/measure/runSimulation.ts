@@ -25,6 +25,8 @@ export interface SimRunSpec {
   readonly failover: boolean
   /** Then bring it back (sship only). */
   readonly failback: boolean
+  /** sship only: run on a capped mesh under the relay layer, `k` wanted links per device (issue 17). */
+  readonly mesh?: { readonly k: number }
 }
 
 const STEP_MS = 5
@@ -36,7 +38,7 @@ const WARM_UP_MS = 3000
 /** Builds the system of `spec` on a fresh in-memory network. */
 function build(spec: SimRunSpec, book: OpBook): SimQueueSystem {
   if (spec.system === SystemId.ClientServer) return new SimClientServer(spec.n, spec.seed, book)
-  return new SimSship(spec.n, spec.system === SystemId.Sship, spec.seed, book)
+  return new SimSship(spec.n, spec.system === SystemId.Sship, spec.seed, book, spec.mesh)
 }
 
 /**
@@ -97,17 +99,21 @@ export function runSimulation(spec: SimRunSpec, progress: (detail: string) => vo
 
   // Idle.
   let idleTrafficPerSec = emptyTraffic()
+  let wireIdleBytesPerSec = 0
   if (spec.idleMs > 0) {
     progress('idle')
     const before = sys.traffic()
+    const wireBefore = sys.networkBytes()
     clock.advance(spec.idleMs)
     idleTrafficPerSec = scaleTraffic(subTraffic(sys.traffic(), before), 1000 / spec.idleMs)
+    wireIdleBytesPerSec = (sys.networkBytes() - wireBefore) * 1000 / spec.idleMs
   }
 
   // Workload.
   const w = workloadOf(spec.ops, spec.seed)
   const base = clock.now()
   const before = sys.traffic()
+  const wireBefore = sys.networkBytes()
   playUntil(w, base, 0, Infinity, 'workload')
   const others = spec.n - 1
   const done = (): boolean =>
@@ -118,6 +124,7 @@ export function runSimulation(spec: SimRunSpec, progress: (detail: string) => vo
   const workloadEnd = clock.now()
   const workloadTraffic = subTraffic(sys.traffic(), before)
   const total = trafficTotal(workloadTraffic)
+  const wireBytes = sys.networkBytes() - wireBefore
   const enqueueVisibleMs = book.visibleToAllMs(others, base, workloadEnd)
   const dequeueAnsweredMs = book.answeredMs(base, workloadEnd)
 
@@ -170,6 +177,8 @@ export function runSimulation(spec: SimRunSpec, progress: (detail: string) => vo
     bytesPerOpExclLiveness: ops === 0 ? 0 : (total - workloadTraffic.liveness) / ops,
     idleTrafficPerSec,
     idleBytesPerSec: trafficTotal(idleTrafficPerSec),
+    wireBytesPerOp: ops === 0 ? 0 : wireBytes / ops,
+    wireIdleBytesPerSec,
     enqueueVisibleMs,
     dequeueAnsweredMs,
     ...(failover === undefined ? {} : { failover, failoverSamples: [failover] }),

@@ -5,7 +5,6 @@
 import { VirtualClock } from '@sship/core/testing'
 import { seededRandom } from '@sship/core'
 import { describe, expect, it } from 'vitest'
-import { AnswerLimiter } from '../src/discovery/AnswerLimiter.js'
 import { ipv4ToInt, undialable } from '../src/discovery/dialPolicy.js'
 
 const lan = { interface: '192.168.1.20', netmask: '255.255.255.0' }
@@ -53,29 +52,3 @@ describe('undialable (the mDNS dial filter)', () => {
   })
 })
 
-describe('AnswerLimiter', () => {
-  it('answers a query flood once per interval, and the last query of a burst still gets an answer', () => {
-    const clock = new VirtualClock()
-    const sent: number[] = []
-    const limiter = new AnswerLimiter(clock, 1000, () => sent.push(clock.now()))
-    for (let ms = 0; ms < 10_000; ms += 1) {
-      limiter.request()
-      clock.advance(1)
-    }
-    clock.advance(2000)
-    expect(sent.length).toBeLessThanOrEqual(11)
-    expect(sent.length).toBeGreaterThanOrEqual(10)
-    for (let i = 1; i < sent.length; i++) expect((sent[i] ?? 0) - (sent[i - 1] ?? 0)).toBeGreaterThanOrEqual(1000)
-    expect(sent.at(-1)).toBeGreaterThanOrEqual(9999)
-    expect(limiter.coalesced).toBe(10_000 - sent.length)
-  })
-
-  it('answers a lone query at once', () => {
-    const clock = new VirtualClock()
-    const sent: number[] = []
-    const limiter = new AnswerLimiter(clock, 1000, () => sent.push(clock.now()))
-    clock.advance(5000)
-    limiter.request()
-    expect(sent).toEqual([5000])
-  })
-})

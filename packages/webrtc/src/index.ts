@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 
-export { WebrtcTransport, type LinkInfo } from './transport/WebrtcTransport.js'
+export { WebrtcTransport, type LinkInfo, type MeshSignals } from './transport/WebrtcTransport.js'
 export type { WebrtcTransportOptions } from './transport/WebrtcTransportOptions.js'
 export { WebrtcError, WebrtcErrorCode } from './errors/WebrtcError.js'
 export { isSignalingUrl } from './signaling/signalingUrl.js'
@@ -51,3 +51,10 @@ export { FrameAssembler, type AssembleResult } from './link/FrameAssembler.js'
 export {
   LINK_PROTOCOL_VERSION, LinkMessageType, DEFAULT_CHUNK_BYTES, encodeHello, encodeBye, encodeFrame, decodeLinkMessage, type LinkMessage
 } from './link/linkMessages.js'
+export { RelayTransport } from './mesh/RelayTransport.js'
+export type { RelayTransportOptions, RelayStats } from './mesh/RelayTransportOptions.js'
+export { CappedLinks, type CappedLinksOptions } from './mesh/CappedLinks.js'
+export { wantedLinks, linkedInMesh, pairDistance, DEFAULT_MESH_K } from './mesh/meshLinks.js'
+export { LinkStateTable, type LinkState as MeshLinkState } from './mesh/LinkStateTable.js'
+export { encodeMeshFrame, decodeMeshFrame, MeshType, MESH_VERSION, MESH_LIMITS, type MeshFrame, type MeshDecodeResult } from './mesh/meshFrames.js'
+export { MeshLinkPolicy, type MeshLinkOptions } from './mesh/MeshLinkPolicy.js'

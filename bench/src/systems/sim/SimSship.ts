@@ -1,4 +1,5 @@
-import type { Connection, Peer } from '@sship/core'
+import type { Connection, Peer, Transport } from '@sship/core'
+import { CappedLinks, RelayTransport } from '@sship/webrtc'
 import { Cluster, type Member, type VirtualClock } from '@sship/core/testing'
 import type * as Y from 'yjs'
 import type { OpBook } from '../../measure/OpBook.js'
@@ -25,9 +26,29 @@ export class SimSship implements SimQueueSystem {
   private readonly pending = new Map<string, string>()
   private killed: number | undefined
 
-  constructor(readonly devices: number, readonly faultTolerant: boolean, seed: number, private readonly book: OpBook) {
+  /** Each device's relay layer, when running on a capped mesh. */
+  readonly relays = new Map<string, RelayTransport>()
+
+  /**
+   * @param mesh - run every device on a capped mesh ({@link CappedLinks}, `k` wanted links)
+   *   under a {@link RelayTransport}, instead of the full mesh.
+   */
+  constructor(readonly devices: number, readonly faultTolerant: boolean, seed: number, private readonly book: OpBook, mesh?: { readonly k: number }) {
     this.id = faultTolerant ? SystemId.Sship : SystemId.NoFaultTolerance
+    const wrap = mesh === undefined ? {} : {
+      // Called from cluster.start(), once this.clock is set.
+      wrapTransport: (link: Transport, id: string, incarnation: number) => {
+        const c = this.clock
+        const relay = new RelayTransport({
+          inner: new CappedLinks({ inner: link, k: mesh.k }), clock: c, incarnation: incarnation + 1,
+          defer: (fn) => c.setTimeout(fn, 0)
+        })
+        this.relays.set(id, relay)
+        return relay
+      }
+    }
     this.cluster = new Cluster({
+      ...wrap,
       seed,
       servers: faultTolerant ? devices : 1,
       clients: faultTolerant ? 0 : devices - 1,

@@ -15,6 +15,8 @@ import type { NetworkFaults } from './NetworkFaults.js'
 import { SimulatedKeyring } from './SimulatedKeyring.js'
 import { StallGate } from './StallGate.js'
 import type { VirtualClock } from './VirtualClock.js'
+import type { Clock } from '../clock/Clock.js'
+import type { Transport } from '../transport/Transport.js'
 
 /** Options of a {@link Cluster}. */
 export interface ClusterOptions {
@@ -45,6 +47,11 @@ export interface ClusterOptions {
    * become `s00~<fingerprint>`, terms and decisions are signed. Default false.
    */
   readonly identity?: boolean
+  /**
+   * Puts a layer between each member and its in-memory link (a routing mesh, a link cap), per
+   * boot: `incarnation` counts the member's restarts; `clock` is the cluster's. Default: the link itself.
+   */
+  readonly wrapTransport?: (link: Transport, id: PeerId, incarnation: number, clock: Clock) => Transport
 }
 
 /** One simulated device. */
@@ -259,7 +266,8 @@ export class Cluster {
     const gate = new StallGate(this.clock)
     m.gate = gate
     const base = {
-      transport: gate.wrap(this.network.transport(m.id)),
+      // A stall freezes the peer's timers and frames (StallGate); a test may wrap the transport too (e.g. a relay layer).
+      transport: gate.wrap(this.options.wrapTransport?.(this.network.transport(m.id), m.id, m.incarnation, gate.clock) ?? this.network.transport(m.id)),
       clock: gate.clock,
       random: seededRandom(seed),
       timing: this.options.timing ?? {},

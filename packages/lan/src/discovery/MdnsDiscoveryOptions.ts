@@ -1,4 +1,4 @@
-import type { Clock, PeerId } from '@sship/core'
+import type { Clock, PeerId, Random } from '@sship/core'
 import type { MulticastCounters } from './MulticastChannel.js'
 
 /** Options of {@link MdnsDiscovery}. */
@@ -24,10 +24,20 @@ export interface MdnsDiscoveryOptions {
   readonly ttlSeconds?: number
   /** When to announce after start, in ms from start. Default `[0, 1000, 2000]`. */
   readonly announceDelaysMs?: readonly number[]
-  /** Interval of the periodic browse query. Default 10 000 ms. */
+  /**
+   * Strategy `rfc6762` (default): the ceiling the browse-query interval doubles up to from 1 s,
+   * default 3 600 000 ms (one hour; cached records are still asked for at 80 % of their TTL).
+   * Strategy `periodic`: the fixed interval, default 10 000 ms.
+   */
   readonly queryIntervalMs?: number
-  /** Our answer to queries is multicast at most once per this many ms (RFC 6762 §6). Default 1000. */
-  readonly answerIntervalMs?: number
+  /**
+   * `rfc6762` (default): known-answer suppression, query backoff, answer aggregation and
+   * duplicate-question suppression, so traffic grows linearly with the peers. `periodic`: query
+   * every `queryIntervalMs` and answer every query at once (the behaviour before; quadratic).
+   */
+  readonly strategy?: 'rfc6762' | 'periodic'
+  /** Randomness for the 20–120 ms delays. Default WebCrypto. */
+  readonly random?: Random
   /** Accept records for ports below 1024. Default false (see `undialable`). */
   readonly allowLowPorts?: boolean
   /** Most peers listed at once; records of further peers are ignored. Default 256. */

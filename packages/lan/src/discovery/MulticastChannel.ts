@@ -33,8 +33,8 @@ export interface MulticastCounters {
 
 /** What a {@link MulticastChannel} reports. Handlers must not throw. */
 export interface MulticastHandlers {
-  /** A query arrived (ours included, looped back). */
-  query(questions: readonly Question[], from: RemoteInfo): void
+  /** A query arrived (ours included, looped back), with its known-answer section (RFC 6762 §7.1). */
+  query(questions: readonly Question[], knownAnswers: readonly Answer[], from: RemoteInfo): void
   /** A response arrived: its answers and additional records together. */
   response(records: readonly Answer[], from: RemoteInfo): void
   /** Something went wrong; the channel keeps running unless `fatal`. */
@@ -92,7 +92,7 @@ export class MulticastChannel {
     })
     this.mdns.on('query', (packet, rinfo) => {
       this.counters.packetsReceived++
-      if (!this.closed) this.handlers.query(packet.questions ?? [], rinfo)
+      if (!this.closed) this.handlers.query(packet.questions ?? [], packet.answers ?? [], rinfo)
     })
     this.mdns.on('response', (packet, rinfo) => {
       this.counters.packetsReceived++
@@ -110,9 +110,9 @@ export class MulticastChannel {
     return this.send((cb) => this.mdns.respond({ answers }, cb))
   }
 
-  /** Multicasts a query; resolves when the socket is done with it (never rejects). */
-  query(questions: Question[]): Promise<void> {
-    return this.send((cb) => this.mdns.query({ questions }, cb))
+  /** Multicasts a query listing `knownAnswers`; resolves when the socket is done with it (never rejects). */
+  query(questions: Question[], knownAnswers: Answer[] = []): Promise<void> {
+    return this.send((cb) => this.mdns.query({ questions, answers: knownAnswers }, cb))
   }
 
   /** Closes the socket. Idempotent. */

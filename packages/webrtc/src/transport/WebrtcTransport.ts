@@ -12,7 +12,14 @@ import { hostWebSocket } from '../signaling/SignalingSocket.js'
 import { isSignalingUrl } from '../signaling/signalingUrl.js'
 import { EarlySignals } from './EarlySignals.js'
 import { isInitiator } from './initiatorRule.js'
+import { MeshLinkPolicy } from '../mesh/MeshLinkPolicy.js'
 import type { WebrtcTransportOptions } from './WebrtcTransportOptions.js'
+
+/** Signals through the mesh ({@link RelayTransport.sendSignal} / `onSignal`), for when no signaling server is up. */
+export interface MeshSignals {
+  sendSignal(to: PeerId, payload: Uint8Array): boolean
+  onSignal(handler: (from: PeerId, payload: Uint8Array) => void): () => void
+}
 
 /** One link as {@link WebrtcTransport.getLinks} shows it. */
 export interface LinkInfo {
@@ -51,11 +58,14 @@ export class WebrtcTransport implements Transport {
   private readonly sealer: MessageSealer<RoomMessage, string>
   private events: TransportEvents | undefined
   private closed = false
+  private readonly mesh: MeshLinkPolicy | undefined
+  private meshSignals: MeshSignals | undefined
 
   /** Throws {@link ConfigError} for a missing WebSocket, no signaling URL, or a URL that is not `ws:`/`wss:`. */
   constructor(private readonly options: WebrtcTransportOptions) {
     this.localPeer = options.peerId
     this.clock = options.clock ?? systemClock
+    this.mesh = options.mesh === undefined ? undefined : new MeshLinkPolicy(options.peerId, options.mesh)
     this.random = options.random ?? cryptoRandom
     const WebSocket = options.WebSocket ?? hostWebSocket()
     if (WebSocket === undefined) throw new ConfigError('WebrtcTransport needs a WebSocket: on Node 20 pass { WebSocket } from the "ws" package')
@@ -110,6 +120,26 @@ export class WebrtcTransport implements Transport {
     this.sealer.close()
     this.early.clear()
     this.pool.close()
+  }
+
+  /**
+   * Lets links be negotiated through the mesh when no signaling server reaches the peer (every
+   * Node host is gone): signals that no server takes go through `signals`, and signals arriving
+   * from it are handled as if from a server. Pass the {@link RelayTransport} above this transport.
+   */
+  useMeshSignals(signals: MeshSignals): void {
+    this.meshSignals = signals
+    signals.onSignal((from, payload) => this.guard(from, () => {
+      const data: unknown = JSON.parse(new TextDecoder().decode(payload))
+      this.sealer.receive(data, (message) => this.guard(from, () => this.onRoomData(undefined, message)))
+    }))
+  }
+
+  /** Opens a link to `peer` now, unless one is up or forming (through a signaling server, else the mesh). */
+  link(peer: PeerId): void {
+    const existing = this.links.get(peer)
+    if (this.closed || peer === this.localPeer || (existing !== undefined && existing.getState() !== LinkState.Closed)) return
+    this.openLink(peer, true)
   }
 
   /** Signaling servers connected now. */
@@ -176,28 +206,34 @@ export class WebrtcTransport implements Transport {
     this.sealer.receive(data, (message) => this.guard(undefined, () => this.onRoomData(client, message)))
   }
 
-  private onRoomData(client: SignalingClient, data: unknown): void {
+  private onRoomData(client: SignalingClient | undefined, data: unknown): void {
     if (this.closed) return
     const message = parseRoomMessage(data)
     if (message === undefined || message.from === this.localPeer) return
     if (message.to !== undefined && message.to !== this.localPeer) return
     const from = asPeerId(message.from)
     if (this.incompatible.has(from)) return
-    this.heardVia.set(from, client)
-    if (message.type === 'announce') this.onAnnounce(client, from)
-    else this.onSignal(from, message.signal)
+    if (client !== undefined) this.heardVia.set(from, client)
+    // Announces come only from servers (the mesh has its own membership); signals from either.
+    if (message.type !== 'announce') this.onSignal(from, message.signal)
+    else if (client !== undefined) this.onAnnounce(client, from)
   }
 
   private onAnnounce(client: SignalingClient, from: PeerId): void {
+    this.mesh?.heard(from)
     const existing = this.links.get(from)
     if (existing !== undefined && existing.getState() !== LinkState.Closed) return
-    if (isInitiator(this.localPeer, from)) this.openLink(from, true)
-    else this.announce(client, from)
+    // The rule is symmetric: a peer outside our links is outside theirs too, so neither offers.
+    if (isInitiator(this.localPeer, from)) {
+      if (this.mesh === undefined || this.mesh.wants(from, this.links.size)) this.openLink(from, true)
+    } else this.announce(client, from)
   }
 
   private onSignal(from: PeerId, signal: SignalPayload): void {
     let link = this.links.get(from)
     if (signal.type === 'offer') {
+      this.mesh?.heard(from)
+      if (link === undefined && this.mesh !== undefined && !this.mesh.accepts(this.links.size)) return
       // An offer while we have our own offer out: the rule says who wins (only a peer not following it offers wrongly).
       if (link !== undefined && link.initiator && link.getState() === LinkState.Connecting && isInitiator(this.localPeer, from)) return
       // Otherwise an offer replaces whatever link we had: the remote has started over.
@@ -246,7 +282,7 @@ export class WebrtcTransport implements Transport {
       const token = this.clock.now() + this.random.next()
       const remote = link.remote
       this.sealer.send({ type: 'signal', from: this.localPeer, to: remote, token, signal }, (wire) => {
-        this.pool.publishOne(wire, this.heardVia.get(remote))
+        if (!this.pool.publishOne(wire, this.heardVia.get(remote))) this.meshSignals?.sendSignal(remote, new TextEncoder().encode(JSON.stringify(wire)))
       })
     },
     open: (link) => {
@@ -261,6 +297,7 @@ export class WebrtcTransport implements Transport {
     closed: (link, why) => {
       if (this.closed) return
       if (why === 'bad hello' || why === 'not an sship peer') this.incompatible.add(link.remote)
+      if (why === 'goodbye') this.mesh?.left(link.remote)
       this.guard(link.remote, () => this.forget(link))
       // Look for the peer again: if it is still there, a fresh link forms (when signaling is up).
       if (why !== 'goodbye') this.announce(undefined)

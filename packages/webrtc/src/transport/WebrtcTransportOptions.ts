@@ -1,5 +1,6 @@
 import type { BackoffOptions, Clock, PeerId, Random } from '@sship/core'
 import type { CandidateFilter } from '../ice/candidateFilter.js'
+import type { MeshLinkOptions } from '../mesh/MeshLinkPolicy.js'
 import type { SignalingSocketConstructor } from '../signaling/SignalingSocket.js'
 
 /** Options of a {@link WebrtcTransport}. */
@@ -44,6 +45,13 @@ export interface WebrtcTransportOptions {
   readonly chunkBytes?: number
   /** Largest incoming frame accepted. Default 16 MiB (the core's default frame limit). */
   readonly maxFrameBytes?: number
+  /**
+   * Cap the links (a classroom of 60 phones would otherwise hold 59 peer connections each): link
+   * only to the peers a symmetric rendezvous rule picks ({@link MeshLinkOptions}) and never to more
+   * than `maxLinks`. Then put a {@link RelayTransport} above this transport so every peer stays
+   * reachable. Default: unset, every announced peer is linked.
+   */
+  readonly mesh?: MeshLinkOptions
   /** Errors on links and in signaling; the transport keeps running. */
   readonly onError?: (error: Error, peer: PeerId | undefined) => void
 }
