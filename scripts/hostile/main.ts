@@ -58,13 +58,13 @@ async function waitFor(what: string, ok: () => boolean, ms: number): Promise<voi
   }
 }
 
-/** A script of this folder in a namespace, its stdout lines timed (harness performance.now()). */
+/** A script (path from the repository root) in a namespace, its stdout lines timed (harness performance.now()). */
 class Child {
   readonly lines: { at: number; text: string }[] = []
   readonly proc: ChildProcess
   exitedAt: number | undefined
   constructor(readonly label: string, ns: string, script: string, args: readonly string[]) {
-    this.proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', joinPath(REPO_ROOT, 'scripts/hostile', script), ...args], {
+    this.proc = spawn('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', joinPath(REPO_ROOT, script), ...args], {
       cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe']
     })
     for (const stream of [this.proc.stdout, this.proc.stderr]) {
@@ -143,7 +143,7 @@ try {
   const dist = joinPath(root, 'dist')
   mkdirSync(dist)
   writeFileSync(joinPath(dist, 'index.html'), '<!doctype html><title>queue</title>\n')
-  const host = new Child('host', ns(3), 'hostProcess.ts', [addr(3), String(HOST_PORT), String(SIGNALING_PORT), dist])
+  const host = new Child('host', ns(3), 'apps/queue/host/hostileHost.ts', [addr(3), String(HOST_PORT), String(SIGNALING_PORT), dist])
   children.push(host)
   const all = [...peers, ...secretPeers]
   await waitFor('every peer linked, the host serving', () =>
@@ -151,7 +151,7 @@ try {
     secretPeers.every((p) => p.status()?.coordinator != null && p.status()?.coordinator === secretPeers[0]?.status()?.coordinator &&
       p.status()?.linked.length === SECRET_IDS.length - 1 && p.status()?.failoverInProgress === false) &&
     host.json().some((r) => r.type === 'ready'), 60_000)
-  const prober = new Child('prober', ns(5), 'prober.ts', [`${addr(3)}:${HOST_PORT}`, `${addr(3)}:${SIGNALING_PORT}`])
+  const prober = new Child('prober', ns(5), 'scripts/hostile/prober.ts', [`${addr(3)}:${HOST_PORT}`, `${addr(3)}:${SIGNALING_PORT}`])
   children.push(prober)
   const producer = peers[2] as CliProcess
   await waitFor('the producer to get acks and the prober answers', () => producer.all('ack').length >= 3 && prober.json().length >= 4, 30_000)
@@ -184,7 +184,7 @@ try {
       app: APP, host: `${addr(3)}:${HOST_PORT}`, hostApp: 'sship-queue', signaling: `${addr(3)}:${SIGNALING_PORT}`,
       self: addr(4), mdnsPort: 5353, seed: n + 1
     }
-    const attacker = new Child(a.attack, ns(4), 'attacker.ts', [JSON.stringify(spec)])
+    const attacker = new Child(a.attack, ns(4), 'scripts/hostile/attacker.ts', [JSON.stringify(spec)])
     await new Promise<void>((resolve) => {
       attacker.proc.on('exit', () => resolve())
       setTimeout(() => { attacker.proc.kill('SIGKILL'); resolve() }, (a.seconds + 20) * 1000).unref()

@@ -27,7 +27,7 @@ describe('readRoomSecret', () => {
   })
 
   it('refuses a missing or empty file and an empty variable with a UsageError', () => {
-    expect(() => readRoomSecret({ from: 'file', path: '/nonexistent/sship.secret' }, () => undefined)).toThrow(/cannot read --secret-file \/nonexistent/)
+    expect(() => readRoomSecret({ from: 'file', path: '/nonexistent/sship.secret' }, () => undefined)).toThrow(/--secret-file \/nonexistent\/sship.secret does not exist\. Create it once/)
     expect(() => readRoomSecret({ from: 'file', path: file('\n', 0o600) }, () => undefined)).toThrow(/is empty/)
     expect(() => readRoomSecret({ from: 'env', value: '' }, () => undefined)).toThrow(UsageError)
   })

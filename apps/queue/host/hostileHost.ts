@@ -6,7 +6,7 @@
  * Quits when stdin closes.
  */
 import { formatErrorLine, RepeatedErrors } from '@sship/lan'
-import { startHost } from '../../apps/queue/host/startHost.js'
+import { startHost } from './startHost.js'
 
 const [address, port, signalingPort, dist] = process.argv.slice(2)
 const refusals = new RepeatedErrors({ emit: (l) => console.log(`[refused] ${formatErrorLine(l)}`) })
