@@ -14,7 +14,7 @@ export interface TimingOptions {
   suspectMs: number
   /** Longest silence the adaptive detector waits, however jittery the link or slow this peer: its ceiling. Default 3000. */
   suspectMaxMs: number
-  /** Standard deviations of the heartbeat gap beyond its mean that still count as jitter, not death. Default 4. */
+  /** Standard deviations of the heartbeat gap beyond its mean that still count as jitter, not death. Default 6. */
   suspectSigmas: number
   /** Extra wait per rank for the k-th candidate, so only one claims. Default 150. */
   staggerMs: number
@@ -37,7 +37,7 @@ export const DEFAULT_TIMING: Readonly<TimingOptions> = Object.freeze({
   heartbeatMs: 100,
   suspectMs: 250,
   suspectMaxMs: 3000,
-  suspectSigmas: 4,
+  suspectSigmas: 6,
   staggerMs: 150,
   catchUpMs: 60,
   catchUpMaxMs: 1000,
