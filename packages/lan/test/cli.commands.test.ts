@@ -40,7 +40,7 @@ describe('sship commands', () => {
     expect(report).toEqual({
       type: 'app-status', app: 'cmd-app',
       peers: [{ id: 'peer-a', address: address(a) }, { id: 'peer-b', address: address(b) }],
-      coordinator: 'peer-a', epoch: a.status()?.epoch, successors: ['peer-a', 'peer-b'], alive: ['peer-a', 'peer-b']
+      coordinator: 'peer-a', epoch: a.status()?.epoch, successors: ['peer-a', 'peer-b'], alive: ['peer-a', 'peer-b'], reason: null
     })
   })
 
