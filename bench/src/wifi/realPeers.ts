@@ -4,6 +4,8 @@ import type { AckRecord } from './ledgerCheck.js'
 
 /** The app every Wi-Fi run joins. */
 export const WIFI_APP = 'wifi-bench'
+/** Every peer listens on this port (each in its own namespace, so they do not clash). */
+export const WIFI_PORT = 7300
 
 /** One `sship join` peer of a real Wi-Fi run: its namespace, GUID, data directory and every process it ran as. */
 export class RealPeer {
@@ -15,6 +17,7 @@ export class RealPeer {
     private readonly ns: string,
     private readonly address: string,
     private readonly dataDir: string,
+    private readonly firstHost: string,
     private readonly sendEveryMs: number,
     private readonly exitAfterMs: number
   ) {}
@@ -22,7 +25,10 @@ export class RealPeer {
   /** Starts (or restarts, with the same GUID and data directory, like a device rebooting) the process. */
   start(): CliProcess {
     const life = new CliProcess(`${this.id}#${this.lives.length}`, [
-      'join', WIFI_APP, '--interface', this.address, '--id', this.id, '--data-dir', this.dataDir,
+      'join', WIFI_APP, '--interface', this.address, '--port', String(WIFI_PORT), '--id', this.id, '--data-dir', this.dataDir,
+      // mDNS finds everyone; the first host is also dialed directly, so 20 processes booting on a
+      // loaded machine still find the room instead of each creating its own copy of the app.
+      ...(this.index === 0 ? [] : ['--peer', `${this.firstHost}:${WIFI_PORT}`]),
       '--send-every', String(this.sendEveryMs), '--exit-after', String(this.exitAfterMs)
     ], { netns: this.ns })
     this.lives.push(life)

@@ -53,7 +53,7 @@ export async function runWifiReal(spec: WifiRunSpec, cleanup: Cleanup, progress:
   cleanup.add({ kill: () => lab.killSwitch() })
   const dirs = await mkdtemp(join(tmpdir(), 'sship-wifibench-'))
   const notes: string[] = []
-  const peers = lab.hosts.map((h, i) => new RealPeer(i, `w${String(i + 1).padStart(2, '0')}`, h.ns, h.address, join(dirs, String(i)), Math.round((1000 * spec.peers) / ROOM_REQUESTS_PER_SECOND), boundMs))
+  const peers = lab.hosts.map((h, i) => new RealPeer(i, `w${String(i + 1).padStart(2, '0')}`, h.ns, h.address, join(dirs, String(i)), lab.hosts[0]?.address ?? '', Math.round((1000 * spec.peers) / ROOM_REQUESTS_PER_SECOND), boundMs))
   const track = (p: RealPeer): void => {
     const life = p.start()
     cleanup.add({ kill: () => life.kill('SIGKILL') })

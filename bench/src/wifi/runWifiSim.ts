@@ -183,12 +183,18 @@ export function runWifiSim(spec: WifiRunSpec, progress: (what: string) => void):
     }
     if (pending === 0) break
   }
-  const acks: AckRecord[] = cluster.sent.filter((s) => s.ackAt !== undefined).map((s) => ({
+  const acked = cluster.sent.filter((s) => s.ackAt !== undefined)
+  const toAck = (s: (typeof acked)[number]): AckRecord => ({
     id: s.id, by: decisionTerm(s.decision ?? '')?.leader ?? String(s.decision), count: Number((s.reply as { count?: unknown } | undefined)?.count)
-  }))
+  })
+  const acks: AckRecord[] = acked.map(toAck)
+  // A simulated restart has an empty replica (no persistence, unlike `sship join --data-dir`): a
+  // request whose sender crashed after sending may vanish with it, so only the others can be lost.
+  const kept = acked.filter((s) => cluster.member(s.from).incarnation === s.incarnation).map(toAck)
   if (pending > 0) notes.push(`${pending} requests still undecided after settling`)
   const count = server?.getState().count
-  const ledger = checkLedger(acks, { count: typeof count === 'number' ? count : 0, decided })
+  const final = { count: typeof count === 'number' ? count : 0, decided }
+  const ledger = { ...checkLedger(acks, final), lost: checkLedger(kept, final).lost }
   return {
     mode: 'sim', profile: spec.profile.name, peers: spec.peers, seed: spec.seed, minutes: spec.quietMs / 60_000,
     falseRoleChanges: falseChanges, roleChanges: changes.map((c) => ({ ...c, at: Math.round(c.at - quietStart) })),
