@@ -1,5 +1,5 @@
-import type { PeerId, Transport } from '@sship/core'
-import { tally, type VirtualClock } from '@sship/core/testing'
+import type { Clock, PeerId, Transport } from '@sship/core'
+import { tally } from '@sship/core/testing'
 import { CappedLinks, RelayTransport } from '@sship/webrtc'
 import { describe, expect, it } from 'vitest'
 import { runSchedule } from './support/schedule.js'
@@ -12,7 +12,7 @@ const FILE = 'test/mesh.property.test.ts'
  * every member on a sparse capped mesh (k = 1: most pairs have no link) under the relay layer:
  * the same properties must hold when heartbeats, decisions and sync travel through relays.
  */
-function onMesh(link: Transport, _id: PeerId, incarnation: number, clock: VirtualClock): Transport {
+function onMesh(link: Transport, _id: PeerId, incarnation: number, clock: Clock): Transport {
   return new RelayTransport({ inner: new CappedLinks({ inner: link, k: 1 }), clock, incarnation: incarnation + 1, defer: (fn) => clock.setTimeout(fn, 0) })
 }
 

@@ -5,6 +5,7 @@ import { AppDoc } from '../coordinator/AppDoc.js'
 import { Coordinator } from '../coordinator/Coordinator.js'
 import { LOCAL_ORIGIN } from '../coordinator/CoordinatorBase.js'
 import { Ledger } from '../coordinator/Ledger.js'
+import { Membership } from '../coordinator/membership/Membership.js'
 import { resolveTiming, type TimingOptions } from '../coordinator/timing.js'
 import { ConfigError, FrameError, FrameErrorCode, SshipError, StoppedError } from '../errors/errors.js'
 import { EntryAuthority } from '../identity/EntryAuthority.js'
@@ -16,13 +17,17 @@ import { DEFAULT_MAX_FRAME_BYTES, decodeEnvelope, type DecodeResult } from '../p
 import { MessageType } from '../protocol/MessageType.js'
 import { cryptoRandom, randomUint32, type Random } from '../random/Random.js'
 import { DocSync } from '../sync/DocSync.js'
+import { combineTransports, type TransportOption } from '../transport/CombinedTransport.js'
 import type { Transport } from '../transport/Transport.js'
 import { PeerStats } from './PeerStats.js'
 
 /** Options of a {@link Peer}, shared by `initServer` and `connect`. */
 export interface PeerOptions {
-  /** How this peer reaches the others (required: core ships no concrete transport). */
-  readonly transport: Transport
+  /**
+   * How this peer reaches the others (required: core ships no concrete transport). Several
+   * transports are combined: a peer reachable through two of them joins once and leaves once.
+   */
+  readonly transport: TransportOption
   /** Time source; defaults to the system clock. Tests pass a `VirtualClock`. */
   readonly clock?: Clock
   /** Randomness for ids; defaults to WebCrypto. Tests pass `seededRandom(seed)`. */
@@ -37,8 +42,18 @@ export interface PeerOptions {
   readonly timing?: Partial<TimingOptions>
   /** Take over when the coordinator dies. Default true; false gives the single-host baseline. */
   readonly failover?: boolean
-  /** Let a preferred peer (the initial host) take the role back after the hold-down. Default true. */
+  /**
+   * Let a preferred peer take the role back after the hold-down: the initial host, and peers
+   * marked {@link PeerOptions.stable}. Default true.
+   */
   readonly failback?: boolean
+  /**
+   * Marks this peer stable (a Node host, `sship join`): like the initial host, it takes the role
+   * back from a peer behind it in the successorship list once it has been reachable for a
+   * hold-down. Leave it false for browsers and phones: one that sleeps and wakes would otherwise
+   * pull the role around the room. Default false.
+   */
+  readonly stable?: boolean
   /**
    * `'availability'` (default): every side of a partition may run a coordinator; conflicts are
    * resolved when it heals. `'quorum'`: only a side with a majority of the eligible peers may
@@ -77,6 +92,8 @@ export class Peer {
   readonly ledger: Ledger
   /** The successorship coordinator. */
   readonly coordinator: Coordinator
+  /** Who is a member of the successorship list now (retired peers left out). */
+  readonly membership: Membership
   /** Presence, when enabled. */
   readonly awareness: Awareness | undefined
   /** Counters of frames, bytes and errors. */
@@ -89,6 +106,7 @@ export class Peer {
   readonly authority: EntryAuthority | undefined
   private readonly signer: EntrySigner | undefined
   private readonly maxFrameBytes: number
+  private readonly link: Transport
   private readonly errorListeners = new Set<(error: SshipError, from: PeerId | undefined) => void>()
   private stopped = false
 
@@ -97,7 +115,8 @@ export class Peer {
    * @param code This peer's server-code identity (from `initServer`), or undefined for a client.
    */
   constructor(readonly name: string, private readonly options: PeerOptions, readonly code?: string) {
-    const transport = options.transport
+    const transport = combineTransports(options.transport)
+    this.link = transport
     this.self = transport.localPeer
     const identity = options.identity
     if (identity !== undefined && identity.id !== this.self) {
@@ -129,6 +148,8 @@ export class Peer {
       name, app: this.app, identity, authority: this.authority, origin: LOCAL_ORIGIN, report: (error) => this.report(error, undefined)
     })
     this.ledger = new Ledger(this.app, this.authority)
+    this.membership = new Membership(this.app, this.ledger)
+    this.app.membersOf = () => this.membership.members()
     this.coordinator = new Coordinator({
       self: this.self,
       clock: this.clock,
@@ -140,10 +161,12 @@ export class Peer {
       code,
       failover: options.failover ?? true,
       failback: (options.failback ?? true) && (options.failover ?? true),
+      stable: options.stable ?? false,
       quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
       report: (error, from) => this.report(error, from),
+      membership: this.membership,
       ...(this.signer !== undefined ? { signer: this.signer } : {})
     })
     transport.connect({
@@ -155,7 +178,7 @@ export class Peer {
 
   /** The transport this peer uses. */
   get transport(): Transport {
-    return this.options.transport
+    return this.link
   }
 
   /** True once {@link Peer.stop} was called. */
@@ -179,16 +202,45 @@ export class Peer {
     if (this.stopped) throw new StoppedError()
   }
 
+  /**
+   * Leaves the app for good: this peer takes itself off the successorship list (as coordinator
+   * it retires itself through a decision; otherwise it marks itself leaving and the coordinator
+   * retires it at once), then stops once the others took it off the list (as this replica sees
+   * it) or after `maxWaitMs`, so the change can reach them. A peer that comes back later joins
+   * again at the end of the list. Use {@link Peer.stop} for a restart that keeps the place.
+   */
+  leave(maxWaitMs = 10 * resolveTiming(this.options.timing).heartbeatMs): void {
+    if (this.stopped) return
+    const { heartbeatMs } = resolveTiming(this.options.timing)
+    const g = this.membership.liveGeneration(this.self)
+    if (g === undefined || this.code === undefined || this.app.initialHost() === this.self) return this.stop()
+    const retiredNow = this.coordinator.currentRole() === 'leader' && this.coordinator.retire({ id: this.self, g })
+    if (!retiredNow) this.doc.transact(() => this.app.leaving.set(this.self, { g }), LOCAL_ORIGIN)
+    const until = this.clock.now() + maxWaitMs
+    const check = (): void => {
+      if (this.stopped) return
+      // Stay until the retirement is decided (in quorum mode a member that vanished before it is
+      // removed would count against the majority), then one more heartbeat for it to spread.
+      if (!this.membership.members().includes(this.self) || this.clock.now() >= until) {
+        this.clock.setTimeout(() => this.stop(), heartbeatMs)
+        return
+      }
+      this.clock.setTimeout(check, heartbeatMs)
+    }
+    check()
+  }
+
   /** Leaves the app: timers stop and the transport closes (peers are told where the medium allows). */
   stop(): void {
     if (this.stopped) return
     this.stopped = true
+    this.membership.destroy()
     this.coordinator.stop()
     this.signer?.stop()
     this.sync.destroy()
     this.ledger.destroy()
     this.awareness?.destroy()
-    this.options.transport.close()
+    this.link.close()
   }
 
   private send(to: PeerId, frame: Uint8Array): void {
@@ -198,7 +250,7 @@ export class Peer {
       return
     }
     this.stats.sent(frame)
-    this.options.transport.send(to, frame)
+    this.link.send(to, frame)
   }
 
   private onFrame(from: PeerId, data: Uint8Array): void {

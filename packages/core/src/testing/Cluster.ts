@@ -13,8 +13,10 @@ import { seededRandom, type Random } from '../random/Random.js'
 import { MemoryNetwork } from './MemoryNetwork.js'
 import type { NetworkFaults } from './NetworkFaults.js'
 import { SimulatedKeyring } from './SimulatedKeyring.js'
+import { StallGate } from './StallGate.js'
 import type { VirtualClock } from './VirtualClock.js'
 import type { Transport } from '../transport/Transport.js'
+import type { Clock } from '../clock/Clock.js'
 
 /** Options of a {@link Cluster}. */
 export interface ClusterOptions {
@@ -32,6 +34,8 @@ export interface ClusterOptions {
   readonly failover?: boolean
   /** See `PeerOptions.failback`. Default true. */
   readonly failback?: boolean
+  /** Servers marked stable (`PeerOptions.stable`), by label (`s01`…); they fail back like the initial host. */
+  readonly stable?: readonly string[]
   /** See `PeerOptions.mode`. Default availability. */
   readonly mode?: 'availability' | 'quorum'
   /** Record every delivered frame (see `MemoryNetwork.trace`). */
@@ -45,9 +49,9 @@ export interface ClusterOptions {
   readonly identity?: boolean
   /**
    * Puts a layer between each member and its in-memory link (a routing mesh, a link cap), per
-   * boot: `incarnation` counts the member's restarts; `clock` is the cluster's. Default: the link itself.
+   * boot: `incarnation` counts the member's restarts; `clock` is the member's (it stalls with the member). Default: the link itself.
    */
-  readonly wrapTransport?: (link: Transport, id: PeerId, incarnation: number, clock: VirtualClock) => Transport
+  readonly wrapTransport?: (link: Transport, id: PeerId, incarnation: number, clock: Clock) => Transport
 }
 
 /** One simulated device. */
@@ -66,6 +70,8 @@ export interface Member {
   server: Server | undefined
   /** Its client connection (servers have one too, on the same peer). */
   connection: Connection | undefined
+  /** Freezes this incarnation (see {@link Cluster.stall}). */
+  gate: StallGate | undefined
 }
 
 /** A request sent through {@link Cluster.send}. */
@@ -139,7 +145,7 @@ export class Cluster {
     this.keyring = keyring
     const blank = (label: string, eligible: boolean): Member => {
       const identity = keyring?.identity(label)
-      return { id: identity?.id ?? asPeerId(label), identity, eligible, alive: false, incarnation: 0, server: undefined, connection: undefined }
+      return { id: identity?.id ?? asPeerId(label), identity, eligible, alive: false, incarnation: 0, server: undefined, connection: undefined, gate: undefined }
     }
     for (let i = 0; i < options.servers; i++) this.members.push(blank(`s${pad(i)}`, true))
     for (let i = 0; i < (options.clients ?? 0); i++) this.members.push(blank(`c${pad(i)}`, false))
@@ -208,12 +214,31 @@ export class Cluster {
     m.alive = false
   }
 
+  /** The member leaves cleanly (`Peer.leave`): off the successorship list, then stopped. */
+  leave(id: PeerId | string): void {
+    const m = this.member(id)
+    if (!m.alive) return
+    m.connection?.peer.leave()
+    m.alive = false
+  }
+
   /** Brings a crashed member back with an empty document (no persistence) and the same GUID. */
   restart(id: PeerId | string): void {
     const m = this.member(id)
     if (m.alive) return
+    // A member that left may still be in its leave grace period: it stops now.
+    m.connection?.peer.stop()
     m.incarnation++
     this.boot(m)
+  }
+
+  /**
+   * Freezes a live member for `ms` (SIGSTOP, a starved process, a frozen tab): its timers and
+   * incoming frames wait and run all at once when it wakes (see {@link StallGate}).
+   */
+  stall(id: PeerId | string, ms: number): void {
+    const m = this.member(id)
+    if (m.alive) m.gate?.stall(ms)
   }
 
   /** Splits the network (see `MemoryNetwork.partition`). */
@@ -238,9 +263,11 @@ export class Cluster {
 
   private boot(m: Member): void {
     const seed = (this.options.seed * 7919 + this.members.indexOf(m) * 104729 + m.incarnation * 1299709) >>> 0
+    const gate = new StallGate(this.clock)
+    m.gate = gate
     const base = {
-      transport: this.options.wrapTransport?.(this.network.transport(m.id), m.id, m.incarnation, this.clock) ?? this.network.transport(m.id),
-      clock: this.clock,
+      transport: gate.wrap(this.options.wrapTransport?.(this.network.transport(m.id), m.id, m.incarnation, gate.clock) ?? this.network.transport(m.id)),
+      clock: gate.clock,
       random: seededRandom(seed),
       timing: this.options.timing ?? {},
       failover: this.options.failover ?? true,
@@ -249,7 +276,7 @@ export class Cluster {
       ...(m.identity !== undefined ? { identity: m.identity } : {})
     }
     if (m.eligible) {
-      const server = initServer('sim', { ...base, version: '1' })
+      const server = initServer('sim', { ...base, version: '1', stable: this.options.stable?.includes(guidLabel(m.id)) ?? false })
       server.onReceive((this.options.handler ?? tokenCounter)(server))
       m.server = server
       m.connection = connect('sim', { peer: server.peer })

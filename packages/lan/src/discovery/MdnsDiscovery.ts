@@ -8,6 +8,7 @@ import { RecordCache } from './RecordCache.js'
 import { coversOurQuery, listedInstances, suppressedByKnownAnswers } from './knownAnswers.js'
 import { LostReason, type DirectoryEntry, type DirectoryListener, type LocalService, type PeerDirectory } from './PeerDirectory.js'
 import { advertisementAddress } from './advertisementAddress.js'
+import { netmaskOf, undialable } from './dialPolicy.js'
 import {
   SERVICE_TYPE, advertisementRecords, instanceName, isServiceQuestion, parseInstances, targetName, type Advertisement
 } from './serviceRecords.js'
@@ -38,7 +39,7 @@ export class MdnsDiscovery implements PeerDirectory {
   private readonly listeners = new Set<DirectoryListener>()
   private readonly listed = new RecordCache((instance) => this.jitter(instance))
   private readonly timers = new Set<TimerHandle>()
-  private readonly counts = { found: 0, lost: 0, lastError: undefined as string | undefined }
+  private readonly counts = { found: 0, lost: 0, refused: 0, lastError: undefined as string | undefined }
   private channel: MulticastChannel | undefined
   private advertisement: Advertisement | undefined
   private starting: Promise<void> | undefined
@@ -50,6 +51,7 @@ export class MdnsDiscovery implements PeerDirectory {
   private readonly periodic: boolean
   private readonly backoff: QueryBackoff
   private readonly answers: AnswerAggregator
+  private netmask: string | undefined
 
   constructor(private readonly options: MdnsDiscoveryOptions) {
     if (typeof options.interface !== 'string' || options.interface.length === 0) {
@@ -59,7 +61,7 @@ export class MdnsDiscovery implements PeerDirectory {
     const random: Random = options.random ?? cryptoRandom
     this.periodic = options.strategy === 'periodic'
     this.backoff = new QueryBackoff(random, { maxIntervalMs: options.queryIntervalMs ?? 3_600_000 })
-    this.answers = new AnswerAggregator(this.clock, random, () => this.announce())
+    this.answers = new AnswerAggregator(this.clock, random, () => this.announce(), options.answerIntervalMs ?? 1000)
   }
 
   /** What this peer advertises, once started with a service. */
@@ -206,6 +208,7 @@ export class MdnsDiscovery implements PeerDirectory {
         continue
       }
       if (p.app !== this.options.app || p.host === undefined || p.port === undefined) continue
+      if (!this.admissible(p.host, p.port, this.listed.lookup(peerId) === undefined)) continue
       const entry: DirectoryEntry = { peerId, host: p.host, port: p.port }
       if (this.listed.put(entry, p.instance, p.ttl, now)) {
         this.counts.found++
@@ -214,6 +217,16 @@ export class MdnsDiscovery implements PeerDirectory {
     }
     // Refreshed records move their refresh steps later.
     if (!this.periodic) this.scheduleWake(undefined)
+  }
+
+  /** Records anyone can forge: only dialable addresses (see {@link undialable}), and a bounded number of peers. */
+  private admissible(host: string, port: number, isNew: boolean): boolean {
+    // The netmask is looked up once: a flood of records must not cost a getifaddrs each.
+    this.netmask ??= netmaskOf(this.options.interface) ?? '255.255.255.0'
+    const why = undialable(host, port, { interface: this.options.interface, netmask: this.netmask, allowLowPorts: this.options.allowLowPorts === true })
+    if (why === undefined && (!isNew || this.listed.size < (this.options.maxPeers ?? 256))) return true
+    this.counts.refused++
+    return false
   }
 
   private expire(): void {

@@ -38,6 +38,11 @@ export class RecordCache {
     return this.cached.delete(peer)
   }
 
+  /** How many peers are cached. */
+  get size(): number {
+    return this.cached.size
+  }
+
   lookup(peer: PeerId): DirectoryEntry | undefined {
     return this.cached.get(peer)?.entry
   }
