@@ -23,6 +23,18 @@ import { metricRecords } from './report/metricRecords.js'
 import { ProgressBar } from './report/ProgressBar.js'
 import { reportMarkdown } from './report/reportMarkdown.js'
 import type { StudyRun } from './report/StudyRun.js'
+import { runWifi } from './wifi/runWifi.js'
+import type { WifiPlanOptions } from './wifi/wifiPlan.js'
+
+/** The `--wifi` overrides that were given (exactOptionalPropertyTypes: absent, never undefined). */
+function definedOnly(o: BenchOptions): Partial<WifiPlanOptions> {
+  return {
+    ...(o.profiles === undefined ? {} : { profiles: o.profiles }),
+    ...(o.peers === undefined ? {} : { peers: o.peers }),
+    ...(o.minutes === undefined ? {} : { minutes: o.minutes }),
+    ...(o.kills === undefined ? {} : { kills: o.kills })
+  }
+}
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -39,7 +51,12 @@ async function main(options: BenchOptions): Promise<number> {
   if (options.history) return history(options)
   const wallStart = performance.now()
   const startedAt = new Date().toISOString()
-  const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), startedAt.replace(/[:.]/g, '-'))
+  const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), startedAt.replace(/[:.]/g, '-') + (options.wifi ? '-wifi' : ''))
+  if (options.wifi) {
+    const { summary, failures } = await runWifi({ ...options, ...definedOnly(options) }, dir)
+    console.log(JSON.stringify(summary))
+    return failures.length === 0 ? 0 : 1
+  }
   const steps = studyPlan(options)
   if (steps.some((s) => s.kind === 'real' && s.spec.capture === true)) {
     const why = captureUnavailable()

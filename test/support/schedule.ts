@@ -58,12 +58,35 @@ export const mutators: Record<string, (c: Cluster) => string> = {
     c.leave(who.id)
     return `leave ${who.id}`
   },
+  stall(c) {
+    // One peer's process freezes (SIGSTOP, a starved CPU, a backgrounded tab) for 100-900 ms.
+    const victim = pick(c, c.alive())
+    if (victim === undefined) return 'stall: nobody alive'
+    const ms = 100 + Math.floor(c.random.next() * 800)
+    c.stall(victim.id, ms)
+    return `stall ${victim.id} ${ms}ms`
+  },
+  jitter(c) {
+    // A busy Wi-Fi: wide one-way delays, a heavy tail of late frames (reordered), loss.
+    const max = 20 + Math.floor(c.random.next() * 280)
+    const f = { latencyMs: { min: 0, max }, dropRate: c.random.next() * 0.12, reorderRate: c.random.next() * 0.1 }
+    c.network.setFaults(f)
+    return `jitter ${JSON.stringify(f)}`
+  },
+  hide(c) {
+    // A page goes to the background (or comes back).
+    const victim = pick(c, c.alive().filter((m) => m.server !== undefined))
+    if (victim?.server === undefined) return 'hide: no server alive'
+    const hidden = !victim.server.getSnapshot().hidden
+    victim.server.setHidden(hidden)
+    return `${hidden ? 'hide' : 'show'} ${victim.id}`
+  },
   calm(c) {
-    c.network.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0 })
+    c.network.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0, latencyMs: { min: 1, max: 5 } })
     return 'calm'
   }
 }
-const weights: Array<[string, number]> = [['send', 10], ['crash', 2], ['restart', 2], ['partition', 1], ['cut', 1], ['heal', 1], ['faults', 1], ['calm', 1], ['leave', 1]]
+const weights: Array<[string, number]> = [['send', 10], ['crash', 2], ['restart', 2], ['partition', 1], ['cut', 1], ['heal', 1], ['faults', 1], ['calm', 1], ['stall', 1], ['jitter', 1], ['hide', 1], ['leave', 1]]
 
 /** Short enough that crashed peers are retired during a schedule (the default is 10 minutes). */
 export const SCHEDULE_RETIRE_MS = 2500
@@ -102,7 +125,8 @@ export function runSchedule(
   }
   // Quiescence: calm network, whole again, and at least one eligible peer alive.
   c.heal()
-  c.network.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0 })
+  c.network.setFaults({ dropRate: 0, duplicateRate: 0, reorderRate: 0, latencyMs: { min: 1, max: 5 } })
+  for (const m of c.alive()) if (m.server?.getSnapshot().hidden === true) m.server.setHidden(false)
   if (!c.alive().some((m: Member) => m.eligible)) c.restart(c.members[0]!.id)
   c.run(12_000)
   return { problems: [...checkCluster(c), ...checkMembers(c)], log, cluster: c }

@@ -1,3 +1,4 @@
+import { userPath } from '@sship/lan'
 /** The host's command line, parsed. */
 export interface HostArgs {
   /** HTTP port of the page and of browsers' links (`/sship`). */
@@ -14,6 +15,12 @@ export interface HostArgs {
   readonly mdnsPort: number
   /** How long the returning host waits before it takes the role back. */
   readonly holdDownMs: number
+  /**
+   * `--mode quorum`: only a majority of the eligible peers elects a coordinator and a reply is
+   * shown only once a majority holds it (nothing acknowledged is ever decided twice; a cut-off
+   * minority waits). Default `availability` (see the README's "Modes").
+   */
+  readonly mode: 'availability' | 'quorum'
   /** Directory of the built page. */
   readonly dist: string | undefined
   /** Directory of the host's append log (document + GUID), so the queue survives a total outage. */
@@ -26,7 +33,7 @@ export interface HostArgs {
 
 /** What `--help` prints. */
 export const HOST_USAGE = `usage: npm start -- [--port 8080] [--interface 127.0.0.1 | --lan] [--signaling-port N]
-                    [--id GUID] [--hold-down ms] [--mdns-port 5353] [--no-mdns] [--no-qr] [--dist DIR]
+                    [--id GUID] [--hold-down ms] [--mode availability|quorum] [--mdns-port 5353] [--no-mdns] [--no-qr] [--dist DIR]
                     [--secret-file PATH] [--data-dir DIR]
 
 Serves the office-hours queue over HTTP, runs a WebRTC signaling server, and joins the app as an
@@ -35,6 +42,8 @@ only); --lan binds to and advertises on this machine's first LAN address instead
 --secret-file locks the room with the secret in PATH (a random one is written there if the file
 does not exist; or set SSHIP_SECRET): every link must prove it and is encrypted, and the printed
 links and QR code carry it in their #fragment, which browsers never send to a server.
+--mode quorum: only a side with a majority of the eligible peers (hosts and pages) serves, and a
+TA sees a call only once a majority holds it: never the same student called twice after a cut.
 --data-dir keeps the host's document and GUID in DIR (crash-safe append log): a host restarted
 with it brings the queue back even when every other peer is gone too.`
 
@@ -50,6 +59,7 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
   let mdns = true
   let mdnsPort = DEFAULTS.mdnsPort
   let holdDownMs = DEFAULTS.holdDownMs
+  let mode: HostArgs['mode'] = 'availability'
   let dist: string | undefined
   let secretFile: string | undefined
   let dataDir: string | undefined
@@ -76,9 +86,15 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       case '--no-mdns': mdns = false; break
       case '--mdns-port': mdnsPort = int(flag, 1, 65535); break
       case '--hold-down': holdDownMs = int(flag, 0, 600_000); break
+      case '--mode': {
+        const m = value(flag)
+        if (m !== 'availability' && m !== 'quorum') throw new TypeError(`--mode must be availability or quorum, got ${m}`)
+        mode = m
+        break
+      }
       case '--dist': dist = value(flag); break
-      case '--secret-file': secretFile = value(flag); break
-      case '--data-dir': dataDir = value(flag); break
+      case '--secret-file': secretFile = userPath(value(flag)); break
+      case '--data-dir': dataDir = userPath(value(flag)); break
       case '--no-qr': qr = false; break
       case '--help': case '-h': help = true; break
       default: throw new TypeError(`unknown argument ${flag}\n\n${HOST_USAGE}`)
@@ -87,6 +103,6 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
   if (lan && iface !== undefined) throw new TypeError('give either --interface ADDR or --lan, not both')
   if (!lan && iface === undefined) iface = '127.0.0.1'
   return {
-    port, signalingPort: signalingPort ?? (port === 0 ? 0 : port + 1), interface: iface, lan, id, mdns, mdnsPort, holdDownMs, dist, secretFile, dataDir, qr, help
+    port, signalingPort: signalingPort ?? (port === 0 ? 0 : port + 1), interface: iface, lan, id, mdns, mdnsPort, holdDownMs, mode, dist, secretFile, dataDir, qr, help
   }
 }

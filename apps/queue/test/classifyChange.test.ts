@@ -7,7 +7,7 @@ const B = asPeerId('b1')
 const C = asPeerId('b2')
 const snap = (coordinator: string | null, epoch: number, alive: string[], failoverInProgress = false): CoordinatorSnapshot => ({
   self: C, role: Role.Follower, coordinator: coordinator === null ? null : asPeerId(coordinator), epoch: asEpoch(epoch), isServer: false,
-  failoverInProgress, successors: [H, B, C], alive: alive.map(asPeerId), initialHost: H
+  failoverInProgress, successors: [H, B, C], alive: alive.map(asPeerId), initialHost: H, suspectTimeoutMs: 250, isolated: false, hidden: false
 })
 
 /** Feeds snapshots through the classifier; returns the kinds of events. */

@@ -8,7 +8,7 @@ import { MemoryNetwork, tokenCounter } from '@sship/core/testing'
 
 function oneHost(seed: number) {
   const network = new MemoryNetwork({ seed })
-  const server = initServer('routing', { transport: network.transport('s00'), clock: network.clock, random: seededRandom(seed) })
+  const server = initServer('routing', { transport: network.transport('s00' as never), clock: network.clock, random: seededRandom(seed) })
   server.onReceive(tokenCounter(server))
   const run = (done: () => boolean): void => {
     for (let i = 0; i < 2000 && !done(); i++) network.clock.advance(10)

@@ -1,7 +1,6 @@
-import { connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { combineTransports, connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
 import { claimBrowserCandidacy, followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
-import { CombinedTransport } from '../net/CombinedTransport.js'
-import { WsClientTransport } from '../net/WsClientTransport.js'
+import { WsClientTransport } from '@sship/websocket'
 import * as Y from 'yjs'
 import { CONFIG_PATH, DOC_PATH, LINK_PATH, parseAppConfig, type AppConfig } from '../queue/appConfig.js'
 import { hostEndpoints } from '../queue/HostEndpoint.js'
@@ -9,6 +8,7 @@ import { parseRoomFragment } from '../queue/roomFragment.js'
 import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../server/queueServer.js'
 import { LinkStatusStore } from '../status/LinkStatusStore.js'
 import { openLocalReplica, tabPeerId } from './localReplica.js'
+import { watchPageLifecycle } from './pageLifecycle.js'
 import { TimelineLog } from '../status/TimelineLog.js'
 
 /** A link or frame refused by the room's `SecureTransport`: its `SecurityError` code and the peer. */
@@ -108,7 +108,7 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   // Tabs of this browser reach each other over BroadcastChannel first (no network, works offline).
   const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabTransport({ peerId, room: QUEUE_APP })
   const parts: Transport[] = [...(tabs === undefined ? [] : [tabs]), ws, ...(rtc === undefined ? [] : [rtc])]
-  const combined = new CombinedTransport(peerId, parts)
+  const combined = combineTransports(parts)
   // With a room secret every link proves it and every frame is encrypted (docs/security.md).
   const refusals: SecurityRefusal[] = []
   const security = secret === undefined ? undefined : new SecureTransport(combined, {
@@ -117,8 +117,10 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   const transport: Transport = security ?? combined
   // Join the host's app rather than create one: wait (bounded) for the first host link.
   await ws.waitForLink(HOST_WAIT_MS)
-  const options = { transport, timing: { ...QUEUE_TIMING, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc }
+  const options = { transport, timing: { ...QUEUE_TIMING, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc, mode: config?.mode ?? 'availability' }
   const server = candidacy.candidate ? initServer(QUEUE_APP, { ...options, version: QUEUE_CODE_VERSION }) : undefined
+  // A backgrounded or frozen page hands the server role off and stands back until it is visible.
+  const unwatchLifecycle = server === undefined ? () => undefined : watchPageLifecycle(server, document, window)
   server?.onReceive(queueServer(server))
   const connection = connect(QUEUE_APP, server === undefined ? options : { peer: server.peer })
   const followHosts = (): void => {
@@ -133,6 +135,7 @@ export async function startPeer(location: Location): Promise<QueuePeer> {
   return {
     peerId, server, connection, links, timeline, restored: replica.restored, secure: security !== undefined, refusals: () => [...refusals],
     stop: () => {
+      unwatchLifecycle()
       connection.data.unobserve(followHosts)
       unfollowSignaling()
       links.dispose()

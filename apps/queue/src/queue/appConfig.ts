@@ -21,6 +21,8 @@ export interface AppConfig {
    * secret (from the link's `#…&room=` fragment), and the host does not serve its replica.
    */
   readonly secure: boolean
+  /** The room's mode (the host's `--mode`): every peer of a room must use the same. Default availability. */
+  readonly mode: 'availability' | 'quorum'
 }
 
 /** The path of the config document. */
@@ -33,11 +35,11 @@ export const LINK_PATH = '/sship'
 /** Parses a config; undefined if it is not one. */
 export function parseAppConfig(value: unknown): AppConfig | undefined {
   if (typeof value !== 'object' || value === null) return undefined
-  const { app, host, signaling, hosts, ready, secure } = value as Record<string, unknown>
+  const { app, host, signaling, hosts, ready, secure, mode } = value as Record<string, unknown>
   const urls = (v: unknown): string[] | undefined =>
     Array.isArray(v) && v.every((u) => typeof u === 'string' && /^wss?:\/\//.test(u)) ? (v as string[]) : undefined
   const s = urls(signaling)
   const h = urls(hosts)
   if (typeof app !== 'string' || typeof host !== 'string' || s === undefined || h === undefined) return undefined
-  return { app, host, signaling: s, hosts: h, ready: ready !== false, secure: secure === true }
+  return { app, host, signaling: s, hosts: h, ready: ready !== false, secure: secure === true, mode: mode === 'quorum' ? 'quorum' : 'availability' }
 }

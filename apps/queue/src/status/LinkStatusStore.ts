@@ -1,6 +1,6 @@
 import { systemClock, type Clock, type PeerId, type TimerHandle, type Transport } from '@sship/core'
 import type { WebrtcTransport } from '@sship/webrtc'
-import type { HostLinkInfo, WsClientTransport } from '../net/WsClientTransport.js'
+import type { HostLinkInfo, WsClientTransport } from '@sship/websocket'
 
 /** How this screen is connected, as the status panel shows it. */
 export interface LinkStatus {

@@ -34,13 +34,31 @@ export interface RequestState {
   readonly error?: string
   /** Key of the decision that answered it (`"<term>#<seq>"`). */
   readonly decision?: string
+  /**
+   * Set when an answer this connection had reported as acknowledged was fenced and the request
+   * re-decided (availability mode, after a partition or failover): the earlier answer, which no
+   * longer counts. `reply`/`error` and `decision` are the answer that counts now.
+   */
+  readonly redecided?: { readonly decision: string; readonly reply?: Json; readonly error?: string }
 }
 
-/** A conflict resolved after a partition: `request` was re-decided because its first decision was fenced. */
+/**
+ * A request decided twice: `decision` counts, the earlier decision `fenced` does not (it was made
+ * by a deposed coordinator, or on a side of a partition that lost, or on a history the new
+ * coordinator could not see). Reported once per pair on every replica that holds both.
+ */
 export interface Conflict {
   readonly request: string
+  /** The decision that counts now. */
   readonly decision: CanonicalDecision
+  /** Key of the fenced decision. */
   readonly fenced: string
+  /** The fenced decision's reply, if it had one (what its sender may have been told). */
+  readonly fencedReply?: Json
+  /** The fenced decision's error, if the handler threw. */
+  readonly fencedError?: string
+  /** On the sender's connection: whether it had reported the fenced answer as acknowledged. */
+  readonly acknowledged: boolean
 }
 
 /**
@@ -54,23 +72,22 @@ export class Connection {
   private readonly receivers = new Set<(msg: Json) => void>()
   private readonly conflictListeners = new Set<(c: Conflict) => void>()
   private readonly waiting = new Map<string, (r: SendResult) => void>()
-  /** Keys of decisions already reported, kept only for requests still in {@link Connection.requestLog}. */
-  private readonly delivered = new Set<string>()
+  /** The decision each of this connection's requests was last answered with (kept while the request is in {@link Connection.requestLog}). */
+  private readonly answered = new Map<string, string>()
   /** This connection's requests by id, oldest first (a Map keeps insertion order): O(1) per send and decision. */
   private readonly requestLog = new Map<string, RequestState>()
-  /** Ids of settled requests, oldest first: the history kept is bounded by {@link Connection.settledKept}. */
+  /** Ids of settled requests, oldest first: the history kept is bounded by `settledKept`. */
   private readonly settled: string[] = []
   private settledHead = 0
   /** The array {@link Connection.getRequests} returns; rebuilt on demand only after a change. */
   private requestsSnapshot: readonly RequestState[] | undefined = []
+  /** Ids of this connection's requests start with it: the reply routing key. */
+  private readonly prefix: string
   private readonly requestListeners = new Set<() => void>()
   private readonly offLedger: () => void
   private readonly offCommit: () => void
   /** Decided but not yet committed (quorum mode): reported once the coordinator says a majority holds them. */
   private readonly uncommitted = new Map<string, CanonicalDecision>()
-
-  /** Ids of this connection's requests start with it: the reply routing key. */
-  private readonly prefix: string
 
   /**
    * @param peer The peer this connection sends through.
@@ -82,7 +99,12 @@ export class Connection {
     this.offLedger = peer.ledger.listen({
       decided: (id, d) => this.onDecided(id, d),
       conflict: (request, decision, fenced) => {
-        for (const l of this.conflictListeners) l({ request, decision, fenced })
+        const record = peer.ledger.decisionAt(fenced)
+        const conflict: Conflict = {
+          request, decision, fenced, acknowledged: this.answered.get(request) === fenced,
+          ...(record?.y !== undefined ? { fencedReply: record.y } : {}), ...(record?.e !== undefined ? { fencedError: record.e } : {})
+        }
+        for (const l of this.conflictListeners) l(conflict)
       }
     })
     this.offCommit = peer.coordinator.onCommit(() => {
@@ -188,9 +210,11 @@ export class Connection {
   }
 
   private onDecided(id: string, d: CanonicalDecision): void {
+    // Only a change of answer counts: after forks resolve one way and then the other, a request
+    // may come back to a decision it had before, and its state must show that one again.
     // Another connection on this peer (or an earlier session) sent it: its replies are not ours.
-    // A request settled long ago and forgotten is not reported twice either.
-    if (!id.startsWith(this.prefix) || !this.requestLog.has(id) || this.delivered.has(d.key)) return
+    // A request settled long ago and forgotten is not reported again either.
+    if (!id.startsWith(this.prefix) || !this.requestLog.has(id) || this.answered.get(id) === d.key) return
     if (!this.peer.coordinator.isCommitted(d)) {
       this.uncommitted.set(id, d)
       return
@@ -199,20 +223,26 @@ export class Connection {
   }
 
   private deliver(id: string, d: CanonicalDecision): void {
-    if (this.delivered.has(d.key)) return
-    this.delivered.add(d.key)
+    if (this.answered.get(id) === d.key) return
     const resolve = this.waiting.get(id)
     this.waiting.delete(id)
     const { y: reply, e: error } = d.record
     const term = parseTermKey(d.term)
     const epoch = term?.epoch ?? 0
     const by = (term?.leader ?? '') as PeerId
+    // An earlier answer that no longer counts: the request shows it was re-decided.
+    const before = this.answered.get(id)
+    this.answered.set(id, d.key)
+    const earlier = before === undefined || before === d.key ? undefined : this.peer.ledger.decisionAt(before)
+    const redecided = before === undefined || before === d.key
+      ? {}
+      : { redecided: { decision: before, ...(earlier?.y !== undefined ? { reply: earlier.y } : {}), ...(earlier?.e !== undefined ? { error: earlier.e } : {}) } }
     if (error !== undefined) {
-      this.patchRequest(id, { status: SendStatus.Failed, error, decision: d.key })
+      this.patchRequest(id, { status: SendStatus.Failed, error, decision: d.key, reply: undefined, ...redecided })
       resolve?.({ status: 'failed', id, error: new HandlerError(error) })
       return
     }
-    this.patchRequest(id, { status: SendStatus.Acknowledged, decision: d.key, ...(reply === undefined ? {} : { reply }) })
+    this.patchRequest(id, { status: SendStatus.Acknowledged, decision: d.key, error: undefined, reply, ...redecided })
     resolve?.({ status: 'acknowledged', id, reply, epoch, by })
     if (reply !== undefined) for (const r of this.receivers) r(reply)
   }
@@ -235,9 +265,8 @@ export class Connection {
     this.settled.push(id)
     while (this.settled.length - this.settledHead > this.settledKept) {
       const old = this.settled[this.settledHead++]!
-      const decision = this.requestLog.get(old)?.decision
       this.requestLog.delete(old)
-      if (decision !== undefined) this.delivered.delete(decision)
+      this.answered.delete(old)
     }
     // Compact the queue of settled ids now and then (amortised O(1)).
     if (this.settledHead > 1024 && this.settledHead * 2 > this.settled.length) {

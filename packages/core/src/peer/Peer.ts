@@ -17,13 +17,17 @@ import { DEFAULT_MAX_FRAME_BYTES, decodeEnvelope, type DecodeResult } from '../p
 import { MessageType } from '../protocol/MessageType.js'
 import { cryptoRandom, randomUint32, type Random } from '../random/Random.js'
 import { DocSync } from '../sync/DocSync.js'
+import { combineTransports, type TransportOption } from '../transport/CombinedTransport.js'
 import type { Transport } from '../transport/Transport.js'
 import { PeerStats } from './PeerStats.js'
 
 /** Options of a {@link Peer}, shared by `initServer` and `connect`. */
 export interface PeerOptions {
-  /** How this peer reaches the others (required: core ships no concrete transport). */
-  readonly transport: Transport
+  /**
+   * How this peer reaches the others (required: core ships no concrete transport). Several
+   * transports are combined: a peer reachable through two of them joins once and leaves once.
+   */
+  readonly transport: TransportOption
   /** Time source; defaults to the system clock. Tests pass a `VirtualClock`. */
   readonly clock?: Clock
   /** Randomness for ids; defaults to WebCrypto. Tests pass `seededRandom(seed)`. */
@@ -38,8 +42,18 @@ export interface PeerOptions {
   readonly timing?: Partial<TimingOptions>
   /** Take over when the coordinator dies. Default true; false gives the single-host baseline. */
   readonly failover?: boolean
-  /** Let a preferred peer (the initial host) take the role back after the hold-down. Default true. */
+  /**
+   * Let a preferred peer take the role back after the hold-down: the initial host, and peers
+   * marked {@link PeerOptions.stable}. Default true.
+   */
   readonly failback?: boolean
+  /**
+   * Marks this peer stable (a Node host, `sship join`): like the initial host, it takes the role
+   * back from a peer behind it in the successorship list once it has been reachable for a
+   * hold-down. Leave it false for browsers and phones: one that sleeps and wakes would otherwise
+   * pull the role around the room. Default false.
+   */
+  readonly stable?: boolean
   /**
    * `'availability'` (default): every side of a partition may run a coordinator; conflicts are
    * resolved when it heals. `'quorum'`: only a side with a majority of the eligible peers may
@@ -92,6 +106,7 @@ export class Peer {
   readonly authority: EntryAuthority | undefined
   private readonly signer: EntrySigner | undefined
   private readonly maxFrameBytes: number
+  private readonly link: Transport
   private readonly errorListeners = new Set<(error: SshipError, from: PeerId | undefined) => void>()
   private stopped = false
 
@@ -100,7 +115,8 @@ export class Peer {
    * @param code This peer's server-code identity (from `initServer`), or undefined for a client.
    */
   constructor(readonly name: string, private readonly options: PeerOptions, readonly code?: string) {
-    const transport = options.transport
+    const transport = combineTransports(options.transport)
+    this.link = transport
     this.self = transport.localPeer
     const identity = options.identity
     if (identity !== undefined && identity.id !== this.self) {
@@ -145,6 +161,7 @@ export class Peer {
       code,
       failover: options.failover ?? true,
       failback: (options.failback ?? true) && (options.failover ?? true),
+      stable: options.stable ?? false,
       quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
@@ -161,7 +178,7 @@ export class Peer {
 
   /** The transport this peer uses. */
   get transport(): Transport {
-    return this.options.transport
+    return this.link
   }
 
   /** True once {@link Peer.stop} was called. */
@@ -223,7 +240,7 @@ export class Peer {
     this.sync.destroy()
     this.ledger.destroy()
     this.awareness?.destroy()
-    this.options.transport.close()
+    this.link.close()
   }
 
   private send(to: PeerId, frame: Uint8Array): void {
@@ -233,7 +250,7 @@ export class Peer {
       return
     }
     this.stats.sent(frame)
-    this.options.transport.send(to, frame)
+    this.link.send(to, frame)
   }
 
   private onFrame(from: PeerId, data: Uint8Array): void {

@@ -1,6 +1,7 @@
 import { systemClock } from '../clock/Clock.js'
 import { ConfigError } from '../errors/errors.js'
 import type { PeerId } from '../ids/ids.js'
+import { combineTransports, type TransportOption } from '../transport/CombinedTransport.js'
 import type { Transport, TransportEvents } from '../transport/Transport.js'
 import { deriveRoomKeys, DEFAULT_PBKDF2_ITERATIONS, type RoomKeys } from './roomKeys.js'
 import { counterIv, decodeSecureFrame, encodeData, encodeDataHeader, MAX_COUNTER, SecureFrameType, type SecureFrame } from './secureFrames.js'
@@ -46,8 +47,14 @@ export class SecureTransport implements Transport {
   private events: TransportEvents | undefined
   private closed = false
 
-  /** Throws a {@link ConfigError} for an empty secret or app name, or bad numbers. Starts deriving keys at once. */
-  constructor(private readonly inner: Transport, private readonly options: SecureTransportOptions) {
+  private readonly inner: Transport
+
+  /**
+   * Over one inner transport or several (combined as `PeerOptions.transport` does). Throws a
+   * {@link ConfigError} for an empty secret or app name, or bad numbers. Starts deriving keys at once.
+   */
+  constructor(inner: TransportOption, private readonly options: SecureTransportOptions) {
+    this.inner = combineTransports(inner)
     const { secret, appName, iterations = DEFAULT_PBKDF2_ITERATIONS, replayWindow = 64, handshakeRetryMs = 500, handshakeRetries = 8 } = options
     if (secret.length === 0) throw new ConfigError('SecureTransport needs a non-empty secret')
     if (appName.length === 0) throw new ConfigError('SecureTransport needs the app name (it salts the keys)')
@@ -55,9 +62,9 @@ export class SecureTransport implements Transport {
     if (!Number.isSafeInteger(replayWindow) || replayWindow < 0) throw new ConfigError(`replayWindow must be an integer >= 0, got ${replayWindow}`)
     if (!(handshakeRetryMs > 0)) throw new ConfigError(`handshakeRetryMs must be positive, got ${handshakeRetryMs}`)
     if (!Number.isSafeInteger(handshakeRetries) || handshakeRetries < 0) throw new ConfigError(`handshakeRetries must be an integer >= 0, got ${handshakeRetries}`)
-    this.localPeer = inner.localPeer
-    if (options.identity !== undefined && options.identity.id !== inner.localPeer) {
-      throw new ConfigError(`the inner transport's peer id ${inner.localPeer} is not identity.id ${options.identity.id}`)
+    this.localPeer = this.inner.localPeer
+    if (options.identity !== undefined && options.identity.id !== this.localPeer) {
+      throw new ConfigError(`the inner transport's peer id ${this.localPeer} is not identity.id ${options.identity.id}`)
     }
     this.handshake = new SecureTransportHandshake({
       localPeer: this.localPeer,

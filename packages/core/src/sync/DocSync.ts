@@ -11,6 +11,7 @@ import { MessageType } from '../protocol/MessageType.js'
 import type { Random } from '../random/Random.js'
 import { stateDigest } from './stateDigest.js'
 import { JoinSource } from './JoinSource.js'
+import { SyncAnswerLimiter } from './SyncAnswerLimiter.js'
 import { refuseUpdate, unwedge } from './validateUpdate.js'
 
 /** What {@link DocSync} needs from its owner. */
@@ -28,7 +29,12 @@ export interface DocSyncHost {
   readonly antiEntropyMs: number
   /** How long the first sync waits for its one source before asking another peer (see {@link JoinSource}). Default 3000. */
   readonly joinSourceTimeoutMs?: number
+  /** A peer's sync step 1 is answered at most once per this many ms, the rest coalesced. Default {@link SYNC_ANSWER_INTERVAL_MS}. */
+  readonly syncAnswerIntervalMs?: number
 }
+
+/** Default of {@link DocSyncHost.syncAnswerIntervalMs}: a peer asking for the whole document in a loop gets it twice a second at most. */
+export const SYNC_ANSWER_INTERVAL_MS = 500
 
 /**
  * Keeps one `Y.Doc` (and optionally a y-protocols `Awareness`) in sync with every reachable peer,
@@ -49,6 +55,7 @@ export class DocSync {
   private readonly offDoc: () => void
   private readonly offAwareness: () => void
   private antiEntropyTimer: TimerHandle | undefined
+  private readonly answers: SyncAnswerLimiter
   /** Anti-entropy rounds that found a difference. */
   repairs = 0
   /** The first sync takes the document from one peer only. */
@@ -81,6 +88,7 @@ export class DocSync {
     this.join = new JoinSource(host.clock, host.joinSourceTimeoutMs ?? 3000, (peer) => {
       this.host.send(peer, syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)))
     })
+    this.answers = new SyncAnswerLimiter(host.clock, host.syncAnswerIntervalMs ?? SYNC_ANSWER_INTERVAL_MS, (peer, sv) => this.answerStep1(peer, sv))
     this.scheduleAntiEntropy()
   }
 
@@ -133,6 +141,7 @@ export class DocSync {
   /** Forgets `peer`'s presence at once (our failure detector is faster than awareness' 30 s). */
   peerLeft(peer: PeerId): void {
     this.join.left(peer)
+    this.answers.forget(peer)
     const clients = this.awarenessClients.get(peer)
     this.awarenessClients.delete(peer)
     if (this.awareness !== undefined && clients !== undefined && clients.size > 0) {
@@ -170,20 +179,9 @@ export class DocSync {
       return
     }
     switch (kind) {
-      case syncProtocol.messageYjsSyncStep1: {
-        let update: Uint8Array
-        try {
-          update = Y.encodeStateAsUpdate(this.doc, body)
-        } catch (cause) {
-          this.host.reportError(new FrameError(FrameErrorCode.Malformed, 'sync step 1 carries a malformed state vector', { cause }), from)
-          return
-        }
-        this.host.send(from, syncFrame((e) => {
-          encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
-          encoding.writeVarUint8Array(e, update)
-        }))
+      case syncProtocol.messageYjsSyncStep1:
+        this.answers.request(from, body)
         return
-      }
       case syncProtocol.messageYjsSyncStep2:
         this.applyRemoteUpdate(from, body)
         this.join.answered(from)
@@ -194,6 +192,20 @@ export class DocSync {
       default:
         this.host.reportError(new FrameError(FrameErrorCode.UnknownType, `unknown sync message kind ${kind}`), from)
     }
+  }
+
+  private answerStep1(from: PeerId, stateVector: Uint8Array): void {
+    let update: Uint8Array
+    try {
+      update = Y.encodeStateAsUpdate(this.doc, stateVector)
+    } catch (cause) {
+      this.host.reportError(new FrameError(FrameErrorCode.Malformed, 'sync step 1 carries a malformed state vector', { cause }), from)
+      return
+    }
+    this.host.send(from, syncFrame((e) => {
+      encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
+      encoding.writeVarUint8Array(e, update)
+    }))
   }
 
   /** Validates and applies a Yjs update that came from `from`. Returns false if it was rejected. */
@@ -241,6 +253,7 @@ export class DocSync {
   destroy(): void {
     if (this.antiEntropyTimer !== undefined) this.host.clock.clearTimeout(this.antiEntropyTimer)
     this.join.destroy()
+    this.answers.destroy()
     this.offDoc()
     this.offAwareness()
   }

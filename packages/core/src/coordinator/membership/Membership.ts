@@ -31,7 +31,7 @@ export class Membership {
   private readonly offLedger: () => void
 
   constructor(private readonly app: AppDoc, private readonly ledger: Ledger) {
-    const relevant = new Set<unknown>([app.successors, app.retired, app.leaving, app.meta])
+    const relevant = new Set<unknown>([app.successors, app.retired, app.leaving, app.meta, app.instances])
     const onTransaction = (tr: Y.Transaction): void => {
       for (const type of tr.changed.keys()) {
         if (relevant.has(type)) {
@@ -66,12 +66,14 @@ export class Membership {
     return live
   }
 
-  /** Every list entry ever written, as `{ id, code, g }` (malformed ones dropped). */
+  /** Every list entry ever written in the app's current instance, as `{ id, code, g }` (malformed ones dropped). */
   entries(): ListEntry[] {
     const out: ListEntry[] = []
+    const instance = this.app.instance()
     for (const entry of this.app.successors.toArray()) {
       if (typeof entry !== 'object' || entry === null) continue
-      const { id, code, g } = entry as { id?: unknown; code?: unknown; g?: unknown }
+      const { id, code, g, i } = entry as { id?: unknown; code?: unknown; g?: unknown; i?: unknown }
+      if ((typeof i === 'string' ? i : '') !== instance) continue
       if (typeof id !== 'string' || typeof code !== 'string') continue
       const gen = typeof g === 'number' && Number.isSafeInteger(g) && g >= 0 ? g : 0
       out.push({ id: id as PeerId, code, g: gen })

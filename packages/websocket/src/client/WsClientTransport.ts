@@ -1,6 +1,5 @@
-import { asPeerId, cryptoRandom, systemClock, type Clock, type PeerId, type Random, type TimerHandle, type Transport, type TransportEvents } from '@sship/core'
-import { Backoff, type BackoffOptions } from '@sship/webrtc'
-import { decodeWsLink, encodeWsFrame, encodeWsHello, WS_LINK_VERSION, WsCloseCode, WsLinkType } from './wsLinkWire.js'
+import { asPeerId, Backoff, cryptoRandom, systemClock, type BackoffOptions, type Clock, type PeerId, type Random, type TimerHandle, type Transport, type TransportEvents } from '@sship/core'
+import { decodeWsLink, encodeWsFrame, encodeWsHello, WS_LINK_VERSION, WsCloseCode, WsLinkType } from '../wire/wsLinkWire.js'
 
 /** The part of the WebSocket API this transport uses (the browser's, or `ws` in Node tests). */
 export interface LinkSocket {
@@ -74,10 +73,11 @@ interface Dial {
 const OPEN = 1
 
 /**
- * A browser's links to Node hosts over plain WebSockets (the host's `/sship` endpoint), as a
- * sship {@link Transport}: each URL is dialed and redialed with bounded, jittered backoff; the
- * host says hello with its GUID, and from then on frames flow both ways. Hosts relay nothing:
- * browsers reach each other over WebRTC (combine both with `CombinedTransport`).
+ * A browser's (or Node process's) links to hosts over plain WebSockets (a `WsHubTransport`
+ * behind e.g. `/sship`), as a sship {@link Transport}: each URL is dialed and redialed with
+ * bounded, jittered backoff; the host says hello with its GUID, and from then on frames flow
+ * both ways. Hosts relay nothing: browsers reach each other over WebRTC (give the peer both,
+ * `transport: [ws, rtc]`).
  *
  * Dialing starts at construction, so an app can wait for a host ({@link waitForLink}) before it
  * builds its peer and so join the host's app instead of creating one of its own.

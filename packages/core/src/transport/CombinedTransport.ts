@@ -1,11 +1,29 @@
-import type { PeerId, Transport, TransportEvents } from '@sship/core'
+import { ConfigError } from '../errors/errors.js'
+import type { PeerId } from '../ids/ids.js'
+import type { Transport, TransportEvents } from './Transport.js'
+
+/** One transport or several; several are combined (see {@link combineTransports}). */
+export type TransportOption = Transport | readonly Transport[]
+
+/**
+ * The one transport a peer uses: `transport` itself, or the combination of several (a browser
+ * reaching hosts over WebSockets and other browsers over WebRTC; a host reaching other hosts over
+ * the LAN and browsers through its hub). Throws {@link ConfigError} for an empty list.
+ */
+export function combineTransports(transport: TransportOption): Transport {
+  if (!Array.isArray(transport)) return transport as Transport
+  const parts = transport as readonly Transport[]
+  const first = parts[0]
+  if (first === undefined) throw new ConfigError('transport: an empty list of transports')
+  return parts.length === 1 ? first : new CombinedTransport(first.localPeer, parts)
+}
 
 /**
  * One sship {@link Transport} over several: the peers are the union of the parts' peers, a frame
  * goes out through the first part that has a link to its destination, and a peer has joined
- * while any part has it (so a peer reachable two ways joins once and leaves once). The queue
- * app uses it for "WebSocket links to Node hosts + WebRTC to other browsers" in a browser and
- * "LAN WebSockets to other hosts + WebSocket links from browsers" on a Node host.
+ * while any part has it (so a peer reachable two ways joins once and leaves once). A peer given
+ * `transport: [a, b]` runs over one of these: e.g. "WebSocket links to Node hosts + WebRTC to
+ * other browsers" in a browser, "LAN WebSockets to other hosts + a hub for browsers" on a host.
  */
 export class CombinedTransport implements Transport {
   private readonly holders = new Map<PeerId, Set<Transport>>()
@@ -15,7 +33,7 @@ export class CombinedTransport implements Transport {
 
   constructor(readonly localPeer: PeerId, private readonly parts: readonly Transport[]) {
     for (const part of parts) {
-      if (part.localPeer !== localPeer) throw new TypeError(`every part must be peer ${localPeer}, got ${part.localPeer}`)
+      if (part.localPeer !== localPeer) throw new ConfigError(`every transport must be of peer ${localPeer}, got ${part.localPeer}`)
     }
   }
 

@@ -1,8 +1,8 @@
-import { asPeerId, type PeerId, type TransportEvents } from '@sship/core'
-import { MemoryNetwork } from '@sship/core/testing'
+import { asPeerId, ConfigError, connect, initServer, seededRandom, type PeerId, type TransportEvents } from '@sship/core'
+import { MemoryNetwork, VirtualClock } from '@sship/core/testing'
 import { runTransportTests } from '@sship/core/transport-suite'
 import { describe, expect, it } from 'vitest'
-import { CombinedTransport } from '../src/net/CombinedTransport.js'
+import { CombinedTransport, combineTransports } from '../src/transport/CombinedTransport.js'
 
 const ids = [asPeerId('a'), asPeerId('b'), asPeerId('c')] as const
 
@@ -56,6 +56,33 @@ describe('CombinedTransport', () => {
 
   it('refuses parts of another peer', () => {
     const n = new MemoryNetwork({ seed: 5 })
-    expect(() => new CombinedTransport(ids[0], [n.transport(ids[1])])).toThrow(/every part/)
+    expect(() => new CombinedTransport(ids[0], [n.transport(ids[1])])).toThrow(/every transport/)
+  })
+})
+
+describe('PeerOptions.transport as a list', () => {
+  it('a peer on two networks replicates with a peer on one of them, and a list of one is that transport', () => {
+    const clock = new VirtualClock()
+    const first = new MemoryNetwork({ seed: 6, clock })
+    const second = new MemoryNetwork({ seed: 7, clock })
+    const server = initServer('combined', { transport: [first.transport(ids[0]), second.transport(ids[0])], clock, random: seededRandom(1) })
+    const onlySecond = second.transport(ids[1])
+    const client = connect('combined', { transport: [onlySecond], clock, random: seededRandom(2) })
+    expect(client.peer.transport).toBe(onlySecond)
+    client.data.set('hello', 'world')
+    for (let i = 0; i < 20; i++) {
+      clock.advance(50)
+      first.flush()
+      second.flush()
+    }
+    expect(server.peer.app.data.toJSON()).toEqual(client.data.toJSON())
+    expect(client.data.get('hello')).toBe('world')
+    expect(server.peer.transport.peers().has(ids[1])).toBe(true)
+    client.close()
+    server.stop()
+  })
+
+  it('refuses an empty list with a ConfigError', () => {
+    expect(() => combineTransports([])).toThrow(ConfigError)
   })
 })

@@ -2,8 +2,8 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 
 /**
- * The wire of a browser's WebSocket link to a Node host (`/sship` on the host's HTTP port): each
- * binary message starts with a numeric type. The browser sends a hello first, the host answers
+ * The wire of a WebSocket link between a client (`WsClientTransport`) and a hub
+ * (`WsHubTransport`, e.g. `/sship` on a host's HTTP port): each binary message starts with a numeric type. The browser sends a hello first, the host answers
  * with its own, then both send frames (one sship frame per message). Pure functions, no I/O.
  */
 export const WS_LINK_VERSION = 1
@@ -23,6 +23,12 @@ export const WsCloseCode = {
   Duplicate: 4003,
   /** A newer link from the same peer replaced this one. */
   Replaced: 4004,
+  /** The other side did not read: its send queue passed the host's budget. */
+  SendQueueFull: 4005,
+  /** More frames per second than the host's budget. */
+  TooManyFrames: 4006,
+  /** The host holds as many sockets as it accepts; try again later. */
+  ServerFull: 4007,
   /** The host is shutting down. */
   GoingAway: 1001
 } as const
