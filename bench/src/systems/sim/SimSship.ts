@@ -1,4 +1,5 @@
-import type { Connection, Peer } from '@sship/core'
+import type { Connection } from '@sship/core'
+import type { Peer } from '@sship/core/internals'
 import { Cluster, type Member, type VirtualClock } from '@sship/core/testing'
 import type * as Y from 'yjs'
 import type { OpBook } from '../../measure/OpBook.js'

@@ -1,4 +1,5 @@
-import type { Clock, TimerHandle } from '@sship/core'
+import type { Clock } from '@sship/core'
+import type { TimerHandle } from '@sship/core/internals'
 
 /**
  * Multicasts our answer at most once per `intervalMs` (RFC 6762 §6: a record is not multicast

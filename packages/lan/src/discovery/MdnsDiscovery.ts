@@ -1,4 +1,5 @@
-import { PROTOCOL_VERSION, systemClock, type Clock, type PeerId, type TimerHandle } from '@sship/core'
+import type { Clock, PeerId } from '@sship/core'
+import { PROTOCOL_VERSION, systemClock, type TimerHandle } from '@sship/core/internals'
 import type { DiscoveryStats, MdnsDiscoveryOptions } from './MdnsDiscoveryOptions.js'
 import type { Answer, Question } from 'dns-packet'
 import { MulticastChannel } from './MulticastChannel.js'
