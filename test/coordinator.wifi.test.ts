@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, resolveTiming } from '@sship/core'
+import { ConfigError } from '@sship/core'
+import { resolveTiming } from '@sship/core/internals'
 import { Cluster, checkCluster, tally } from '@sship/core/testing'
 
 const leaderIds = (c: Cluster): string[] => c.leaders().map((m) => m.id)

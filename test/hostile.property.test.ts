@@ -6,7 +6,8 @@
 import fc from 'fast-check'
 import * as Y from 'yjs'
 import { afterAll, describe, expect, it } from 'vitest'
-import { FrameError, FrameErrorCode, MAX_EPOCH, decodeEnvelope, type DecodeResult } from '@sship/core'
+import { FrameError, FrameErrorCode } from '@sship/core'
+import { MAX_EPOCH, decodeEnvelope, type DecodeResult } from '@sship/core/internals'
 import {
   DATA_HEADER_BYTES, ECDH_BYTES, EPHEMERAL_KEY_BYTES, MAX_COUNTER, MAX_IDENTITY_KEY_BYTES, MAX_IDENTITY_SIG_BYTES, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION,
   SecureFrameType, decodeSecureFrame, encodeData, encodeDataHeader, encodeHello, encodeIdentity, encodeProof

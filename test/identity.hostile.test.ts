@@ -6,7 +6,10 @@
  * tests can fail. Seeded, virtual time.
  */
 import { describe, expect, it } from 'vitest'
-import { decisionSigningBytes, messages, requestSigningBytes, termSigningBytes, type Epoch, type PeerId, type TermKey, type TermRecord } from '@sship/core'
+import type { Epoch, PeerId } from '@sship/core'
+import {
+  decisionSigningBytes, messages, requestSigningBytes, termSigningBytes, type TermKey, type TermRecord
+} from '@sship/core/internals'
 import { Cluster, checkCluster, type Member } from '@sship/core/testing'
 import { joinRogue } from './support/rogue.js'
 

@@ -7,9 +7,9 @@
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import {
-  WebCryptoIdentity, connect, guidLabel, guidMatchesKey, initServer, seededRandom, webCryptoVerifier, type Server
-} from '@sship/core'
+import { connect, initServer, type Server } from '@sship/core'
+import { WebCryptoIdentity, guidLabel, guidMatchesKey, webCryptoVerifier } from '@sship/core/security'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, tokenCounter } from '@sship/core/testing'
 import { syncFrame } from './support/hostileWorld.js'
 

@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@sship\/core\/testing$/, replacement: src('../../packages/core/src/testing/index.ts') },
+      { find: /^@sship\/core\/security$/, replacement: src('../../packages/core/src/security/index.ts') },
+      { find: /^@sship\/core\/internals$/, replacement: src('../../packages/core/src/internals.ts') },
       { find: /^@sship\/core\/transport-suite$/, replacement: src('../../packages/core/src/testing/suite.ts') },
       { find: /^@sship\/core$/, replacement: src('../../packages/core/src/index.ts') }
     ]

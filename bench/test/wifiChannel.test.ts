@@ -1,4 +1,4 @@
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { describe, expect, it } from 'vitest'
 import { channelFaults, nextBurst } from '../src/wifi/wifiChannel.js'
 import { WIFI_PROFILES, wifiProfile } from '../src/wifi/WifiProfile.js'

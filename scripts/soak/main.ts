@@ -28,7 +28,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { parseArgs } from 'node:util'
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { CliProcess, freeUdpPort, type CliRecord } from '@sship/lan/testing'
 import { tally } from './tally.js'
 

@@ -1,8 +1,9 @@
 import * as Y from 'yjs'
 import {
-  asPeerId, connect, initServer, seededRandom,
-  type Conflict, type Connection, type Json, type PeerId, type Random, type Server, type TimingOptions
+  asPeerId, connect, initServer, type Conflict, type Connection, type Json, type PeerId, type Random,
+  type Server, type TimingOptions
 } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, type NetworkFaults, type VirtualClock } from '@sship/core/testing'
 import { queueHandler } from './queue.js'
 

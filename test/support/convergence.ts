@@ -4,7 +4,8 @@
  * with network mutators (latency, drop/duplicate/reorder, partitions, heal, crash, restart).
  */
 import type * as Y from 'yjs'
-import { asPeerId, connect, seededRandom, stateDigest, type Connection, type PeerId, type Random } from '@sship/core'
+import { asPeerId, connect, type Connection, type PeerId, type Random } from '@sship/core'
+import { seededRandom, stateDigest } from '@sship/core/internals'
 import { MemoryNetwork, compareAll, defaultNetworkFaults } from '@sship/core/testing'
 import { docMutators, layout, richJson } from './docMutators.js'
 

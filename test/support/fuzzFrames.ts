@@ -6,7 +6,8 @@
 import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { MessageType, PROTOCOL_VERSION, encodeEnvelope, messages, type Epoch, type PeerId, type Random } from '@sship/core'
+import type { Epoch, PeerId, Random } from '@sship/core'
+import { MessageType, PROTOCOL_VERSION, encodeEnvelope, messages } from '@sship/core/internals'
 
 /** One generated frame; `mustReject` marks frames that are invalid by construction. */
 export interface FuzzFrame {

@@ -4,8 +4,9 @@
  */
 import * as Y from 'yjs'
 import {
-  asPeerId, connect, initServer, seededRandom, type Connection, type PeerId, type Random, type Server, type SshipError
+  asPeerId, connect, initServer, type Connection, type PeerId, type Random, type Server, type SshipError
 } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, tokenCounter } from '@sship/core/testing'
 import { generators, type FuzzFrame } from './fuzzFrames.js'
 

@@ -4,7 +4,8 @@
  * trailing bytes, random bytes).
  */
 import fc from 'fast-check'
-import { MAX_EPOCH, MessageType, PROTOCOL_VERSION, messages, type DecodeResult, type Epoch, type PeerId } from '@sship/core'
+import type { Epoch, PeerId } from '@sship/core'
+import { MAX_EPOCH, MessageType, PROTOCOL_VERSION, messages, type DecodeResult } from '@sship/core/internals'
 import {
   DATA_HEADER_BYTES, ECDH_BYTES, EPHEMERAL_KEY_BYTES, MAX_COUNTER, NONCE_BYTES, PROOF_BYTES, SECURE_VERSION, SecureFrameType, TAG_BYTES, encodeData, encodeDataHeader, encodeIdentity,
   encodeHello, encodeProof

@@ -7,7 +7,8 @@ import fc from 'fast-check'
 import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { MAX_EPOCH, MessageType, encodeEnvelope, messages, type Epoch, type PeerId } from '@sship/core'
+import type { Epoch, PeerId } from '@sship/core'
+import { MAX_EPOCH, MessageType, encodeEnvelope, messages } from '@sship/core/internals'
 import { mutate, mutationsArb, peerIdArb } from './hostileArbitraries.js'
 
 /** A sync frame of `kind` (step 2 or update) carrying `update`. */

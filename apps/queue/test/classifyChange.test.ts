@@ -1,4 +1,5 @@
-import { asEpoch, asPeerId, Role, type CoordinatorSnapshot } from '@sship/core'
+import { asPeerId, Role, type CoordinatorSnapshot } from '@sship/core'
+import { asEpoch } from '@sship/core/internals'
 import { describe, expect, it } from 'vitest'
 import { classifyChange, INITIAL_CLASSIFIER, TimelineKind, type ClassifierState } from '../src/status/classifyChange.js'
 

@@ -1,4 +1,5 @@
-import { seededRandom, type Json } from '@sship/core'
+import type { Json } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { describe, expect, it } from 'vitest'
 import { DataKey } from '../src/queue/dataKeys.js'
 import { enqueue, forgetFinished, leave } from '../src/queue/queueWrites.js'

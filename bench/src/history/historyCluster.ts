@@ -1,4 +1,5 @@
-import { connect, initServer, seededRandom, type Connection, type PeerOptions, type Server } from '@sship/core'
+import { connect, initServer, type Connection, type PeerOptions, type Server } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork } from '@sship/core/testing'
 import { fifoServer } from './fifoServer.js'
 

@@ -1,4 +1,5 @@
-import { initServer, seededRandom, type Server } from '@sship/core'
+import { initServer, type Server } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork } from '@sship/core/testing'
 import { fifoServer } from './fifoServer.js'
 

@@ -1,4 +1,4 @@
-import type { Peer } from '@sship/core'
+import type { Peer } from '@sship/core/internals'
 import type * as Y from 'yjs'
 import { classifyTransaction, sshipRoots } from './classifyTransaction.js'
 import { emptyTraffic, TrafficCategory, type Traffic } from './Traffic.js'

@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os'
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { lastRole, RealCluster, sleep } from '../systems/real/RealCluster.js'
 import type { WorkerProcess } from '../systems/real/WorkerProcess.js'
 import { wallNow, type AckEvent, type EntriesEvent, type SeenEvent, type WorkerEvent } from '../systems/real/workerProtocol.js'

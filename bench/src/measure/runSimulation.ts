@@ -1,4 +1,4 @@
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { SimClientServer } from '../systems/sim/SimClientServer.js'
 import type { SimQueueSystem } from '../systems/sim/SimQueueSystem.js'
 import { SimSship } from '../systems/sim/SimSship.js'

@@ -1,4 +1,5 @@
-import { asPeerId, cryptoRandom, randomHex } from '@sship/core'
+import { asPeerId } from '@sship/core'
+import { cryptoRandom, randomHex } from '@sship/core/internals'
 import { MdnsDiscovery } from '@sship/lan'
 import { loopbackMdns } from '@sship/lan/testing'
 

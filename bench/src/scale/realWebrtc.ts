@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import { asPeerId, seededRandom } from '@sship/core'
+import { asPeerId } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { loopbackOnly, RelayTransport, WebrtcTransport } from '@sship/webrtc'
 import { SignalingServer } from '@sship/webrtc/server'
 import { WebSocket } from 'ws'

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import type { CliRecord } from '@sship/lan/testing'
 import { checkLedger } from './ledgerCheck.js'
 import { agreed, mostFollowed, RealPeer } from './realPeers.js'

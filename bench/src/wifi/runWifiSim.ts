@@ -1,4 +1,4 @@
-import { type Server, type ServerHandler } from '@sship/core'
+import type { Server, ServerHandler } from '@sship/core'
 import { Cluster } from '@sship/core/testing'
 import { decisionTerm } from '../systems/queue/decisionKey.js'
 import { checkLedger, type AckRecord } from './ledgerCheck.js'

@@ -1,4 +1,4 @@
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import type { QueueOp, Workload, WorkloadSpec } from './Workload.js'
 
 /** The default number of consumers for `devices` devices: one in five, at least one. */

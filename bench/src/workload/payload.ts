@@ -1,4 +1,4 @@
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 

@@ -1,4 +1,5 @@
-import { asPeerId, ConfigError, connect, initServer, seededRandom, type PeerId, type TransportEvents } from '@sship/core'
+import { asPeerId, ConfigError, connect, initServer, type PeerId, type TransportEvents } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, VirtualClock } from '@sship/core/testing'
 import { runTransportTests } from '@sship/core/transport-suite'
 import { describe, expect, it } from 'vitest'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Backoff } from '../src/index.js'
+import { Backoff } from '../src/internals.js'
 import { seededRandom } from '../src/random/Random.js'
 
 describe('Backoff', () => {

@@ -3,7 +3,8 @@
  * connection on the same peer), and a connection keeps a bounded request history.
  */
 import { describe, expect, it } from 'vitest'
-import { asPeerId, Connection, connect, initServer, seededRandom, type Json } from '@sship/core'
+import { asPeerId, Connection, connect, initServer, type Json } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, tokenCounter } from '@sship/core/testing'
 
 function oneHost(seed: number) {

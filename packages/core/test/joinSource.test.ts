@@ -4,7 +4,8 @@
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
-import { connect, initServer, seededRandom, type Server } from '@sship/core'
+import { connect, initServer, type Server } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, tokenCounter } from '@sship/core/testing'
 
 function cluster(seed: number, servers: number) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { connect, initServer, seededRandom, type SendResult } from '../src/index.js'
+import { connect, initServer, type SendResult } from '../src/index.js'
+import { seededRandom } from '../src/internals.js'
 import { MemoryNetwork } from '../src/testing/index.js'
 import { asPeerId } from '../src/ids/ids.js'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { connect, initServer, seededRandom, type SendResult, type Transport } from '@sship/core'
+import { connect, initServer, type SendResult, type Transport } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, type VirtualClock } from '@sship/core/testing'
 import { containsBytes, secureNode, type SecureNode } from './secureSupport.js'
 

@@ -5,7 +5,9 @@
  * deterministic memory network, settled between steps.
  */
 import { describe, expect, it } from 'vitest'
-import { ConfigError, WebCryptoIdentity, connect, initServer, messages, seededRandom, type PeerIdentity, type SendResult } from '@sship/core'
+import { ConfigError, connect, initServer, type SendResult } from '@sship/core'
+import { WebCryptoIdentity, type PeerIdentity } from '@sship/core/security'
+import { messages, seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, type VirtualClock } from '@sship/core/testing'
 import { Log, secureNode, settle, type SecureNode } from './secureSupport.js'
 import { decodeSecureFrame, SecureFrameType } from '../src/security/secureFrames.js'

@@ -1,5 +1,6 @@
 /** Helpers of the SecureTransport tests: a tapping transport, a settle loop, byte search. */
-import { asPeerId, SecureTransport, type PeerId, type SecureTransportOptions, type SecurityError, type Transport, type TransportEvents } from '@sship/core'
+import { asPeerId, type PeerId, type SecurityError, type Transport, type TransportEvents } from '@sship/core'
+import { SecureTransport, type SecureTransportOptions } from '@sship/core/security'
 import type { MemoryNetwork } from '@sship/core/testing'
 
 /** Few PBKDF2 iterations: tests check the protocol, not the work factor. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { deriveRoomKeys } from '@sship/core'
+import { deriveRoomKeys } from '@sship/core/security'
 import { MemoryNetwork } from '@sship/core/testing'
 import { deriveLinkKey } from '../src/security/roomKeys.js'
 import { counterIv, decodeSecureFrame, SecureFrameType } from '../src/security/secureFrames.js'

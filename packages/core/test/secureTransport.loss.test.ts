@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { asPeerId, SecureTransport, WebCryptoIdentity, type PeerId, type Transport, type TransportEvents } from '@sship/core'
+import { asPeerId, type PeerId, type Transport, type TransportEvents } from '@sship/core'
+import { SecureTransport, WebCryptoIdentity } from '@sship/core/security'
 import { MemoryNetwork } from '@sship/core/testing'
 import { EPHEMERAL_KEY_BYTES, encodeHello, NONCE_BYTES } from '../src/security/secureFrames.js'
 import { Log, secureNode, TEST_ITERATIONS, type SecureNode } from './secureSupport.js'

@@ -1,5 +1,6 @@
 import { expect } from 'vitest'
-import { asPeerId, SecureTransport, type SecurityError } from '@sship/core'
+import { asPeerId, type SecurityError } from '@sship/core'
+import { SecureTransport } from '@sship/core/security'
 import { MemoryNetwork, type MemoryNetworkOptions } from '@sship/core/testing'
 import { runTransportTests, type TransportTestContext } from '@sship/core/transport-suite'
 import { settle, TEST_ITERATIONS } from './secureSupport.js'

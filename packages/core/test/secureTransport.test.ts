@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { asPeerId, ConfigError, ReplayWindow, SecureTransport, SecurityError, type PeerId } from '@sship/core'
+import { asPeerId, ConfigError, SecurityError, type PeerId } from '@sship/core'
+import { SecureTransport } from '@sship/core/security'
+import { ReplayWindow } from '@sship/core/internals'
 import { MemoryNetwork } from '@sship/core/testing'
 import { containsBytes, Log, secureNode, settle, type SecureNode } from './secureSupport.js'
 

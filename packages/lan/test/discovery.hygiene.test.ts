@@ -3,7 +3,7 @@
  * is answered. Pure functions and virtual time; seeded where random.
  */
 import { VirtualClock } from '@sship/core/testing'
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { describe, expect, it } from 'vitest'
 import { ipv4ToInt, undialable } from '../src/discovery/dialPolicy.js'
 

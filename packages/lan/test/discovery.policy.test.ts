@@ -1,4 +1,5 @@
-import { asPeerId, seededRandom } from '@sship/core'
+import { asPeerId } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { VirtualClock } from '@sship/core/testing'
 import { describe, expect, it } from 'vitest'
 import { AnswerAggregator } from '../src/discovery/AnswerAggregator.js'

@@ -1,4 +1,5 @@
-import { ConfigError, connect, createIdentity, initServer, SecurityError, type PeerId, type PeerIdentity, type Server } from '@sship/core'
+import { ConfigError, connect, initServer, SecurityError, type PeerId, type Server } from '@sship/core'
+import { createIdentity, type PeerIdentity } from '@sship/core/security'
 import { afterEach, describe, expect, it } from 'vitest'
 import { joinLan, lanTiming, SecureLanTransport, type LanPeer } from '../src/index.js'
 import { loopbackMdns } from '../src/testing/index.js'

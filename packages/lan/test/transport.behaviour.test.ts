@@ -1,4 +1,5 @@
-import { PROTOCOL_VERSION, asPeerId, seededRandom, type PeerId } from '@sship/core'
+import { asPeerId, type PeerId } from '@sship/core'
+import { PROTOCOL_VERSION, seededRandom } from '@sship/core/internals'
 import { WebSocket, WebSocketServer } from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CloseCode, LanTransport, encodeHello, type LanTransportOptions } from '../src/index.js'

@@ -1,4 +1,5 @@
-import { asPeerId, seededRandom } from '@sship/core'
+import { asPeerId } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { runTransportTests } from '@sship/core/transport-suite'
 import { LanTransport, MdnsDiscovery } from '../src/index.js'
 import { loopbackMdns } from '../src/testing/index.js'

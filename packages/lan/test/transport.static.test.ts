@@ -1,4 +1,5 @@
-import { asPeerId, seededRandom } from '@sship/core'
+import { asPeerId } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { runTransportTests } from '@sship/core/transport-suite'
 import { LanTransport } from '../src/index.js'
 import { sleep } from './support/wait.js'

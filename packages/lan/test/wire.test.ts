@@ -1,4 +1,5 @@
-import { asPeerId, PROTOCOL_VERSION } from '@sship/core'
+import { asPeerId } from '@sship/core'
+import { PROTOCOL_VERSION } from '@sship/core/internals'
 import { describe, expect, it } from 'vitest'
 import {
   chooseLink, decodeHello, encodeHello, LinkChoice, parseHostPort, advertisementRecords, parseInstances, instanceName

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LOCK_FILE, openDocLog, PersistError, readHolder } from '../src/index.js'
 

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HEADER_BYTES, LOG_FILE, openDocLog, PEER_ID_FILE, PersistErrorCode, scanRecords, type PersistError } from '../src/index.js'

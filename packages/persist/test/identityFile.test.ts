@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { guidLabel, webCryptoVerifier } from '@sship/core'
+import { guidLabel, webCryptoVerifier } from '@sship/core/security'
 import { IDENTITY_FILE, loadOrCreateIdentity } from '../src/index.js'
 
 const dirs: string[] = []

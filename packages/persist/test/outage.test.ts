@@ -1,4 +1,5 @@
-import { connect, initServer, seededRandom, type Connection, type Server, type SshipError } from '@sship/core'
+import { connect, initServer, type Connection, type Server, type SshipError } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, tokenCounter, VirtualClock } from '@sship/core/testing'
 import type * as Y from 'yjs'
 import { afterEach, describe, expect, it } from 'vitest'

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { seededRandom } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openDocLog } from '../src/index.js'
 import { tempDirs } from './support/tempDir.js'

@@ -35,7 +35,7 @@ export { ConflictLog } from './store/ConflictLog.js'
 export type { SharedData } from './store/SharedDataStore.js'
 
 export {
-  sship, connect, initServer, Connection, Server, SendStatus, Role, SshipError,
-  type ServerOptions, type ConnectOptions, type ServerHandler, type CoordinatorSnapshot, type SendResult,
-  type RequestState, type Conflict, type Json, type JsonObject, type PeerId, type Epoch
+  sship, connect, initServer, Connection, Server, SendStatus, Role, SshipError, type ServerOptions,
+  type ConnectOptions, type ServerHandler, type CoordinatorSnapshot, type SendResult, type RequestState,
+  type Conflict, type Json, type JsonObject, type PeerId, type Epoch
 } from '@sship/core'

@@ -1,4 +1,5 @@
-import { asPeerId, connect, initServer, seededRandom, type SendResult } from '@sship/core'
+import { asPeerId, connect, initServer, type SendResult } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, tokenCounter, type VirtualClock } from '@sship/core/testing'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'

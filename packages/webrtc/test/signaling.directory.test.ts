@@ -1,4 +1,5 @@
-import { asPeerId, initServer, seededRandom, type PeerId, type TransportEvents } from '@sship/core'
+import { asPeerId, initServer, type PeerId, type TransportEvents } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { VirtualClock } from '@sship/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { followSignaling, publishSignaling, WebrtcError, WebrtcTransport, type SignalingSocket } from '../src/index.js'

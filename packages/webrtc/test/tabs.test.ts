@@ -1,4 +1,5 @@
-import { asPeerId, connect, initServer, seededRandom, type PeerId, type TransportEvents } from '@sship/core'
+import { asPeerId, connect, initServer, type PeerId, type TransportEvents } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { tokenCounter, VirtualClock } from '@sship/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeTabMessage, encodeTabBye, encodeTabFrame, encodeTabHello, sealBytes, deriveRoomKey, TabMessageType, TabTransport } from '../src/index.js'

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { asPeerId, combineTransports, seededRandom, type PeerId, type Transport } from '@sship/core'
+import { asPeerId, type PeerId, type Transport } from '@sship/core'
+import { combineTransports, seededRandom } from '@sship/core/internals'
 import { runTransportTests } from '@sship/core/transport-suite'
 import { WebSocket } from 'ws'
 import { WsClientTransport, type LinkSocketConstructor } from '../src/index.js'

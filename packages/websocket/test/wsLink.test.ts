@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { asPeerId, seededRandom, type TransportEvents } from '@sship/core'
+import { asPeerId, type TransportEvents } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { decodeWsLink, encodeWsFrame, encodeWsHello, HostLinkState, WsClientTransport, WsLinkType, type LinkSocketConstructor } from '../src/index.js'

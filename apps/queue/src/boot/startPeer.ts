@@ -1,4 +1,6 @@
-import { combineTransports, connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { connect, initServer, asPeerId, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { SecureTransport } from '@sship/core/security'
+import { combineTransports, cryptoRandom, randomHex } from '@sship/core/internals'
 import { claimBrowserCandidacy, followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
 import { WsClientTransport } from '@sship/websocket'
 import * as Y from 'yjs'

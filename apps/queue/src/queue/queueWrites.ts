@@ -1,4 +1,5 @@
-import { randomHex, type Random } from '@sship/core'
+import type { Random } from '@sship/core'
+import { randomHex } from '@sship/core/internals'
 import { DataKey } from './dataKeys.js'
 import { compareEntries, MAX_NAME, MAX_TOPIC, type LeftMark } from './QueueEntry.js'
 import { EntryStatus, type QueueView } from './queueView.js'

@@ -1,4 +1,5 @@
-import { systemClock, type Clock, type PeerId, type TimerHandle, type Transport } from '@sship/core'
+import type { Clock, PeerId, Transport } from '@sship/core'
+import { systemClock, type TimerHandle } from '@sship/core/internals'
 import type { WebrtcTransport } from '@sship/webrtc'
 import type { HostLinkInfo, WsClientTransport } from '@sship/websocket'
 

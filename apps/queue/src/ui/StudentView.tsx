@@ -1,4 +1,4 @@
-import { cryptoRandom } from '@sship/core'
+import { cryptoRandom } from '@sship/core/internals'
 import { useConnection } from '@sship/react'
 import { useState, type FormEvent, type ReactNode } from 'react'
 import { enqueue, leave } from '../queue/queueWrites.js'

@@ -1,4 +1,5 @@
-import { asPeerId, seededRandom, type PeerId, type Random } from '@sship/core'
+import { asPeerId, type PeerId, type Random } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { MemoryNetwork, type MemoryTransport, type VirtualClock } from '@sship/core/testing'
 import * as Y from 'yjs'
 import { classifyTransaction, clientServerRoots } from '../../measure/classifyTransaction.js'

@@ -1,4 +1,5 @@
-import type { Connection, Peer, Transport } from '@sship/core'
+import type { Connection, Transport } from '@sship/core'
+import type { Peer } from '@sship/core/internals'
 import { CappedLinks, RelayTransport } from '@sship/webrtc'
 import { Cluster, type Member, type VirtualClock } from '@sship/core/testing'
 import type * as Y from 'yjs'

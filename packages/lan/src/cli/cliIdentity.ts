@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { createIdentity, type WebCryptoIdentity } from '@sship/core'
+import { createIdentity, type WebCryptoIdentity } from '@sship/core/security'
 import { DataDirLock, loadOrCreateIdentity } from '@sship/persist'
 import { UsageError } from './cliArgs.js'
 

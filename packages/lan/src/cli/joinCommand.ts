@@ -1,5 +1,7 @@
 import { createInterface } from 'node:readline'
-import { connect, initServer, SecurityError, SecurityErrorCode, type Connection, type SendResult, type Server } from '@sship/core'
+import {
+  connect, initServer, SecurityError, SecurityErrorCode, type Connection, type SendResult, type Server
+} from '@sship/core'
 import { openDocLog, PersistError, PersistErrorCode, type DocLog } from '@sship/persist'
 import { joinLan } from '../join/joinLan.js'
 import { lanTiming } from '../join/lanTiming.js'

@@ -1,4 +1,6 @@
-import { asPeerId, connect, createIdentity, cryptoRandom, randomHex, type CoordinatorSnapshot, type PeerId, type PeerIdentity } from '@sship/core'
+import { asPeerId, connect, type CoordinatorSnapshot, type PeerId } from '@sship/core'
+import { createIdentity, type PeerIdentity } from '@sship/core/security'
+import { cryptoRandom, randomHex } from '@sship/core/internals'
 import { MdnsDiscovery } from '../discovery/MdnsDiscovery.js'
 import type { DirectoryEntry } from '../discovery/PeerDirectory.js'
 import { firstLanAddress } from '../join/lanAddress.js'

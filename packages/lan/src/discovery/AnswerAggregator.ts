@@ -1,4 +1,5 @@
-import type { Clock, Random, TimerHandle } from '@sship/core'
+import type { Clock, Random } from '@sship/core'
+import type { TimerHandle } from '@sship/core/internals'
 
 /**
  * When a responder multicasts its records (RFC 6762 §6): after a random 20–120 ms (the PTR is a

@@ -1,4 +1,5 @@
-import { PROTOCOL_VERSION, cryptoRandom, systemClock, type Clock, type PeerId, type Random, type TimerHandle } from '@sship/core'
+import type { Clock, PeerId, Random } from '@sship/core'
+import { PROTOCOL_VERSION, cryptoRandom, systemClock, type TimerHandle } from '@sship/core/internals'
 import type { DiscoveryStats, MdnsDiscoveryOptions } from './MdnsDiscoveryOptions.js'
 import type { Answer, Question } from 'dns-packet'
 import { AnswerAggregator } from './AnswerAggregator.js'

@@ -1,4 +1,6 @@
-import { asPeerId, ConfigError, cryptoRandom, type Clock, type PeerId, type PeerIdentity, type Random, type SecureTransportOptions } from '@sship/core'
+import { asPeerId, ConfigError, type Clock, type PeerId, type Random } from '@sship/core'
+import type { PeerIdentity, SecureTransportOptions } from '@sship/core/security'
+import { cryptoRandom } from '@sship/core/internals'
 import { MdnsDiscovery } from '../discovery/MdnsDiscovery.js'
 import type { MdnsDiscoveryOptions } from '../discovery/MdnsDiscoveryOptions.js'
 import { LanTransport } from '../transport/LanTransport.js'

@@ -1,4 +1,5 @@
-import { asPeerId, randomHex, type PeerId, type Random } from '@sship/core'
+import { asPeerId, type PeerId, type Random } from '@sship/core'
+import { randomHex } from '@sship/core/internals'
 
 /** A new peer GUID in UUID layout (`8-4-4-4-12` hex digits), drawn from `random`. */
 export function newPeerGuid(random: Random): PeerId {

@@ -1,4 +1,5 @@
-import { systemClock, type Clock, type TimerHandle } from '@sship/core'
+import type { Clock } from '@sship/core'
+import { systemClock, type TimerHandle } from '@sship/core/internals'
 
 /** One line {@link RepeatedErrors} lets through: the first error of a source, or a summary of the rest. */
 export interface ErrorLine {

@@ -1,4 +1,5 @@
-import { Backoff, type BackoffOptions, type Clock, type PeerId, type Random, type TimerHandle } from '@sship/core'
+import type { Clock, PeerId, Random } from '@sship/core'
+import { Backoff, type BackoffOptions, type TimerHandle } from '@sship/core/internals'
 import type { DirectoryEntry } from '../discovery/PeerDirectory.js'
 import { CloseCode, isPermanentRejection } from './CloseCode.js'
 import { formatHostPort, type HostPort } from './peerAddress.js'

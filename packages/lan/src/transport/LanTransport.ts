@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net'
+import { asPeerId, type Clock, type PeerId, type Transport, type TransportEvents } from '@sship/core'
 import {
-  DEFAULT_BACKOFF, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, asPeerId, cryptoRandom, randomHex, systemClock,
-  type Clock, type PeerId, type Transport, type TransportEvents
-} from '@sship/core'
+  DEFAULT_BACKOFF, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, cryptoRandom, randomHex, systemClock
+} from '@sship/core/internals'
 import type WebSocket from 'ws'
 import { CloseCode, duplicateReason, isPermanentRejection, peerInDuplicateReason } from './CloseCode.js'
 import { dialLink } from './dialLink.js'

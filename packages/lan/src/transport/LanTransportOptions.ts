@@ -1,4 +1,5 @@
-import type { BackoffOptions, Clock, PeerId, Random } from '@sship/core'
+import type { Clock, PeerId, Random } from '@sship/core'
+import type { BackoffOptions } from '@sship/core/internals'
 import type { PeerDirectory } from '../discovery/PeerDirectory.js'
 import type { LinkBudget } from './LinkBudget.js'
 

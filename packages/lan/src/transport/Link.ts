@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
-import { TokenBucket, type Clock, type PeerId, type TimerHandle } from '@sship/core'
+import type { Clock, PeerId } from '@sship/core'
+import { TokenBucket, type TimerHandle } from '@sship/core/internals'
 import { CloseCode } from './CloseCode.js'
 import { DEFAULT_LINK_BUDGET, type LinkBudget } from './LinkBudget.js'
 import type WebSocket from 'ws'

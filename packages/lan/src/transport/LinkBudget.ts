@@ -1,4 +1,4 @@
-import type { Rate } from '@sship/core'
+import type { Rate } from '@sship/core/internals'
 
 /**
  * What one link (and one server) may cost: a link whose peer does not read is closed once its

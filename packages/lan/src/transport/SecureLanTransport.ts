@@ -1,4 +1,5 @@
-import { SecureTransport, type SecureTransportOptions, type Transport } from '@sship/core'
+import type { Transport } from '@sship/core'
+import { SecureTransport, type SecureTransportOptions } from '@sship/core/security'
 import type { LanTransport } from './LanTransport.js'
 import type { LanTransportStats } from './LanTransportStats.js'
 import type { HostPort } from './peerAddress.js'

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { WebCryptoIdentity, type StoredIdentity } from '@sship/core'
+import { WebCryptoIdentity, type StoredIdentity } from '@sship/core/security'
 import { PersistError, PersistErrorCode } from '../errors/PersistError.js'
 import { readFileIfExists, replaceFileDurably } from '../fs/durable.js'
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { asPeerId, randomHex, type PeerId, type Random } from '@sship/core'
+import { asPeerId, type PeerId, type Random } from '@sship/core'
+import { randomHex } from '@sship/core/internals'
 import { PersistError, PersistErrorCode } from '../errors/PersistError.js'
 import { readFileIfExists, replaceFileDurably } from '../fs/durable.js'
 

@@ -1,6 +1,7 @@
 import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { cryptoRandom, type PeerId, type Random } from '@sship/core'
+import type { PeerId, Random } from '@sship/core'
+import { cryptoRandom } from '@sship/core/internals'
 import * as Y from 'yjs'
 import { PersistError, PersistErrorCode } from '../errors/PersistError.js'
 import { readFileIfExists, replaceFileDurably, writeAll } from '../fs/durable.js'

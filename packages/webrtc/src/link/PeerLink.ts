@@ -1,4 +1,5 @@
-import { FrameError, FrameErrorCode, type Clock, type PeerId, type TimerHandle } from '@sship/core'
+import { FrameError, FrameErrorCode, type Clock, type PeerId } from '@sship/core'
+import type { TimerHandle } from '@sship/core/internals'
 import SimplePeer from '#simple-peer'
 import { filterSignal, type CandidateFilter } from '../ice/candidateFilter.js'
 import type { SignalPayload } from '../signaling/signalingMessages.js'

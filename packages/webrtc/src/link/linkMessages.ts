@@ -1,4 +1,5 @@
-import { FrameError, FrameErrorCode, type DecodeResult } from '@sship/core'
+import { FrameError, FrameErrorCode } from '@sship/core'
+import type { DecodeResult } from '@sship/core/internals'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 

@@ -1,4 +1,5 @@
-import { ReplayWindow, systemClock, type Clock, type PeerId, type TimerHandle, type Transport, type TransportEvents } from '@sship/core'
+import { type Clock, type PeerId, type Transport, type TransportEvents } from '@sship/core'
+import { ReplayWindow, systemClock, type TimerHandle } from '@sship/core/internals'
 import { LinkStateTable, type LinkState } from './LinkStateTable.js'
 import { decodeMeshFrame, encodeMeshFrame, MeshType, type BroadcastFrame, type LinksFrame, type RoutedFrame } from './meshFrames.js'
 import type { RelayStats, RelayTransportOptions } from './RelayTransportOptions.js'

@@ -1,4 +1,4 @@
-import type { Rate } from '@sship/core'
+import type { Rate } from '@sship/core/internals'
 
 /**
  * What one signaling connection, and the whole server, may cost. A y-webrtc client subscribes

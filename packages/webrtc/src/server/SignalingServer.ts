@@ -1,6 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { TokenBucket, systemClock } from '@sship/core'
+import { TokenBucket, systemClock } from '@sship/core/internals'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { formatSignalingMessage, parseSignalingMessage, type ServerMessage } from '../signaling/signalingMessages.js'
 import { DEFAULT_SIGNALING_LIMITS, SignalingCloseCode, type SignalingLimits } from './SignalingLimits.js'

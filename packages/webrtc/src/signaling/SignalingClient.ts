@@ -1,4 +1,5 @@
-import { Backoff, type BackoffOptions, type Clock, type Random, type TimerHandle } from '@sship/core'
+import type { Clock, Random } from '@sship/core'
+import { Backoff, type BackoffOptions, type TimerHandle } from '@sship/core/internals'
 import { formatSignalingMessage, parseSignalingMessage, type ClientMessage } from './signalingMessages.js'
 import { messageText, SOCKET_OPEN, type SignalingSocket, type SignalingSocketConstructor } from './SignalingSocket.js'
 

@@ -1,4 +1,5 @@
-import type { BackoffOptions, Clock, Random } from '@sship/core'
+import type { Clock, Random } from '@sship/core'
+import type { BackoffOptions } from '@sship/core/internals'
 import { SignalingClient, type SignalingClientEvents } from './SignalingClient.js'
 import type { SignalingSocketConstructor } from './SignalingSocket.js'
 

@@ -1,4 +1,8 @@
-import { asPeerId, ConfigError, FrameError, FrameErrorCode, systemClock, type Clock, type PeerId, type TimerHandle, type Transport, type TransportEvents } from '@sship/core'
+import {
+  asPeerId, ConfigError, FrameError, FrameErrorCode, type Clock, type PeerId, type Transport,
+  type TransportEvents
+} from '@sship/core'
+import { systemClock, type TimerHandle } from '@sship/core/internals'
 import { MessageSealer } from '../crypto/MessageSealer.js'
 import { looksSealed, openBytes, sealBytes } from '../crypto/roomCrypto.js'
 import { WebrtcError, WebrtcErrorCode } from '../errors/WebrtcError.js'

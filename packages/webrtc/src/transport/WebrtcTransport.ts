@@ -1,4 +1,7 @@
-import { asPeerId, ConfigError, cryptoRandom, systemClock, type Clock, type PeerId, type Random, type Transport, type TransportEvents } from '@sship/core'
+import {
+  asPeerId, ConfigError, type Clock, type PeerId, type Random, type Transport, type TransportEvents
+} from '@sship/core'
+import { cryptoRandom, systemClock } from '@sship/core/internals'
 import { MessageSealer } from '../crypto/MessageSealer.js'
 import { openJson, sealJson } from '../crypto/roomCrypto.js'
 import { WebrtcError, WebrtcErrorCode } from '../errors/WebrtcError.js'

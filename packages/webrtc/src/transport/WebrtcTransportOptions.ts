@@ -1,4 +1,5 @@
-import type { BackoffOptions, Clock, PeerId, Random } from '@sship/core'
+import type { Clock, PeerId, Random } from '@sship/core'
+import type { BackoffOptions } from '@sship/core/internals'
 import type { CandidateFilter } from '../ice/candidateFilter.js'
 import type { MeshLinkOptions } from '../mesh/MeshLinkPolicy.js'
 import type { SignalingSocketConstructor } from '../signaling/SignalingSocket.js'

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import { asPeerId, seededRandom, type PeerId } from '@sship/core'
+import { asPeerId, type PeerId } from '@sship/core'
+import { seededRandom } from '@sship/core/internals'
 import { WebSocket } from 'ws'
 import { loopbackOnly, WebrtcTransport, type WebrtcTransportOptions } from '../../src/index.js'
 

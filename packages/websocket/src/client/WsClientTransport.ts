@@ -1,4 +1,5 @@
-import { asPeerId, Backoff, cryptoRandom, systemClock, type BackoffOptions, type Clock, type PeerId, type Random, type TimerHandle, type Transport, type TransportEvents } from '@sship/core'
+import { asPeerId, type Clock, type PeerId, type Random, type Transport, type TransportEvents } from '@sship/core'
+import { Backoff, cryptoRandom, systemClock, type BackoffOptions, type TimerHandle } from '@sship/core/internals'
 import { decodeWsLink, encodeWsFrame, encodeWsHello, WS_LINK_VERSION, WsCloseCode, WsLinkType } from '../wire/wsLinkWire.js'
 
 /** The part of the WebSocket API this transport uses (the browser's, or `ws` in Node tests). */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { asPeerId, systemClock, TokenBucket, type PeerId, type Rate, type Transport, type TransportEvents } from '@sship/core'
+import { asPeerId, type PeerId, type Transport, type TransportEvents } from '@sship/core'
+import { systemClock, TokenBucket, type Rate } from '@sship/core/internals'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { decodeWsLink, encodeWsFrame, encodeWsHello, WS_LINK_VERSION, WsCloseCode, WsLinkType } from '../wire/wsLinkWire.js'
 
