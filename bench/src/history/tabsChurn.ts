@@ -55,12 +55,19 @@ export function runTabsChurn(o: TabsChurnOptions): TabsChurnResult {
   // A browser's peer and how many of its tabs are open.
   const open = new Map<number, { server: Server; tabs: number; crash: boolean }>()
   const closing: Array<{ at: number; browser: number }> = []
+  // A peer that left stays until its retirement is decided; its browser's next tab replaces it
+  // (in a real browser the closed tab is gone already).
+  const leaving = new Map<number, Server>()
   let incarnation = 0
   for (let t = 0; t < o.tabs; t++) {
     const browser = t % o.browsers
     const current = open.get(browser)
     if (current !== undefined) current.tabs++
-    else open.set(browser, { server: start(`b${browser}`, o.seed * 7919 + ++incarnation), tabs: 1, crash: t % o.crashEvery === o.crashEvery - 1 })
+    else {
+      leaving.get(browser)?.peer.stop()
+      leaving.delete(browser)
+      open.set(browser, { server: start(`b${browser}`, o.seed * 7919 + ++incarnation), tabs: 1, crash: t % o.crashEvery === o.crashEvery - 1 })
+    }
     closing.push({ at: clock.now() + 3000, browser })
     clock.advance(1000)
     while (closing.length > 0 && closing[0]!.at <= clock.now()) {
@@ -73,6 +80,7 @@ export function runTabsChurn(o: TabsChurnOptions): TabsChurnResult {
         entry.server.peer.stop()
       } else {
         entry.server.peer.leave()
+        leaving.set(b, entry.server)
       }
     }
   }
