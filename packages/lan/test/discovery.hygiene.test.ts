@@ -2,7 +2,6 @@
  * mDNS hygiene (issue [J]): which advertised addresses are dialed, and how often a query flood
  * is answered. Pure functions and virtual time; seeded where random.
  */
-import { VirtualClock } from '@sship/core/testing'
 import { seededRandom } from '@sship/core/internals'
 import { describe, expect, it } from 'vitest'
 import { ipv4ToInt, undialable } from '../src/discovery/dialPolicy.js'
