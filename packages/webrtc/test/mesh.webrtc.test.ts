@@ -19,7 +19,7 @@ describe('a capped WebRTC mesh under the relay layer (Node peers, loopback)', ()
     const got = new Map<PeerId, PeerId[]>()
     const errors: string[] = []
     for (let i = 0; i < n; i++) {
-      const t = nodeTransport(`mesh-${i}`, [server.url], i + 1, { room: 'sship-mesh-test', mesh: { k: 2, maxLinks: 5 }, onError: (e) => errors.push(`${i}: ${e.message}`) })
+      const t = nodeTransport(`mesh-${i}`, [server.url], i + 1, { room: 'sship-mesh-test', mesh: { k: 1, maxLinks: 5 }, onError: (e) => errors.push(`${i}: ${e.message}`) })
       const relay = new RelayTransport({ inner: t, incarnation: 1 })
       const id = t.localPeer
       got.set(id, [])
