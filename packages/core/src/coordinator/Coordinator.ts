@@ -252,9 +252,16 @@ export class Coordinator extends ElectionRole {
 
   protected onLedgerChanged(): void {
     const head = this.host.ledger.head()
-    // A term of an instance that lost is no fence: forget it, or we would never follow the winner.
-    if (this.known !== null && this.offInstance(this.known)) this.known = head
     if (head !== null) this.noteTerm(head)
+    // Peers of an app instance that lost may know a greater epoch than ours: continue in a new
+    // term above it (keeping every decision of ours), so no peer ever sees its epoch go back.
+    // Quorum mode does not: a term nobody voted for could tie with a voted one.
+    const mine = this.myTerm
+    if (this.role === Role.Leader && mine !== null && !this.host.quorum && head !== null && sameTerm(head, mine) &&
+      this.host.ledger.maxEpoch() > mine.epoch) {
+      this.claim({ parent: termKey(mine), parentCount: this.written })
+      return
+    }
     // Step down for a greater term, or when our own term turns out to belong to an app instance
     // that lost to an established one (we started without the document and created the app again).
     if (this.role === Role.Leader && this.myTerm !== null && head !== null && (compareTerms(head, this.myTerm) > 0 || this.offInstance(this.myTerm))) {

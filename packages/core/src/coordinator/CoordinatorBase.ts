@@ -18,7 +18,7 @@ import { LeaderView } from './LeaderView.js'
 import { VoteBook } from './Quorum.js'
 import { RequestProcessor } from './RequestProcessor.js'
 import { Role } from './Role.js'
-import { maxTerm, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
+import { compareTerms, maxTerm, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
 import type { TimingOptions } from './timing.js'
 import type { Membership } from './membership/Membership.js'
 
@@ -284,6 +284,14 @@ export abstract class CoordinatorBase {
   protected offInstance(term: TermRef): boolean {
     const key = termKey(term)
     return this.host.ledger.term(key) !== undefined && !this.host.ledger.inCanonicalInstance(key)
+  }
+
+  /**
+   * True if `term` is older than the greatest term this peer knows. A known term of an instance
+   * that lost fences nothing (its epoch still counts for the next claim, so epochs never go back).
+   */
+  protected olderThanKnown(term: TermRef): boolean {
+    return this.known !== null && !this.offInstance(this.known) && compareTerms(term, this.known) < 0
   }
 
   protected noteTerm(term: TermRef): void {

@@ -69,7 +69,7 @@ export abstract class ElectionRole extends FollowerRole {
    */
   private vouchable(term: TermRef): boolean {
     return term.leader !== this.host.self && this.host.app.eligible().includes(term.leader) &&
-      (this.known === null || compareTerms(term, this.known) >= 0) && this.host.ledger.term(termKey(term)) !== undefined
+      !this.olderThanKnown(term) && this.host.ledger.term(termKey(term)) !== undefined
   }
 
   /** Follows `term` on a peer's word: our link to its coordinator is broken, theirs is not. */

@@ -27,7 +27,7 @@ export abstract class FollowerRole extends CoordinatorBase {
         return
       }
     }
-    if (this.known !== null && compareTerms(hb, this.known) < 0) {
+    if (this.known !== null && this.olderThanKnown(hb)) {
       this.host.send(from, this.ack(this.known))
       return
     }
