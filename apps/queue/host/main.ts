@@ -2,11 +2,9 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { CoordinatorSnapshot } from '@sship/core'
 import qrcode from 'qrcode-terminal'
-import { displayName, peerLabels } from '../src/queue/PeerLabel.js'
-import { roomFragment } from '../src/queue/roomFragment.js'
-import { HOST_USAGE, parseHostArgs, type HostArgs } from './hostArgs.js'
-import { loadRoomSecret, type RoomSecret } from './roomSecret.js'
-import { startHost, type QueueHost } from './startHost.js'
+import { displayName, peerLabels, roomFragment } from '@sship/web'
+import { hostUsage, loadRoomSecret, parseHostArgs, startWebHost, type HostArgs, type RoomSecret, type WebHost } from '@sship/web/host'
+import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../src/server/queueServer.js'
 
 /**
  * `npm start` at the repository root: the queue's Node host. Prints the page's URL (and a QR
@@ -21,7 +19,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2
   }
   if (args.help) {
-    console.log(HOST_USAGE)
+    console.log(hostUsage('npm start --', 'the office-hours queue'))
     return 0
   }
   const dist = args.dist ?? fileURLToPath(new URL('../dist', import.meta.url))
@@ -36,10 +34,10 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(error instanceof Error ? error.message : String(error))
     return 2
   }
-  let host: QueueHost
+  let host: WebHost
   try {
-    host = await startHost({
-      ...args, dist, ...(room === undefined ? {} : { secret: room.secret }),
+    host = await startWebHost({
+      ...args, dist, app: QUEUE_APP, version: QUEUE_CODE_VERSION, timing: QUEUE_TIMING, serverCode: queueServer, ...(room === undefined ? {} : { secret: room.secret }),
       onError: (e) => { if (process.env.SSHIP_QUEUE_DEBUG !== undefined) console.error(`[error] ${e.message}`) },
       // A refused link is worth a line: a peer with another secret, or someone probing the room.
       onRefused: (code, peer, message) => console.log(`[refused] ${peer ?? 'unknown peer'}: ${code}: ${message}`)
@@ -86,7 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** Prints one line whenever who serves, the epoch or the successorship list changes. */
-function printStatus(host: QueueHost): () => void {
+function printStatus(host: WebHost): () => void {
   let last = ''
   const show = (s: CoordinatorSnapshot): void => {
     const labels = peerLabels(host.connection.data.toJSON() as Record<string, unknown>)

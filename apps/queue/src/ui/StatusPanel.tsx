@@ -1,7 +1,6 @@
 import { useCoordinator, usePeers } from '@sship/react'
 import type { ReactNode } from 'react'
-import { displayName } from '../queue/PeerLabel.js'
-import { TimelineKind } from '../status/classifyChange.js'
+import { displayName, TimelineKind } from '@sship/web'
 import { useLabels } from './useLabels.js'
 import { useLinkStatus } from './useLinkStatus.js'
 import { useTimeline } from './useTimeline.js'

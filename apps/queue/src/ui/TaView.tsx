@@ -1,7 +1,7 @@
 import type { SendResult } from '@sship/core'
 import { useConflicts, useConnection, useCoordinator, useSend } from '@sship/react'
 import { useState, type ReactNode } from 'react'
-import { displayName, setPeerLabel } from '../queue/PeerLabel.js'
+import { displayName, setPeerLabel } from '@sship/web'
 import type { DequeueReply } from '../server/queueServer.js'
 import { useLabels } from './useLabels.js'
 import { useQueueView } from './useQueueView.js'

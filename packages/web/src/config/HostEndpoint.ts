@@ -1,4 +1,4 @@
-import { DataPrefix } from './dataKeys.js'
+import { WebDataPrefix } from './dataKeys.js'
 
 /**
  * Where a Node host serves the app, written by the host under `host:<guid>` (its own key only;
@@ -20,11 +20,11 @@ export interface HostEndpoint {
 export function hostEndpoints(data: Readonly<Record<string, unknown>>): Map<string, HostEndpoint> {
   const out = new Map<string, HostEndpoint>()
   for (const [key, v] of Object.entries(data)) {
-    if (!key.startsWith(DataPrefix.host) || typeof v !== 'object' || v === null) continue
+    if (!key.startsWith(WebDataPrefix.host) || typeof v !== 'object' || v === null) continue
     const { http, ws, signaling, at } = v as Record<string, unknown>
     if (typeof http !== 'string' || typeof ws !== 'string' || typeof signaling !== 'string' || typeof at !== 'number') continue
     if (!/^wss?:\/\//.test(ws) || !/^wss?:\/\//.test(signaling)) continue
-    out.set(key.slice(DataPrefix.host.length), { http, ws, signaling, at })
+    out.set(key.slice(WebDataPrefix.host.length), { http, ws, signaling, at })
   }
   return out
 }

@@ -1,22 +1,29 @@
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
-import { asPeerId, combineTransports, connect, initServer, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { asPeerId, combineTransports, connect, initServer, SecureTransport, type Connection, type PeerId, type Server, type ServerHandler, type TimingOptions, type Transport } from '@sship/core'
 import { joinLan, lanTiming, type LanPeer } from '@sship/lan'
 import { openDocLog, type DocLog } from '@sship/persist'
 import { publishSignaling } from '@sship/webrtc'
 import { SignalingServer } from '@sship/webrtc/server'
 import { WsHubTransport } from '@sship/websocket/server'
 import * as Y from 'yjs'
-import { CONFIG_PATH, DOC_PATH, LINK_PATH, type AppConfig } from '../src/queue/appConfig.js'
-import { DataKey } from '../src/queue/dataKeys.js'
-import { hostEndpoints, type HostEndpoint } from '../src/queue/HostEndpoint.js'
-import { setPeerLabel } from '../src/queue/PeerLabel.js'
-import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../src/server/queueServer.js'
+import { CONFIG_PATH, DOC_PATH, LINK_PATH, type AppConfig } from '../config/appConfig.js'
+import { WebDataKey } from '../config/dataKeys.js'
+import { hostEndpoints, type HostEndpoint } from '../config/HostEndpoint.js'
+import { setPeerLabel } from '../config/PeerLabel.js'
 import { serveStatic } from './staticFiles.js'
 
-/** Options of {@link startHost} (the host's flags, resolved). */
-export interface HostOptions {
+/** Options of {@link startWebHost}: the app, and the host's flags (resolved, see `parseHostArgs`). */
+export interface WebHostOptions {
+  /** The app's name (the sship app, the mDNS service's `app=`, the signaling room). */
+  readonly app: string
+  /** The server code's version: peers with another version are never eligible. */
+  readonly version: string
+  /** The app's server code, run on this host while it holds the server role. */
+  readonly serverCode: (server: Server) => ServerHandler
+  /** Failure-detector timing (LAN defaults are applied on top); give the pages the same. */
+  readonly timing?: Partial<TimingOptions>
   /** Address to bind everything to and advertise; undefined with `lan`. */
   readonly interface: string | undefined
   readonly lan: boolean
@@ -42,7 +49,7 @@ export interface HostOptions {
 }
 
 /** A running host. */
-export interface QueueHost {
+export interface WebHost {
   readonly peerId: PeerId
   /** The page's URL. */
   readonly url: string
@@ -63,36 +70,38 @@ const GOODBYE_SYNC_MS = 200
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * Starts the queue's Node host: joins the LAN (mDNS + WebSockets to other hosts), serves the
- * built page and browsers' links on one HTTP port, runs a WebRTC signaling server for browsers,
- * and joins the app as an eligible peer running the queue's server code.
+ * Starts an app's Node host: joins the LAN (mDNS + WebSockets to other hosts), serves the built
+ * page and browsers' links (`/sship`, a `WsHubTransport`) on one HTTP port, answers
+ * `/sship-config.json` and `/sship-doc` for `startWebPeer`, runs a WebRTC signaling server for
+ * browsers, and joins the app as an eligible peer running the app's server code.
  */
-export async function startHost(options: HostOptions): Promise<QueueHost> {
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const app = options.app
   const report = (error: unknown): void => options.onError?.(error instanceof Error ? error : new Error(String(error)))
   const defaultId = asPeerId(options.id ?? `host-${hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 40) || 'node'}-${options.port}`)
   // With a data directory the document (entries, decisions, pending requests) and the GUID survive restarts.
   const log: DocLog | undefined = options.dataDir === undefined ? undefined : openDocLog(options.dataDir, options.id === undefined ? {} : { peerId: defaultId })
   const peerId = log?.peerId ?? defaultId
-  const lan = await joinLan(QUEUE_APP, {
+  const lan = await joinLan(app, {
     ...(options.lan ? { lan: true } : { interface: options.interface ?? '127.0.0.1' }),
     peerId, mdns: options.mdns, mdnsPort: options.mdnsPort,
     onError: report
   })
   const iface = lan.interface
-  const hub = new WsHubTransport({ peerId, app: QUEUE_APP, onError: report })
+  const hub = new WsHubTransport({ peerId, app: app, onError: report })
   const combined = combineTransports([lan.transport, hub])
   const transport: Transport = options.secret === undefined ? combined : new SecureTransport(combined, {
-    secret: options.secret, appName: QUEUE_APP, onError: (error, peer) => options.onRefused?.(error.code, peer, error.message)
+    secret: options.secret, appName: app, onError: (error, peer) => options.onRefused?.(error.code, peer, error.message)
   })
-  const server = initServer(QUEUE_APP, {
+  const server = initServer(app, {
     transport,
-    version: QUEUE_CODE_VERSION,
-    timing: lanTiming({ ...QUEUE_TIMING, holdDownMs: options.holdDownMs, joinGraceMs: HOST_JOIN_GRACE_MS }),
+    version: options.version,
+    timing: lanTiming({ ...options.timing, holdDownMs: options.holdDownMs, joinGraceMs: HOST_JOIN_GRACE_MS }),
     onError: (error) => report(error),
     ...(log === undefined ? {} : { doc: log.doc })
   })
-  server.onReceive(queueServer(server))
-  const conn = connect(QUEUE_APP, { peer: server.peer })
+  server.onReceive(options.serverCode(server))
+  const conn = connect(app, { peer: server.peer })
 
   const http = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
@@ -137,7 +146,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
   const host = iface.includes(':') ? `[${iface}]` : iface
   const endpoint: HostEndpoint = { http: `http://${host}:${port}/`, ws: `ws://${host}:${port}${LINK_PATH}`, signaling: sig.url, at: Date.now() }
   conn.doc.transact(() => {
-    conn.data.set(DataKey.host(peerId), endpoint)
+    conn.data.set(WebDataKey.host(peerId), endpoint)
     setPeerLabel(conn.data, peerId, { name: `host ${hostname().slice(0, 24)}:${port}`, kind: 'host' })
   })
   // Every page keeps every host's signaling server (learnt from the document), so browsers still
@@ -149,7 +158,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
     known.set(peerId, endpoint)
     const others = [...known.entries()].filter(([id]) => id !== peerId).map(([, e]) => e)
     return {
-      app: QUEUE_APP, host: peerId, ready: conn.getSnapshot().successors.length > 0, secure: options.secret !== undefined,
+      app, host: peerId, ready: conn.getSnapshot().successors.length > 0, secure: options.secret !== undefined,
       signaling: [endpoint.signaling, ...others.map((e) => e.signaling)], hosts: [endpoint.ws, ...others.map((e) => e.ws)]
     }
   }
@@ -158,7 +167,7 @@ export async function startHost(options: HostOptions): Promise<QueueHost> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       if (!server.peer.isStopped) {
-        conn.data.delete(DataKey.host(peerId))
+        conn.data.delete(WebDataKey.host(peerId))
         unpublishSignaling()
         await sleep(GOODBYE_SYNC_MS)
       }

@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 
-/** Namespaces made by the queue e2e are named `sship-qe-<creator pid>-…`, so leftovers can be found. */
-export const QUEUE_NETNS_PREFIX = 'sship-qe-'
 const IP_TIMEOUT_MS = 10_000
 
 /** Runs `ip …args`; resolves with stdout, rejects with stderr. Bounded in time. */
@@ -21,18 +19,22 @@ export function ip(args: readonly string[]): Promise<string> {
  * Chromium gathers no WebRTC candidates without a default route; with this one every packet
  * stays inside the two namespaces (the address is a private 10.215.x.0/24 that exists only here).
  */
-export interface QueueLab {
+export interface BrowserLab {
   readonly ns: string
   readonly peerNs: string
   readonly address: string
   destroy(): Promise<void>
 }
 
-/** Builds the lab; a half-built one is removed before the error is thrown. */
-export async function createLab(): Promise<QueueLab> {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error('the queue e2e needs root to create network namespaces (ip netns)')
-  await removeLeftovers()
-  const tag = `${QUEUE_NETNS_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}`
+/**
+ * Builds the lab; a half-built one is removed before the error is thrown. Namespaces are named
+ * `<prefix><creator pid>-…` (each app its own prefix, e.g. `sship-qe-`), so leftovers of a run
+ * whose process is gone are found and removed.
+ */
+export async function createLab(prefix: string): Promise<BrowserLab> {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) throw new Error('a browser e2e needs root to create network namespaces (ip netns)')
+  await removeLeftovers(prefix)
+  const tag = `${prefix}${process.pid}-${randomBytes(2).toString('hex')}`
   const ns = `${tag}-a`
   const peerNs = `${tag}-b`
   const net = `10.215.${1 + (randomBytes(1)[0] ?? 0) % 254}`
@@ -60,11 +62,11 @@ export async function createLab(): Promise<QueueLab> {
 }
 
 /** Deletes namespaces of earlier runs whose creating process is gone. */
-async function removeLeftovers(): Promise<void> {
+async function removeLeftovers(prefix: string): Promise<void> {
   const listed = await ip(['netns', 'list']).catch(() => '')
   for (const line of listed.split('\n')) {
     const name = line.split(' ')[0] ?? ''
-    const pid = Number(new RegExp(`^${QUEUE_NETNS_PREFIX}(\\d+)-`).exec(name)?.[1])
+    const pid = Number(new RegExp(`^${prefix}(\\d+)-`).exec(name)?.[1])
     if (!Number.isInteger(pid)) continue
     try {
       process.kill(pid, 0)

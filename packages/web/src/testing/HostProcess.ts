@@ -1,16 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 
-const APP_DIR = fileURLToPath(new URL('..', import.meta.url))
+/** Where an app's host script is, and how its first line names the page's URL. */
+export interface HostScript {
+  /** The app's directory (the child's working directory). */
+  readonly cwd: string
+  /** The host's entry point, relative to `cwd`, run under tsx (e.g. `host/main.ts`). */
+  readonly script: string
+  /** Matches the line that prints the page's URL; group 1 is the URL (without its fragment). */
+  readonly urlLine: RegExp
+}
 
-/** The queue's Node host (`host/main.ts` under tsx) as a child process, with its output kept. */
+/** An app's Node host (a `startWebHost` script under tsx) as a child process, with its output kept. */
 export class HostProcess {
   readonly lines: string[] = []
   private readonly child: ChildProcess
   private exited: Promise<number | null>
 
-  constructor(readonly args: readonly string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'host/main.ts', '--no-qr', ...args], { cwd: APP_DIR, stdio: ['ignore', 'pipe', 'pipe'] })
+  constructor(private readonly host: HostScript, readonly args: readonly string[]) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', host.script, '--no-qr', ...args], { cwd: host.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let buffer = ''
     const onData = (chunk: Buffer): void => {
       buffer += chunk.toString()
@@ -28,7 +35,7 @@ export class HostProcess {
     const start = Date.now()
     while (Date.now() - start < timeoutMs) {
       for (const line of this.lines) {
-        const m = /^office-hours queue: (http:\/\/[^\s#]+)/.exec(line)
+        const m = this.host.urlLine.exec(line)
         if (m?.[1] !== undefined) return m[1]
       }
       await new Promise((r) => setTimeout(r, 50))

@@ -1,11 +1,10 @@
-import { combineTransports, connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type Transport } from '@sship/core'
+import { combineTransports, connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type ServerHandler, type TimingOptions, type Transport } from '@sship/core'
 import { followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
 import { WsClientTransport } from '@sship/websocket'
 import * as Y from 'yjs'
-import { CONFIG_PATH, DOC_PATH, LINK_PATH, parseAppConfig, type AppConfig } from '../queue/appConfig.js'
-import { hostEndpoints } from '../queue/HostEndpoint.js'
-import { parseRoomFragment } from '../queue/roomFragment.js'
-import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../server/queueServer.js'
+import { CONFIG_PATH, DOC_PATH, LINK_PATH, parseAppConfig, type AppConfig } from '../config/appConfig.js'
+import { hostEndpoints } from '../config/HostEndpoint.js'
+import { fragmentSecret } from '../config/roomFragment.js'
 import { LinkStatusStore } from '../status/LinkStatusStore.js'
 import { openLocalReplica, tabPeerId } from './localReplica.js'
 import { TimelineLog } from '../status/TimelineLog.js'
@@ -17,8 +16,22 @@ export interface SecurityRefusal {
   readonly at: number
 }
 
+/** What {@link startWebPeer} needs to know about the app. */
+export interface WebPeerOptions {
+  /** The app's name (the sship app, the signaling room, the hub's hello). */
+  readonly app: string
+  /** The server code's version: peers with another version are never eligible. */
+  readonly version: string
+  /** The app's server code, run on this page while it holds the server role. */
+  readonly serverCode: (server: Server) => ServerHandler
+  /** Failure-detector timing; give every peer of the app the same (the host too). */
+  readonly timing?: Partial<TimingOptions>
+  /** Where the page was loaded from. Default `globalThis.location`. */
+  readonly location?: Location
+}
+
 /** Everything a page runs: its peer (eligible: browsers can be the server too) and its status stores. */
-export interface QueuePeer {
+export interface WebPeer {
   readonly peerId: PeerId
   readonly server: Server
   readonly connection: Connection
@@ -79,43 +92,47 @@ async function mergeHostReplica(doc: Y.Doc): Promise<void> {
 }
 
 /**
- * Starts this page's peer: a WebSocket link to the host that served the page (and to every other
- * host in the shared data), WebRTC to other browsers through the hosts' signaling servers (no ICE
- * servers: nothing outside the LAN is contacted), and `initServer` with the queue's server code.
+ * Starts this page's peer, served by a `startWebHost` host: what this browser kept (IndexedDB)
+ * merged with the host's replica, a WebSocket link to the host that served the page (and to every
+ * other host in the shared data), WebRTC to other browsers through the hosts' signaling servers
+ * (no ICE servers: nothing outside the LAN is contacted), BroadcastChannel to this browser's other
+ * tabs, and `initServer` with the app's server code: any page can take over the server role.
  */
-export async function startPeer(location: Location): Promise<QueuePeer> {
+export async function startWebPeer(options: WebPeerOptions): Promise<WebPeer> {
+  const { app } = options
+  const location = options.location ?? globalThis.location
   const config = await fetchReadyConfig()
-  const secret = parseRoomFragment(location.hash).secret
+  const secret = fragmentSecret(location.hash)
   if (config?.secure === true && secret === undefined) {
     throw new Error('this room has a secret: open the link the host printed (or its QR code), which carries it after #…&room=')
   }
   // What this browser kept (IndexedDB), then the host's replica on top. A room with a secret: the
   // host does not serve its replica, the page syncs over secure links.
-  const replica = await openLocalReplica(`sship:${QUEUE_APP}`)
+  const replica = await openLocalReplica(`sship:${app}`)
   if (config?.ready === true && secret === undefined) await mergeHostReplica(replica.doc)
   const peerId = asPeerId(tabPeerId(() => `b-${randomHex(cryptoRandom, 6)}`))
   const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LINK_PATH}`
-  const ws = new WsClientTransport({ peerId, app: QUEUE_APP, urls: [...new Set([origin, ...(config?.hosts ?? [])])] })
+  const ws = new WsClientTransport({ peerId, app, urls: [...new Set([origin, ...(config?.hosts ?? [])])] })
   const rtc = config !== undefined && config.signaling.length > 0
-    ? new WebrtcTransport({ peerId, room: QUEUE_APP, signaling: config.signaling, iceServers: [] })
+    ? new WebrtcTransport({ peerId, room: app, signaling: config.signaling, iceServers: [] })
     : undefined
   // Tabs of this browser reach each other over BroadcastChannel first (no network, works offline).
-  const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabTransport({ peerId, room: QUEUE_APP })
+  const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabTransport({ peerId, room: app })
   const parts: Transport[] = [...(tabs === undefined ? [] : [tabs]), ws, ...(rtc === undefined ? [] : [rtc])]
   const combined = combineTransports(parts)
   // With a room secret every link proves it and every frame is encrypted (docs/security.md).
   const refusals: SecurityRefusal[] = []
   const security = secret === undefined ? undefined : new SecureTransport(combined, {
-    secret, appName: QUEUE_APP, onError: (error, peer) => refusals.push({ code: error.code, peer: peer ?? null, at: Date.now() })
+    secret, appName: app, onError: (error, peer) => refusals.push({ code: error.code, peer: peer ?? null, at: Date.now() })
   })
   const transport: Transport = security ?? combined
   // Join the host's app rather than create one: wait (bounded) for the first host link.
   await ws.waitForLink(HOST_WAIT_MS)
-  const server = initServer(QUEUE_APP, {
-    transport, version: QUEUE_CODE_VERSION, timing: { ...QUEUE_TIMING, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc
+  const server = initServer(app, {
+    transport, version: options.version, timing: { ...options.timing, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc
   })
-  server.onReceive(queueServer(server))
-  const connection = connect(QUEUE_APP, { peer: server.peer })
+  server.onReceive(options.serverCode(server))
+  const connection = connect(app, { peer: server.peer })
   const followHosts = (): void => {
     for (const endpoint of hostEndpoints(connection.data.toJSON() as Record<string, unknown>).values()) ws.addUrl(endpoint.ws)
   }

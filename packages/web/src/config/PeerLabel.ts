@@ -1,5 +1,4 @@
-import { DataKey, DataPrefix } from './dataKeys.js'
-import type { SharedMap } from './queueWrites.js'
+import { WebDataKey, WebDataPrefix } from './dataKeys.js'
 
 /** How a peer wants to be shown on every screen (`peer:<guid>`, written by that peer only). */
 export interface PeerLabel {
@@ -11,16 +10,16 @@ export interface PeerLabel {
 export function peerLabels(data: Readonly<Record<string, unknown>>): Map<string, PeerLabel> {
   const out = new Map<string, PeerLabel>()
   for (const [key, v] of Object.entries(data)) {
-    if (!key.startsWith(DataPrefix.peer) || typeof v !== 'object' || v === null) continue
+    if (!key.startsWith(WebDataPrefix.peer) || typeof v !== 'object' || v === null) continue
     const { name, kind } = v as Record<string, unknown>
-    if (typeof name === 'string' && (kind === 'host' || kind === 'browser')) out.set(key.slice(DataPrefix.peer.length), { name: name.slice(0, 60), kind })
+    if (typeof name === 'string' && (kind === 'host' || kind === 'browser')) out.set(key.slice(WebDataPrefix.peer.length), { name: name.slice(0, 60), kind })
   }
   return out
 }
 
 /** Writes this peer's own label. */
-export function setPeerLabel(data: SharedMap, guid: string, label: PeerLabel): void {
-  data.set(DataKey.peer(guid), label)
+export function setPeerLabel(data: { set(key: string, value: unknown): unknown }, guid: string, label: PeerLabel): void {
+  data.set(WebDataKey.peer(guid), label)
 }
 
 /** A short, readable name for a peer: its label, or the start of its GUID. */

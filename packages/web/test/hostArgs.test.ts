@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseHostArgs } from '../host/hostArgs.js'
+import { parseHostArgs } from '../src/host/hostArgs.js'
 
 describe('the host flags', () => {
   it('with no arguments, stays on this machine', () => {
@@ -22,7 +22,7 @@ describe('the room secret', () => {
   it('is read from SSHIP_SECRET, or from --secret-file, which is created with a random secret when missing', async () => {
     const { mkdtempSync, readFileSync, statSync, writeFileSync } = await import('node:fs')
     const { tmpdir } = await import('node:os')
-    const { loadRoomSecret } = await import('../host/roomSecret.js')
+    const { loadRoomSecret } = await import('../src/host/roomSecret.js')
     const dir = mkdtempSync(`${tmpdir()}/sship-secret-`)
     expect(parseHostArgs(['--secret-file', `${dir}/room.key`]).secretFile).toBe(`${dir}/room.key`)
     expect(loadRoomSecret(undefined, {})).toBeUndefined()

@@ -16,7 +16,7 @@ export interface HostArgs {
   readonly holdDownMs: number
   /** Directory of the built page. */
   readonly dist: string | undefined
-  /** Directory of the host's append log (document + GUID), so the queue survives a total outage. */
+  /** Directory of the host's append log (document + GUID), so the app survives a total outage. */
   readonly dataDir: string | undefined
   /** File holding the room secret (created with a random one if missing); `SSHIP_SECRET` also works. */
   readonly secretFile: string | undefined
@@ -24,25 +24,32 @@ export interface HostArgs {
   readonly help: boolean
 }
 
-/** What `--help` prints. */
-export const HOST_USAGE = `usage: npm start -- [--port 8080] [--interface 127.0.0.1 | --lan] [--signaling-port N]
-                    [--id GUID] [--hold-down ms] [--mdns-port 5353] [--no-mdns] [--no-qr] [--dist DIR]
-                    [--secret-file PATH] [--data-dir DIR]
+/** What `--help` prints, for an app started with `command` that serves `what` (e.g. "the office-hours queue"). */
+export function hostUsage(command: string, what: string): string {
+  return `usage: ${command} [--port 8080] [--interface 127.0.0.1 | --lan] [--signaling-port N]
+       [--id GUID] [--hold-down ms] [--mdns-port 5353] [--no-mdns] [--no-qr] [--dist DIR]
+       [--secret-file PATH] [--data-dir DIR]
 
-Serves the office-hours queue over HTTP, runs a WebRTC signaling server, and joins the app as an
+Serves ${what} over HTTP, runs a WebRTC signaling server, and joins the app as an
 eligible peer, advertised over mDNS. By default everything binds to 127.0.0.1 (this machine
 only); --lan binds to and advertises on this machine's first LAN address instead.
 --secret-file locks the room with the secret in PATH (a random one is written there if the file
 does not exist; or set SSHIP_SECRET): every link must prove it and is encrypted, and the printed
 links and QR code carry it in their #fragment, which browsers never send to a server.
 --data-dir keeps the host's document and GUID in DIR (crash-safe append log): a host restarted
-with it brings the queue back even when every other peer is gone too.`
+with it brings the app back even when every other peer is gone too.`
+}
 
 const DEFAULTS = { port: 8080, mdnsPort: 5353, holdDownMs: 3000 }
 
+/** Defaults an app may change (e.g. its own port, so two apps run side by side). */
+export interface HostArgDefaults {
+  readonly port?: number
+}
+
 /** Parses the host's flags; throws a `TypeError` that says what is wrong. */
-export function parseHostArgs(argv: readonly string[]): HostArgs {
-  let port = DEFAULTS.port
+export function parseHostArgs(argv: readonly string[], defaults: HostArgDefaults = {}): HostArgs {
+  let port = defaults.port ?? DEFAULTS.port
   let signalingPort: number | undefined
   let iface: string | undefined
   let lan = false
@@ -81,7 +88,7 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
       case '--data-dir': dataDir = value(flag); break
       case '--no-qr': qr = false; break
       case '--help': case '-h': help = true; break
-      default: throw new TypeError(`unknown argument ${flag}\n\n${HOST_USAGE}`)
+      default: throw new TypeError(`unknown argument ${flag} (--help lists the flags)`)
     }
   }
   if (lan && iface !== undefined) throw new TypeError('give either --interface ADDR or --lan, not both')

@@ -36,7 +36,7 @@ export async function openLocalReplica(name: string): Promise<LocalReplica> {
 }
 
 /** Key of this tab's GUID in `sessionStorage` (per tab, kept across reloads). */
-const PEER_ID_KEY = 'sship-queue-peer-id'
+const PEER_ID_KEY = 'sship-peer-id'
 
 /**
  * This tab's GUID: kept in `sessionStorage`, so a reload is the same peer (same place in the
