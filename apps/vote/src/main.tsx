@@ -10,7 +10,7 @@ import './styles.css'
 declare global {
   interface Window {
     /** Read-only views of this page's peer, for debugging and the end-to-end test. */
-    __sshipVote?: { readonly peerId: string; readonly voter: string; snapshot(): unknown; state(): unknown }
+    __sshipVote?: { readonly peerId: string; readonly voter: string; snapshot(): unknown; state(): unknown; linked(): number }
   }
 }
 
@@ -19,7 +19,7 @@ root.render(<p className="boot">Connecting…</p>)
 
 startWebPeer({ app: VOTE_APP, version: VOTE_CODE_VERSION, timing: VOTE_TIMING, serverCode: voteServer }).then((peer: WebPeer) => {
   const voter = voterId()
-  window.__sshipVote = { peerId: peer.peerId, voter, snapshot: () => peer.connection.getSnapshot(), state: () => peer.connection.getState() }
+  window.__sshipVote = { peerId: peer.peerId, voter, snapshot: () => peer.connection.getSnapshot(), state: () => peer.connection.getState(), linked: () => peer.links.getSnapshot().linked }
   addEventListener('pagehide', () => peer.stop())
   root.render(
     <StrictMode>
