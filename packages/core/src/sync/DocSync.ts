@@ -46,6 +46,9 @@ export class DocSync {
   private readonly offDoc: () => void
   private readonly offAwareness: () => void
   private antiEntropyTimer: TimerHandle | undefined
+  /** Peers whose answer to our sync step 1 (their sync step 2) we applied since they last joined. */
+  private readonly synced = new Set<PeerId>()
+  private readonly syncedListeners = new Set<(peer: PeerId) => void>()
   /** Anti-entropy rounds that found a difference. */
   repairs = 0
 
@@ -124,6 +127,7 @@ export class DocSync {
 
   /** Forgets `peer`'s presence at once (our failure detector is faster than awareness' 30 s). */
   peerLeft(peer: PeerId): void {
+    this.synced.delete(peer)
     const clients = this.awarenessClients.get(peer)
     this.awarenessClients.delete(peer)
     if (this.awareness !== undefined && clients !== undefined && clients.size > 0) {
@@ -168,6 +172,12 @@ export class DocSync {
         return
       }
       case syncProtocol.messageYjsSyncStep2:
+        // Their answer to our state vector: we hold everything they had then.
+        if (this.applyRemoteUpdate(from, body) && !this.synced.has(from)) {
+          this.synced.add(from)
+          for (const l of this.syncedListeners) l(from)
+        }
+        return
       case syncProtocol.messageYjsUpdate:
         this.applyRemoteUpdate(from, body)
         return
@@ -218,7 +228,19 @@ export class DocSync {
   }
 
   /** Stops listening to the document. */
+  /** True once `peer` answered our sync step 1 since it last joined (we have its history). */
+  hasSyncedWith(peer: PeerId): boolean {
+    return this.synced.has(peer)
+  }
+
+  /** Calls `listener` when a peer's sync step 2 was applied; returns the unsubscribe function. */
+  onSynced(listener: (peer: PeerId) => void): () => void {
+    this.syncedListeners.add(listener)
+    return () => this.syncedListeners.delete(listener)
+  }
+
   destroy(): void {
+    this.syncedListeners.clear()
     if (this.antiEntropyTimer !== undefined) this.host.clock.clearTimeout(this.antiEntropyTimer)
     this.offDoc()
     this.offAwareness()
