@@ -86,11 +86,14 @@ async function main(argv: readonly string[]): Promise<number> {
 /** Prints one line whenever who serves, the epoch or the successorship list changes. */
 function printStatus(host: WebHost): () => void {
   let last = ''
+  // Until the host is ready (linked, the server known, its history caught up) a restarted host is
+  // rejoining, not witnessing a failover: the "server lost" it would see is its own old term.
+  let ready = false
   const show = (s: CoordinatorSnapshot): void => {
     const labels = peerLabels(host.connection.data.toJSON() as Record<string, unknown>)
     const name = (id: string | null): string => displayName(labels, id)
-    const who = s.failoverInProgress ? 'FAILOVER in progress'
-      : s.coordinator === null && s.epoch === 0 ? 'looking for the app on the network…'
+    const who = !ready ? (s.epoch > 0 ? 'rejoining the app…' : 'looking for the app on the network…')
+      : s.failoverInProgress ? 'FAILOVER in progress'
         : `server: ${name(s.coordinator)}${s.isServer ? ' (this host)' : ''}`
     const line = who +
       ` | epoch ${s.epoch} | successors: ${s.successors.map(name).join(' > ')} | alive ${s.alive.length}`
@@ -99,7 +102,16 @@ function printStatus(host: WebHost): () => void {
     console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`)
   }
   show(host.connection.getSnapshot())
-  return host.connection.subscribe(() => show(host.connection.getSnapshot()))
+  const offReady = host.connection.onEvent((e) => {
+    if (e.type !== 'ready') return
+    ready = true
+    show(host.connection.getSnapshot())
+  })
+  const offSnapshot = host.connection.subscribe(() => show(host.connection.getSnapshot()))
+  return () => {
+    offReady()
+    offSnapshot()
+  }
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {

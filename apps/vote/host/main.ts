@@ -38,15 +38,26 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`class vote: ${host.url}${roomFragment('student', secret)}`)
   console.log(`  teacher: ${host.url}${roomFragment('teacher', secret)}   host id: ${host.peerId}`)
   let last = ''
+  let ready = false
   const show = (): void => {
     const s = host.connection.getSnapshot()
-    const line = s.failoverInProgress ? 'the server left: electing another…'
-      : s.coordinator === null ? 'looking for the class on the network…'
+    // Before it is ready a restarted host is rejoining: the "lost server" it sees is its own old term.
+    const line = !ready ? (s.epoch > 0 ? 'rejoining the class…' : 'looking for the class on the network…')
+      : s.failoverInProgress ? 'the server left: electing another…'
         : `votes counted by ${s.isServer ? 'this host' : s.coordinator} (epoch ${s.epoch})`
     if (line !== last) console.log(`[${new Date().toISOString().slice(11, 19)}] ${(last = line)}`)
   }
   show()
-  const off = host.connection.subscribe(show)
+  const offReady = host.connection.onEvent((e) => {
+    if (e.type !== 'ready') return
+    ready = true
+    show()
+  })
+  const offSnapshot = host.connection.subscribe(show)
+  const off = (): void => {
+    offReady()
+    offSnapshot()
+  }
   return new Promise<number>((resolve) => {
     let stopping = false
     const stop = (): void => {

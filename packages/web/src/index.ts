@@ -16,5 +16,4 @@ export { peerLabels, setPeerLabel, displayName, type PeerLabel } from './config/
 export { WebDataKey, WebDataPrefix } from './config/dataKeys.js'
 export { parseRoomFragment, roomFragment, fragmentSecret, SECRET_PARAM, type RoomFragment } from './config/roomFragment.js'
 export { LinkStatusStore, type LinkStatus } from './status/LinkStatusStore.js'
-export { TimelineLog } from './status/TimelineLog.js'
-export { classifyChange, INITIAL_CLASSIFIER, TimelineKind, type TimelineEvent, type ClassifierState } from './status/classifyChange.js'
+export { TimelineLog, TimelineKind, type TimelineEvent } from './status/TimelineLog.js'

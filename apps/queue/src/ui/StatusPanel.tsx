@@ -7,6 +7,7 @@ import { useTimeline } from './useTimeline.js'
 
 const KIND_TEXT: Record<string, string> = {
   [TimelineKind.Joined]: 'server',
+  [TimelineKind.Resumed]: 'resumed',
   [TimelineKind.Lost]: 'lost server',
   [TimelineKind.Failover]: 'failover',
   [TimelineKind.Failback]: 'failback',
