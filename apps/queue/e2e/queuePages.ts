@@ -84,11 +84,12 @@ export class QueueSession {
    * Starts a host (again, with the same GUID and port: a restart); resolves once it printed its
    * URL. The first host started is the one pages are opened from unless `open` is told otherwise.
    */
-  async startHost(options: { readonly id?: string; readonly port?: number; readonly secretFile?: string; readonly dataDir?: string } = {}): Promise<HostProcess> {
+  async startHost(options: { readonly id?: string; readonly port?: number; readonly secretFile?: string; readonly dataDir?: string; readonly args?: readonly string[] } = {}): Promise<HostProcess> {
     const host = new HostProcess(QUEUE_HOST, [
       '--port', String(options.port ?? HOST_PORT), '--id', options.id ?? HOST_ID, '--hold-down', String(HOLD_DOWN_MS),
       ...(options.secretFile === undefined ? [] : ['--secret-file', options.secretFile]),
-      ...(options.dataDir === undefined ? [] : ['--data-dir', options.dataDir])
+      ...(options.dataDir === undefined ? [] : ['--data-dir', options.dataDir]),
+      ...(options.args ?? [])
     ])
     this.hosts.push(host)
     const url = await host.url()

@@ -5,6 +5,7 @@ import qrcode from 'qrcode-terminal'
 import { displayName, peerLabels, roomFragment } from '@sship/web'
 import { hostUsage, loadRoomSecret, parseHostArgs, startWebHost, type HostArgs, type RoomSecret, type WebHost } from '@sship/web/host'
 import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../src/server/queueServer.js'
+import { pinCheck, QUEUE_FLAGS, takeQueueArgs, type QueueArgs } from './queueArgs.js'
 
 /**
  * `npm start` at the repository root: the queue's Node host. Prints the page's URL (and a QR
@@ -12,14 +13,16 @@ import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../src
  */
 async function main(argv: readonly string[]): Promise<number> {
   let args: HostArgs
+  let queue: QueueArgs
   try {
-    args = parseHostArgs(argv)
+    queue = takeQueueArgs(argv)
+    args = parseHostArgs(queue.rest)
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error))
     return 2
   }
   if (args.help) {
-    console.log(hostUsage('npm start --', 'the office-hours queue'))
+    console.log(`${hostUsage('npm start --', 'the office-hours queue')}\n\n${QUEUE_FLAGS}`)
     return 0
   }
   const dist = args.dist ?? fileURLToPath(new URL('../dist', import.meta.url))
@@ -37,7 +40,8 @@ async function main(argv: readonly string[]): Promise<number> {
   let host: WebHost
   try {
     host = await startWebHost({
-      ...args, dist, app: QUEUE_APP, version: QUEUE_CODE_VERSION, timing: QUEUE_TIMING, serverCode: queueServer, ...(room === undefined ? {} : { secret: room.secret }),
+      ...args, dist, app: QUEUE_APP, version: QUEUE_CODE_VERSION, timing: QUEUE_TIMING, serverCode: queueServer,
+      settings: { privateTopics: queue.privateTopics, ...(queue.taPin === undefined ? {} : { taPin: pinCheck(queue.taPin) }) }, ...(room === undefined ? {} : { secret: room.secret }),
       onError: (e) => { if (process.env.SSHIP_QUEUE_DEBUG !== undefined) console.error(`[error] ${e.message}`) },
       // A refused link is worth a line: a peer with another secret, or someone probing the room.
       onRefused: (code, peer, message) => console.log(`[refused] ${peer ?? 'unknown peer'}: ${code}: ${message}`)
@@ -50,6 +54,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const secret = room?.secret
   console.log(`office-hours queue: ${host.url}${secret === undefined ? '' : roomFragment('student', secret)}  (${scope})`)
   console.log(`  students: ${host.url}${roomFragment('student', secret)}   TA: ${host.url}${roomFragment('ta', secret)}   host id: ${host.peerId}`)
+  if (queue.taPin !== undefined) console.log('  the TA desk asks for the PIN given with --ta-pin')
+  if (queue.privateTopics) console.log('  topics are shown to TAs only (--private-topics)')
   if (args.dataDir !== undefined) console.log(`  data kept in ${args.dataDir}: a restart brings the queue back`)
   if (room !== undefined) {
     const where = room.source === 'env' ? 'SSHIP_SECRET' : `${args.secretFile ?? ''}${room.source === 'created' ? ' (new, random)' : ''}`

@@ -1,6 +1,6 @@
 import type { SendResult } from '@sship/core'
 import { useConflicts, useConnection, useCoordinator, useSend } from '@sship/react'
-import { useState, type ReactNode } from 'react'
+import { useEffect, useState, type ReactNode } from 'react'
 import { displayName, setPeerLabel } from '@sship/web'
 import type { DequeueReply } from '../server/queueServer.js'
 import { useLabels } from './useLabels.js'
@@ -22,6 +22,12 @@ export function TaView(): ReactNode {
   const [last, setLast] = useState<SendResult | undefined>()
   const [pending, setPending] = useState(false)
 
+  // Every screen shows this TA by name as soon as it has one.
+  const showName = (): void => {
+    if (ta.trim() !== '') setPeerLabel(connection.data, connection.peer.self, { name: `TA ${ta.trim()}`, kind: 'browser' })
+  }
+  useEffect(showName, []) // once at start, with the name this browser kept
+
   const next = (): void => {
     const name = ta.trim()
     if (name === '' || pending) return
@@ -40,7 +46,7 @@ export function TaView(): ReactNode {
     <section className="card" aria-label="TA">
       <h2>TA desk</h2>
       <div className="join">
-        <label>Your name<input data-testid="ta-name" value={ta} maxLength={60} onChange={(e) => setTa(e.target.value)} /></label>
+        <label>Your name<input data-testid="ta-name" value={ta} maxLength={60} onChange={(e) => setTa(e.target.value)} onBlur={showName} /></label>
         <button data-testid="dequeue" onClick={next} disabled={ta.trim() === '' || pending}>
           {pending ? (snap.failoverInProgress ? 'waiting for a new server…' : 'asking the server…') : 'Next student'}
         </button>

@@ -39,6 +39,8 @@ export interface WebPeer {
   readonly timeline: TimelineLog
   /** True if the page started from what this browser kept in IndexedDB. */
   readonly restored: boolean
+  /** What the serving host said at boot (undefined if it did not answer: offline, or the host is down). */
+  readonly config: AppConfig | undefined
   /** True if the room has a secret (links are `SecureTransport` sessions). */
   readonly secure: boolean
   /** Links and frames the room secret refused (a peer with another secret, a replay…), oldest first. */
@@ -143,7 +145,7 @@ export async function startWebPeer(options: WebPeerOptions): Promise<WebPeer> {
   const links = new LinkStatusStore(transport, ws, rtc, undefined, undefined, { secure: security !== undefined, refusals: () => refusals })
   const timeline = new TimelineLog(connection)
   return {
-    peerId, server, connection, links, timeline, restored: replica.restored, secure: security !== undefined, refusals: () => [...refusals],
+    peerId, server, connection, links, timeline, config, restored: replica.restored, secure: security !== undefined, refusals: () => [...refusals],
     stop: () => {
       connection.data.unobserve(followHosts)
       unfollowSignaling()

@@ -22,9 +22,10 @@ export function setPeerLabel(data: { set(key: string, value: unknown): unknown }
   data.set(WebDataKey.peer(guid), label)
 }
 
-/** A short, readable name for a peer: its label, or the start of its GUID. */
+/** A short, readable name for a peer: its label; a browser that gave no name yet is called so, not by its GUID. */
 export function displayName(labels: ReadonlyMap<string, PeerLabel>, guid: string | null): string {
   if (guid === null) return 'none'
   const label = labels.get(guid)
-  return label === undefined ? guid.slice(0, 8) : label.name
+  if (label !== undefined) return label.name
+  return guid.startsWith('b-') ? 'a browser with no name yet' : guid.slice(0, 12)
 }

@@ -24,6 +24,8 @@ export interface WebHostOptions {
   readonly serverCode: (server: Server) => ServerHandler
   /** Failure-detector timing (LAN defaults are applied on top); give the pages the same. */
   readonly timing?: Partial<TimingOptions>
+  /** The app's own settings, served to pages in `/sship-config.json` (`WebPeer.config.settings`). Public: no secrets. */
+  readonly settings?: Readonly<Record<string, unknown>>
   /** Address to bind everything to and advertise; undefined with `lan`. */
   readonly interface: string | undefined
   readonly lan: boolean
@@ -159,7 +161,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const others = [...known.entries()].filter(([id]) => id !== peerId).map(([, e]) => e)
     return {
       app, host: peerId, ready: conn.getSnapshot().successors.length > 0, secure: options.secret !== undefined,
-      signaling: [endpoint.signaling, ...others.map((e) => e.signaling)], hosts: [endpoint.ws, ...others.map((e) => e.ws)]
+      signaling: [endpoint.signaling, ...others.map((e) => e.signaling)], hosts: [endpoint.ws, ...others.map((e) => e.ws)],
+      settings: options.settings ?? {}
     }
   }
 
