@@ -52,7 +52,7 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     const head = headOf(s00)
     const honest = s00.connection!.peer.ledger.head()!
     const rogue = joinRogue(c, 'rogue')
-    const forged: TermRecord = { epoch: 99 as Epoch, leader: s00.id, nonce: 5, parent: key(honest) as TermRecord['parent'], parentCount: 0 }
+    const forged: TermRecord = { epoch: 99 as Epoch, leader: s00.id, nonce: 5, parent: key(honest) as TermRecord['parent'], parentCount: 0, ...(honest.i !== undefined ? { i: honest.i } : {}) }
     rogue.forge('s00', (doc) => doc.getMap('sship.terms').set(key(forged), { ...forged }))
     c.run(1000)
     for (const m of peers(c)) expect(m.connection?.peer.ledger.unverifiedEntries(), `${m.id} holds the unsigned term aside`).toBe(1)
@@ -72,9 +72,10 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     const head = headOf(c.member('s00'))
     const rogue = joinRogue(c, 'rogue')
     const code = c.member('s00').connection!.peer.app.code()
-    const forged = { epoch: 50 as Epoch, leader: rogue.id, nonce: 1, parent: null, parentCount: 0 }
+    const i = c.member('s00').connection!.peer.app.instance()
+    const forged = { epoch: 50 as Epoch, leader: rogue.id, nonce: 1, parent: null, parentCount: 0, i }
     rogue.forge('s00', (doc) => {
-      doc.getArray('sship.successors').push([{ id: rogue.id, code }])
+      doc.getArray('sship.successors').push([{ id: rogue.id, code, i }])
       doc.getMap('sship.terms').set(key(forged), forged)
     })
     const hb = messages.encodeHeartbeat({ ...forged, viewVersion: 1, digest: 0, count: 0, committed: 0 })
@@ -142,9 +143,9 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     const rogue = joinRogue(c, impostor.id)
     const code = s00.connection!.peer.app.code()
     // Signed correctly by the impostor, but naming the honest GUID: the key is not s00's.
-    const asHonest: TermRecord = { epoch: 40 as Epoch, leader: s00.id, nonce: 2, parent: key(honest) as TermRecord['parent'], parentCount: 0 }
+    const asHonest: TermRecord = { epoch: 40 as Epoch, leader: s00.id, nonce: 2, parent: key(honest) as TermRecord['parent'], parentCount: 0, ...(honest.i !== undefined ? { i: honest.i } : {}) }
     // And a term of the impostor's own GUID, signed, by a peer that is not listed: a non-member's.
-    const own: TermRecord = { epoch: 41 as Epoch, leader: impostor.id, nonce: 3, parent: key(honest) as TermRecord['parent'], parentCount: 0 }
+    const own: TermRecord = { epoch: 41 as Epoch, leader: impostor.id, nonce: 3, parent: key(honest) as TermRecord['parent'], parentCount: 0, ...(honest.i !== undefined ? { i: honest.i } : {}) }
     const sign = (t: TermRecord): { k: Uint8Array; s: Uint8Array } => ({ k: impostor.publicKey, s: impostor.sign(termSigningBytes('sim', t)) as Uint8Array })
     rogue.forge('s00', (doc) => {
       doc.getMap('sship.terms').set(key(asHonest), { ...asHonest })
@@ -190,7 +191,7 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     const head = headOf(c.member('s00'))
     const honest = c.member('s00').connection!.peer.ledger.head()!
     const rogue = joinRogue(c, 'rogue')
-    const jump: TermRecord = { epoch: (honest.epoch + 2 ** 21) as Epoch, leader: s01.id, nonce: 9, parent: key(honest) as TermRecord['parent'], parentCount: 0 }
+    const jump: TermRecord = { epoch: (honest.epoch + 2 ** 21) as Epoch, leader: s01.id, nonce: 9, parent: key(honest) as TermRecord['parent'], parentCount: 0, ...(honest.i !== undefined ? { i: honest.i } : {}) }
     rogue.forge('s00', (doc) => {
       doc.getMap('sship.terms').set(key(jump), { ...jump })
       doc.getMap('sship.sigs').set(key(jump), { k: s01.identity!.publicKey, s: s01.identity!.sign(termSigningBytes('sim', jump)) as Uint8Array })
@@ -212,9 +213,10 @@ describe('peer identity: forged coordinator entries are ignored by every honest 
     const c = world(false)
     const rogue = joinRogue(c, 'rogue')
     const code = c.member('s00').connection!.peer.app.code()
-    const forged = { epoch: 50 as Epoch, leader: rogue.id as PeerId, nonce: 1, parent: null, parentCount: 0 }
+    const i = c.member('s00').connection!.peer.app.instance()
+    const forged = { epoch: 50 as Epoch, leader: rogue.id as PeerId, nonce: 1, parent: null, parentCount: 0, i }
     rogue.forge('s00', (doc) => {
-      doc.getArray('sship.successors').push([{ id: rogue.id, code }])
+      doc.getArray('sship.successors').push([{ id: rogue.id, code, i }])
       doc.getMap('sship.terms').set(key(forged), forged)
     })
     c.run(1000)

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseBenchArgs, USAGE, type BenchOptions } from './cli/BenchOptions.js'
 import { OPS_PER_SECOND, STUDY_OPS, stepCost, stepLabel, studyPlan } from './cli/studyPlan.js'
+import { historyBench } from './history/historyMain.js'
 import { captureUnavailable } from './measure/loopbackCapture.js'
 import { runReal } from './measure/runReal.js'
 import { runSimulation } from './measure/runSimulation.js'
@@ -22,6 +23,18 @@ import { metricRecords } from './report/metricRecords.js'
 import { ProgressBar } from './report/ProgressBar.js'
 import { reportMarkdown } from './report/reportMarkdown.js'
 import type { StudyRun } from './report/StudyRun.js'
+import { runWifi } from './wifi/runWifi.js'
+import type { WifiPlanOptions } from './wifi/wifiPlan.js'
+
+/** The `--wifi` overrides that were given (exactOptionalPropertyTypes: absent, never undefined). */
+function definedOnly(o: BenchOptions): Partial<WifiPlanOptions> {
+  return {
+    ...(o.profiles === undefined ? {} : { profiles: o.profiles }),
+    ...(o.peers === undefined ? {} : { peers: o.peers }),
+    ...(o.minutes === undefined ? {} : { minutes: o.minutes }),
+    ...(o.kills === undefined ? {} : { kills: o.kills })
+  }
+}
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -35,9 +48,15 @@ interface StudyMeta {
 
 async function main(options: BenchOptions): Promise<number> {
   if (options.rerender !== undefined) return rerender(options.rerender.map((d) => resolve(d)))
+  if (options.history) return history(options)
   const wallStart = performance.now()
   const startedAt = new Date().toISOString()
-  const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), startedAt.replace(/[:.]/g, '-'))
+  const dir = resolve(options.out ?? join(REPO_ROOT, 'bench-results'), startedAt.replace(/[:.]/g, '-') + (options.wifi ? '-wifi' : ''))
+  if (options.wifi) {
+    const { summary, failures } = await runWifi({ ...options, ...definedOnly(options) }, dir)
+    console.log(JSON.stringify(summary))
+    return failures.length === 0 ? 0 : 1
+  }
   const steps = studyPlan(options)
   if (steps.some((s) => s.kind === 'real' && s.spec.capture === true)) {
     const why = captureUnavailable()
@@ -117,6 +136,17 @@ async function rerender(dirs: readonly string[]): Promise<number> {
   const head = await writeStudy(dir, { startedAt: first.startedAt, quick: first.quick, seed: first.seed, wallSeconds }, parts.flatMap((p) => p.runs), failures)
   console.log(JSON.stringify({ ...head, outputDir: dir, wallSeconds, failedSteps: failures.length }))
   return failures.length === 0 ? 0 : 1
+}
+
+/** `--history`: the long-run bench of issue 14 (see history/historyMain.ts). */
+async function history(options: BenchOptions): Promise<number> {
+  const { dir, headline } = await historyBench({
+    quick: options.quick, seed: options.seed, outRoot: resolve(options.out ?? join(REPO_ROOT, 'bench-results')),
+    ...(options.ops !== undefined ? { ops: options.ops } : {}), ...(options.baseline !== undefined ? { baseline: resolve(options.baseline) } : {})
+  }, (text) => process.stderr.write(`\r${text}        `))
+  process.stderr.write(`\nbench --history → ${dir}\n`)
+  console.log(JSON.stringify(headline))
+  return 0
 }
 
 let options: BenchOptions

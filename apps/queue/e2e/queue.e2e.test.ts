@@ -28,6 +28,15 @@ async function newCoordinator(pages: readonly Page[], not: readonly string[], ab
   }, 15_000, () => Promise.all(pages.map(snapshot)))).value
 }
 
+/** Makes `page` report `state` as its visibility and fire `visibilitychange`, as a browser does when a tab goes to the background. */
+async function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<void> {
+  await page.evaluate((s) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s })
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' })
+    document.dispatchEvent(new Event('visibilitychange'))
+  }, state)
+}
+
 /** Every page holds exactly `assigned` as server state and exactly `entries` as queue entries. */
 async function expectReplicas(pages: readonly Page[], assigned: Record<string, string>, entries: readonly string[]): Promise<void> {
   for (const p of pages) {
@@ -158,6 +167,49 @@ it('a browser coordinator goes too: its context is closed while a student enqueu
   await expectReplicas([alice, ta], { [c1]: 'Tess', [a1]: 'Tess', [a2]: 'Tess' }, [c1, a1, a2])
   console.info(JSON.stringify({ test: 'browser coordinator closed', browserFailoverMs, failbackMs, epochs: [epoch1, first.epoch, second.epoch, (await snapshot(ta)).epoch] }))
 })
+
+it('a browser coordinator frozen and resumed 10 times (a phone in a pocket): at most one role change per freeze, never a failback to it', async () => {
+  expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()
+  session = new QueueSession()
+  const host = await session.startHost()
+  const carol = await session.open('#student')
+  const alice = await session.open('#student')
+  const ta = await session.open('#ta')
+  await session.mesh([carol, alice, ta], HOST_ID, 3)
+  const epoch1 = (await snapshot(ta)).epoch
+  await ta.getByTestId('ta-name').fill('Tess')
+  const a1 = await enqueue(alice, 'Alice', 'recursion')
+  await host.kill()
+  const first = await newCoordinator([carol, alice, ta], [HOST_ID], epoch1)
+  const carolId = await peerIdOf(carol)
+  expect(first.coordinator, 'Carol joined first, so she serves').toBe(carolId)
+  // The Page Lifecycle API's freeze, as Chrome does it to a background tab (or a phone's).
+  const cdp = await carol.context().newCDPSession(carol)
+  let epoch = first.epoch
+  const perFreeze: number[] = []
+  for (let i = 0; i < 10; i++) {
+    // A phone's page is hidden before the browser freezes it; headless Chromium keeps every page
+    // visible, so the test makes it hidden the way the browser would (the property and its event).
+    await setVisibility(carol, 'hidden')
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' })
+    await sleep(1000)
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' })
+    await setVisibility(carol, 'visible')
+    // Longer than the hold-down: a failback to Carol would have happened by now.
+    await sleep(HOLD_DOWN_MS + 1500)
+    const snaps = await Promise.all([carol, alice, ta].map(snapshot))
+    const now = Math.max(...snaps.map((s) => s.epoch))
+    perFreeze.push(now - epoch)
+    epoch = now
+    expect(snaps.map((s) => s.coordinator), `after freeze ${i + 1}`).not.toContain(carolId)
+  }
+  expect(Math.max(...perFreeze), `role changes per freeze: ${perFreeze.join(',')}`).toBeLessThanOrEqual(1)
+  expect(perFreeze.slice(1).every((n) => n === 0), `only the first freeze moves the role: ${perFreeze.join(',')}`).toBe(true)
+  const d = await dequeue(ta)
+  expect(d).toMatchObject({ entry: a1 })
+  expect(d.by).not.toBe(carolId)
+  console.info(JSON.stringify({ test: 'frozen browser coordinator', perFreeze }))
+}, 180_000)
 
 it('a room with a secret, three browsers and two Node hosts: the first host dies, a browser serves, its context closes, the next serves, a new browser joins through the second host, an intruder is refused, the browsers go on without any host', async () => {
   expect(process.env.SSHIP_E2E_NETNS, 'run through `npm run test:e2e` (it makes the network namespace)').toBeTruthy()

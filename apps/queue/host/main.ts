@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { CoordinatorSnapshot } from '@sship/core'
+import { explainError, formatErrorLine, RepeatedErrors } from '@sship/lan'
 import qrcode from 'qrcode-terminal'
 import { displayName, peerLabels, roomFragment } from '@sship/web'
 import { hostUsage, loadRoomSecret, parseHostArgs, startWebHost, type HostArgs, type RoomSecret, type WebHost } from '@sship/web/host'
@@ -38,16 +39,23 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2
   }
   let host: WebHost
+  // One line per source and 10 s: someone probing or flooding the room costs a few lines, not one per frame.
+  const refusals = new RepeatedErrors({ emit: (l) => console.log(`[refused] ${formatErrorLine(l)}`) })
+  const errors = new RepeatedErrors({ emit: (l) => console.error(`[error] ${formatErrorLine(l)}`) })
   try {
     host = await startWebHost({
       ...args, dist, app: QUEUE_APP, version: QUEUE_CODE_VERSION, timing: QUEUE_TIMING, serverCode: queueServer,
       settings: { privateTopics: queue.privateTopics, ...(queue.taPin === undefined ? {} : { taPin: pinCheck(queue.taPin) }) }, ...(room === undefined ? {} : { secret: room.secret }),
-      onError: (e) => { if (process.env.SSHIP_QUEUE_DEBUG !== undefined) console.error(`[error] ${e.message}`) },
+      onError: (e) => { if (process.env.SSHIP_QUEUE_DEBUG !== undefined) errors.report('host', e.message) },
       // A refused link is worth a line: a peer with another secret, or someone probing the room.
-      onRefused: (code, peer, message) => console.log(`[refused] ${peer ?? 'unknown peer'}: ${code}: ${message}`)
+      onRefused: (code, peer, message) => refusals.report(peer ?? 'unknown peer', `${code}: ${message}`)
     })
   } catch (error) {
-    console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`)
+    const ports = [
+      { port: args.port, flag: '--port', what: "the page and browsers' links" },
+      { port: args.signalingPort, flag: '--signaling-port', what: 'the signaling server; by default --port + 1' }
+    ]
+    console.error(`could not start: ${explainError(error, { ports, dataDir: args.dataDir })}`)
     return 1
   }
   const scope = args.lan ? 'on the LAN (--lan)' : `on ${args.interface ?? ''} only (this machine; pass --lan for the real network)`

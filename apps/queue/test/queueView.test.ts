@@ -1,7 +1,7 @@
 import { seededRandom, type Json } from '@sship/core'
 import { describe, expect, it } from 'vitest'
 import { DataKey } from '../src/queue/dataKeys.js'
-import { enqueue, leave } from '../src/queue/queueWrites.js'
+import { enqueue, forgetFinished, leave } from '../src/queue/queueWrites.js'
 import { EntryStatus, positionOf, queueView } from '../src/queue/queueView.js'
 import { decideDequeue, parseQueueRequest } from '../src/server/queueServer.js'
 
@@ -14,6 +14,9 @@ class PlainMap {
   }
   has(k: string): boolean {
     return this.m.has(k)
+  }
+  delete(k: string): boolean {
+    return this.m.delete(k)
   }
   toJSON(): Record<string, unknown> {
     return Object.fromEntries(this.m)
@@ -61,6 +64,22 @@ describe('decideDequeue', () => {
     const { reply, change } = decideDequeue(data.toJSON(), {}, 'Tess')
     expect(reply).toMatchObject({ ok: true, entry: { id: a, name: 'Ali' } })
     expect(change).toEqual({ assigned: { [a]: 'Tess' } })
+  })
+
+  it('keeps the state as small as the queue: forgotten entries leave `assigned` on the next dequeue', () => {
+    const data = new PlainMap()
+    let state: { assigned?: Record<string, string | null> } = {}
+    const ids: string[] = []
+    for (let i = 0; i < 120; i++) {
+      ids.push(enqueue(data, { name: `S${i}`, topic: 't' }, writer('p1', 100 + i)))
+      const { change } = decideDequeue(data.toJSON(), state as never, 'Tess')
+      const merged = { ...state.assigned, ...(change?.assigned as Record<string, string | null>) }
+      state = { assigned: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== null)) as Record<string, string> }
+      forgetFinished(data, queueView(data.toJSON(), state as never), 10)
+    }
+    expect(Object.keys(state.assigned ?? {}).length, 'bounded by the finished entries kept (+1 just assigned)').toBeLessThanOrEqual(11)
+    expect(data.has(DataKey.entry(ids[0]!)), 'the oldest finished entry is forgotten').toBe(false)
+    expect(data.has(DataKey.entry(ids[119]!))).toBe(true)
   })
 
   it('replies empty, and changes nothing, when nobody waits', () => {

@@ -8,6 +8,7 @@
  *   one link per pair of peers, and redial with backoff; {@link SecureLanTransport} wraps it in
  *   core's `SecureTransport` for rooms with a secret.
  * - `join/`: {@link joinLan} wires both for `initServer` / `connect`.
+ * - `log/`: {@link RepeatedErrors}, one line per source and interval for errors others cause.
  * - `cli/`: the `sship` command (`sship join`, `sship status`).
  *
  * @packageDocumentation
@@ -25,10 +26,15 @@ export { SecureLanTransport, type LanPeerTransport } from './transport/SecureLan
 export { LanTransportState, type LanTransportOptions } from './transport/LanTransportOptions.js'
 export type { LanTransportStats } from './transport/LanTransportStats.js'
 export { CloseCode } from './transport/CloseCode.js'
-export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './transport/Backoff.js'
 export { encodeHello, decodeHello, LAN_WIRE_VERSION, LanMessageType, type Hello, type HelloResult } from './transport/hello.js'
 export { chooseLink, LinkChoice, type LinkFacts } from './transport/linkPolicy.js'
 export { parseHostPort, type HostPort } from './transport/peerAddress.js'
 export { joinLan, type JoinLanOptions, type LanPeer } from './join/joinLan.js'
+export { RepeatedErrors, formatErrorLine, OTHER_SOURCES, type ErrorLine, type RepeatedErrorsOptions } from './log/RepeatedErrors.js'
+export { DEFAULT_LINK_BUDGET, type LinkBudget } from './transport/LinkBudget.js'
+export { mayDisplace, type CurrentLinkFacts, type LinkGuardOptions } from './transport/linkGuard.js'
+export { undialable, type DialPolicy } from './discovery/dialPolicy.js'
+export { HTTP_LIMITS } from './transport/httpLimits.js'
+export { explainError, userPath, type PortFlag } from './cli/explainError.js'
 export { newPeerGuid } from './join/peerGuid.js'
 export { LAN_JOIN_GRACE_MS, lanTiming } from './join/lanTiming.js'

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { parseCliArgs, UsageError } from '../src/cli/cliArgs.js'
@@ -14,19 +15,24 @@ describe('sship command line', () => {
   it('parses join with timing, ids, static peers and test controls', () => {
     expect(parseCliArgs([
       'join', 'todo', '--interface', '127.0.0.1', '--port', '0', '--mdns-port', '15353', '--id', 'g1',
-      '--heartbeat', '50', '--suspect', '200', '--hold-down', '1000', '--send-every', '100',
+      '--heartbeat', '50', '--suspect', '200', '--suspect-max', '2000', '--hold-down', '1000', '--send-every', '100', '--mode', 'quorum',
       '--peer', '127.0.0.1:1', '--peer', '127.0.0.1:2', '--json', '--control-stdin', '--exit-after', '5000'
     ])).toEqual({
       command: 'join', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 15353, json: true, identity: false,
-      timing: { heartbeatMs: 50, suspectMs: 200, holdDownMs: 1000 }, sendEveryMs: 100, port: 0, id: 'g1',
+      timing: { heartbeatMs: 50, suspectMs: 200, suspectMaxMs: 2000, holdDownMs: 1000 }, mode: 'quorum', sendEveryMs: 100, port: 0, id: 'g1',
       peers: ['127.0.0.1:1', '127.0.0.1:2'], mdns: true, controlStdin: true, exitAfterMs: 5000
     })
   })
 
   it('parses status with its default timeout', () => {
     expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1'])).toEqual({
-      command: 'status', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 5353, json: false, identity: false, timeoutMs: 2000
+      command: 'status', app: 'todo', interface: '127.0.0.1', lan: false, mdnsPort: 5353, json: false, identity: false, timeoutMs: 5000
     })
+  })
+
+  it('defaults join to availability mode and refuses an unknown mode', () => {
+    expect(parseCliArgs(['join', 'todo', '--interface', '127.0.0.1'])).toMatchObject({ mode: 'availability' })
+    expect(() => parseCliArgs(['join', 'todo', '--interface', '127.0.0.1', '--mode', 'majority'])).toThrow(/--mode must be availability or quorum, got "majority"/)
   })
 
   it('names the bad value', () => {
@@ -82,7 +88,10 @@ describe('sship room secret arguments', () => {
   it('takes the secret from --secret-file or SSHIP_SECRET, never from the command line', () => {
     expect(parseCliArgs([...base, '--secret-file', '/run/room.secret'])).toMatchObject({ secret: { from: 'file', path: '/run/room.secret' } })
     expect(parseCliArgs(base, { SSHIP_SECRET: 's3cret' })).toMatchObject({ secret: { from: 'env', value: 's3cret' } })
-    expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1', '--secret-file', 'f'])).toMatchObject({ secret: { from: 'file', path: 'f' } })
+    expect(parseCliArgs(['status', 'todo', '--interface', '127.0.0.1', '--secret-file', 'f'])).toMatchObject({ secret: { from: 'file', path: resolve(process.cwd(), 'f') } })
+    // Relative paths are the user's: `npm run` moves the working directory and says where the user was in INIT_CWD.
+    expect(parseCliArgs(['join', 'todo', '--interface', '127.0.0.1', '--secret-file', 'room.key', '--data-dir', 'd'], { INIT_CWD: '/home/ta/course' }))
+      .toMatchObject({ secret: { from: 'file', path: '/home/ta/course/room.key' }, dataDir: '/home/ta/course/d' })
     expect(parseCliArgs(base)).toMatchObject({ secret: undefined })
     expect(() => parseCliArgs([...base, '--secret', 'hunter2'])).toThrow(/no --secret VALUE.*visible to every user.*--secret-file PATH.*SSHIP_SECRET/)
     expect(() => parseCliArgs([...base, '--secret=hunter2'])).toThrow(UsageError)

@@ -102,7 +102,7 @@ describe('sship join --identity', () => {
 
     // `sship status --identity` reads the room; without --identity its link never completes the handshake.
     const status = (label: string, extra: string[]): CliProcess => {
-      const c = new CliProcess(label, ['status', 'id-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '2000', '--secret-file', secretFile, ...extra])
+      const c = new CliProcess(label, ['status', 'id-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '5000', '--secret-file', secretFile, ...extra])
       children.push(c)
       return c
     }

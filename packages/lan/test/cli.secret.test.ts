@@ -67,7 +67,7 @@ describe('sship join with a room secret', () => {
     // `sship status` hears the coordinator only with the room's secret.
     const newLeader = survivors[0]?.status()?.coordinator
     const status = (label: string, extra: string[], env: Record<string, string> = {}): CliProcess => {
-      const c = new CliProcess(label, ['status', 'secret-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '2000', ...extra], { env })
+      const c = new CliProcess(label, ['status', 'secret-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '5000', ...extra], { env })
       children.push(c)
       return c
     }

@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION, asPeerId, seededRandom, type PeerId } from '@sship/core'
-import { WebSocketServer } from 'ws'
+import { WebSocket, WebSocketServer } from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CloseCode, LanTransport, encodeHello, type LanTransportOptions } from '../src/index.js'
 import { FakeDirectory } from './support/FakeDirectory.js'
@@ -116,22 +116,88 @@ describe('LanTransport behaviour on loopback', () => {
     expect(after.framesOut).toBe(10)
   })
 
-  it('a restarted peer (same GUID, new session) replaces its old link: left, then joined again', async () => {
+  it('a hello claiming a linked peer (new session) is refused while the real link is alive: no left, no joined', async () => {
     const b = make('b1')
     await b.listen()
     const rb = new Recorder()
     b.connect(rb)
-    const first = make('a1', { peers: [addr(b)] })
-    first.connect(new Recorder())
+    const real = make('a1', { peers: [addr(b)] })
+    const rReal = new Recorder()
+    real.connect(rReal)
     await waitFor('joined', () => b.peers().has(asPeerId('a1')), 2000)
-    // The "restarted" process dials while the old socket still looks alive to b (no FIN seen yet).
-    const second = make('a1', { peers: [addr(b)] })
-    const r2 = new Recorder()
-    second.connect(r2)
-    await waitFor('rejoined', () => rb.joined.length === 2, 2000, () => rb)
-    expect(rb.left).toEqual(['a1'])
-    expect(r2.joined).toEqual(['b1'])
-    await waitFor('old link closed', () => first.peers().size === 0, 2000)
+    // An impostor: same GUID, its own session, dialing b again and again.
+    const impostor = make('a1', { peers: [addr(b)] })
+    const rImp = new Recorder()
+    impostor.connect(rImp)
+    await waitFor('claims refused', () => b.stats().claimsRefused >= 3, 5000, () => b.stats())
+    expect(rb.left).toEqual([])
+    expect(rb.joined).toEqual(['a1'])
+    expect(rImp.joined).toEqual([])
+    expect(real.peers().has(asPeerId('b1'))).toBe(true)
+    expect(rReal.left).toEqual([])
+  })
+
+  it('a restarted peer (same GUID, new session) gets in once its old link went silent: left, then joined again', async () => {
+    // The old process: a hand-made peer that says hello as a1 and then never answers a ping (a half-open socket).
+    const b = make('b1', { keepaliveMs: 200 })
+    await b.listen()
+    const rb = new Recorder()
+    b.connect(rb)
+    const old = new WebSocket(`ws://${addr(b)}`, { autoPong: false })
+    old.on('open', () => old.send(encodeHello({ protocol: PROTOCOL_VERSION, app: 'behaviour', peerId: asPeerId('a1'), session: 'old' })))
+    old.on('error', () => undefined)
+    try {
+      await waitFor('old joined', () => rb.joined.length === 1, 2000)
+      const second = make('a1', { peers: [addr(b)] })
+      const r2 = new Recorder()
+      second.connect(r2)
+      await waitFor('rejoined', () => rb.joined.length === 2, 5000, () => rb)
+      expect(rb.left).toEqual(['a1'])
+      expect(r2.joined).toEqual(['b1'])
+    } finally {
+      old.terminate()
+    }
+  })
+
+  it('closes a link that sends more frames than its budget, with TooManyFrames', async () => {
+    const b = make('b1', { budget: { frames: { perSecond: 50, burst: 50 } } })
+    await b.listen()
+    b.connect(new Recorder())
+    const closed = new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://${addr(b)}`)
+      ws.on('open', () => {
+        ws.send(encodeHello({ protocol: PROTOCOL_VERSION, app: 'behaviour', peerId: asPeerId('flood'), session: 'f' }))
+        for (let i = 0; i < 500; i++) ws.send(new Uint8Array([1, 2, 3]))
+      })
+      ws.on('close', (code) => resolve(code))
+      ws.on('error', () => undefined)
+    })
+    expect(await closed).toBe(CloseCode.TooManyFrames)
+  })
+
+  it('closes a link whose peer does not read once its send queue is over budget, with SendQueueFull', async () => {
+    const b = make('b1', { budget: { maxQueuedBytes: 1024 * 1024 } })
+    await b.listen()
+    const rb = new Recorder()
+    b.connect(rb)
+    const ws = new WebSocket(`ws://${addr(b)}`)
+    ws.on('error', () => undefined)
+    ws.on('open', () => ws.send(encodeHello({ protocol: PROTOCOL_VERSION, app: 'behaviour', peerId: asPeerId('reader'), session: 'r' })))
+    try {
+      await waitFor('joined', () => rb.joined.length === 1, 2000)
+      // Stop reading: the TCP window fills, then ws queues in memory.
+      const raw = (ws as unknown as { _socket: { pause(): void } })._socket
+      raw.pause()
+      const big = new Uint8Array(256 * 1024)
+      for (let i = 0; i < 400 && b.peers().size === 1; i++) {
+        b.send(asPeerId('reader'), big)
+        await sleep(5)
+      }
+      await waitFor('left', () => rb.left.length === 1, 5000, () => b.stats())
+      expect(b.stats().framesDropped).toBeGreaterThan(0)
+    } finally {
+      ws.terminate()
+    }
   })
 
   it('drops a link whose peer stops answering pings (a silent peer, no FIN), and reports it left', async () => {

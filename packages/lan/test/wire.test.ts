@@ -1,7 +1,7 @@
-import { asPeerId, PROTOCOL_VERSION, seededRandom } from '@sship/core'
+import { asPeerId, PROTOCOL_VERSION } from '@sship/core'
 import { describe, expect, it } from 'vitest'
 import {
-  Backoff, chooseLink, decodeHello, encodeHello, LinkChoice, parseHostPort, advertisementRecords, parseInstances, instanceName
+  chooseLink, decodeHello, encodeHello, LinkChoice, parseHostPort, advertisementRecords, parseInstances, instanceName
 } from '../src/index.js'
 
 describe('hello codec', () => {
@@ -47,28 +47,6 @@ describe('chooseLink', () => {
 
   it('lets a new session win whatever the dialers', () => {
     expect(chooseLink(a, b, { dialer: a, session: 'old' }, { dialer: b, session: 'new' })).toBe(LinkChoice.Restart)
-  })
-})
-
-describe('Backoff', () => {
-  it('grows exponentially with jitter in [half, full], capped, and resets', () => {
-    const backoff = new Backoff(seededRandom(7), { initialMs: 100, maxMs: 1000, factor: 2 })
-    const delays = Array.from({ length: 8 }, () => backoff.next())
-    const ceilings = [100, 200, 400, 800, 1000, 1000, 1000, 1000]
-    delays.forEach((d, i) => {
-      expect(d).toBeGreaterThanOrEqual((ceilings[i] ?? 0) / 2)
-      expect(d).toBeLessThanOrEqual(ceilings[i] ?? 0)
-    })
-    backoff.reset()
-    expect(backoff.next()).toBeLessThanOrEqual(100)
-  })
-
-  it('replays with the same seed', () => {
-    const run = (): number[] => {
-      const b = new Backoff(seededRandom(3))
-      return [b.next(), b.next(), b.next()]
-    }
-    expect(run()).toEqual(run())
   })
 })
 

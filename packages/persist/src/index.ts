@@ -18,7 +18,6 @@
 export { openDocLog, DocLog, LOG_FILE, type DocLogOptions, type DocLogStats } from './log/DocLog.js'
 export { loadOrCreatePeerId, newPeerGuid, PEER_ID_FILE } from './identity/peerIdFile.js'
 export { loadOrCreateIdentity, IDENTITY_FILE } from './identity/identityFile.js'
-export { crc32 } from './log/crc32.js'
 export {
   LOG_VERSION, HEADER_BYTES, RECORD_OVERHEAD, encodeHeader, checkHeader, encodeRecord, scanRecords,
   type HeaderCheck, type LogScan, type LogTail

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkHeader, crc32, encodeHeader, encodeRecord, HEADER_BYTES, scanRecords } from '../src/index.js'
+import { checkHeader, encodeHeader, encodeRecord, HEADER_BYTES, scanRecords } from '../src/index.js'
 
 const bytes = (...n: number[]): Uint8Array => Uint8Array.from(n)
 const concat = (...parts: Uint8Array[]): Uint8Array => {
@@ -12,12 +12,15 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
   return out
 }
 
-describe('crc32', () => {
-  it('matches the standard check value and composes', () => {
-    const text = new TextEncoder().encode('123456789')
-    expect(crc32(text)).toBe(0xcbf43926)
-    expect(crc32(new Uint8Array(0))).toBe(0)
-    expect(crc32(text.subarray(4), crc32(text.subarray(0, 4)))).toBe(0xcbf43926)
+describe('record checksum', () => {
+  it('is the CRC-32 (zlib) of the length bytes then the payload, as logs written by earlier versions have it', () => {
+    // Bytes of a record of "123456789" as the hand-written CRC-32 of 0.1.0 wrote them: a log
+    // from before the switch to zlib.crc32 must still read.
+    const record = encodeRecord(new TextEncoder().encode('123456789'))
+    expect(Array.from(record.subarray(0, 8))).toEqual([0x09, 0, 0, 0, 0xe2, 0x61, 0x1c, 0xa5])
+    const flipped = concat(encodeHeader(), record)
+    flipped[HEADER_BYTES + 4] = flipped[HEADER_BYTES + 4]! ^ 1
+    expect(scanRecords(flipped).tail).toBe('corrupt')
   })
 })
 

@@ -7,7 +7,7 @@
  * - {@link usePeers}: the successorship list and the alive peers.
  * - {@link useSharedState}: the server state, with a selector.
  * - {@link useSharedData}: the commutative shared data (`connection.data`) as JSON.
- * - {@link useSend}: send requests and watch them go from pending to acknowledged.
+ * - {@link useSend}: send requests and watch each call go from pending to acknowledged or failed.
  * - {@link useConflicts}: requests re-decided after a partition healed.
  * - {@link useConnection} / {@link useServer}: the objects themselves.
  *
@@ -15,6 +15,9 @@
  *
  * @packageDocumentation
  */
+
+// Hooks and context: a client module for React Server Components frameworks.
+'use client'
 
 export { SshipProvider, type SshipProviderProps } from './provider/SshipProvider.js'
 export { SshipContext, type SshipContextValue } from './provider/SshipContext.js'
@@ -25,7 +28,7 @@ export { useCoordinator } from './hooks/useCoordinator.js'
 export { usePeers, type Peers } from './hooks/usePeers.js'
 export { useSharedState } from './hooks/useSharedState.js'
 export { useSharedData } from './hooks/useSharedData.js'
-export { useSend, type UseSendResult } from './hooks/useSend.js'
+export { useSend, type UseSendResult, type UseSendStatus } from './hooks/useSend.js'
 export { useConflicts } from './hooks/useConflicts.js'
 export { shallowEqual } from './store/shallowEqual.js'
 export { ConflictLog } from './store/ConflictLog.js'

@@ -84,4 +84,74 @@ describe('useSend', () => {
     expect(new Set(seen).size).toBe(1)
     expect(new Set(seen.map((s) => s.send)).size).toBe(1)
   })
+
+  it('tracks each call of its own: idle, pending, acknowledged with the reply; another component\'s send is not one of its calls', () => {
+    const c = startCluster()
+    function Status({ msg, label }: { readonly msg: Json; readonly label: string }): ReactNode {
+      const { send, status, isPending, reply, calls, requests } = useSend()
+      return (
+        <button onClick={() => void send(msg)}>
+          {[label, status, String(isPending), JSON.stringify(reply) ?? '-', calls.map((r) => r.status).join(','), requests.length].join(' ')}
+        </button>
+      )
+    }
+    renderOn(c, 'c00', <><Status msg={{ token: 'x' }} label="one" /><Status msg={{ token: 'y' }} label="two" /></>)
+    const [one, two] = screen.getAllByRole('button') as [HTMLElement, HTMLElement]
+    expect(one.textContent).toBe('one idle false -  0')
+    fireEvent.click(one)
+    expect(one.textContent).toBe('one pending true - pending 1')
+    expect(two.textContent).toBe('two idle false -  1')
+    advance(c, 500)
+    expect(one.textContent).toBe('one acknowledged false {"token":"x","n":1} acknowledged 1')
+    fireEvent.click(two)
+    advance(c, 500)
+    expect(two.textContent).toBe('two acknowledged false {"token":"y","n":1} acknowledged 2')
+    expect(one.textContent).toBe('one acknowledged false {"token":"x","n":1} acknowledged 2')
+  })
+
+  it('gives every call its own status; the latest decides status and error; reset goes back to idle', () => {
+    const c = startCluster({
+      handler: () => (msg) => {
+        if (msg === 'boom') throw new Error('no such command')
+        return 'ok'
+      }
+    })
+    let hook: ReturnType<typeof useSend> | undefined
+    function Probe(): ReactNode {
+      hook = useSend()
+      return null
+    }
+    renderOn(c, 'c00', <Probe />)
+    act(() => void hook!.send('fine'))
+    act(() => void hook!.send('boom'))
+    expect(hook!.calls.map((r) => r.status)).toEqual(['pending', 'pending'])
+    advance(c, 500)
+    expect(hook!.calls.map((r) => [r.msg, r.status])).toEqual([['fine', 'acknowledged'], ['boom', 'failed']])
+    expect(hook!.status).toBe('failed')
+    expect(hook!.error).toMatch(/no such command/)
+    expect(hook!.reply).toBeUndefined()
+    act(() => hook!.reset())
+    expect(hook!.status).toBe('idle')
+    expect(hook!.calls).toEqual([])
+    expect(hook!.requests).toHaveLength(2)
+  })
+
+  it('reports a send on a stopped peer as a failed call', async () => {
+    const c = startCluster()
+    let hook: ReturnType<typeof useSend> | undefined
+    function Probe(): ReactNode {
+      hook = useSend()
+      return null
+    }
+    renderOn(c, 'c00', <Probe />)
+    c.member('c00').connection!.peer.stop()
+    let result: SendResult | undefined
+    await act(async () => {
+      result = await hook!.send({ token: 'late' })
+    })
+    expect(result?.status).toBe('failed')
+    expect(hook!.status).toBe('failed')
+    expect(hook!.calls).toHaveLength(1)
+    expect(hook!.requests).toHaveLength(0)
+  })
 })

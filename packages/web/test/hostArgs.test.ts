@@ -13,6 +13,9 @@ describe('the host flags', () => {
 
   it('rejects unknown flags and bad numbers', () => {
     expect(() => parseHostArgs(['--bogus'])).toThrow(/unknown argument/)
+    expect(parseHostArgs([]).mode).toBe('availability')
+    expect(parseHostArgs(['--mode', 'quorum']).mode).toBe('quorum')
+    expect(() => parseHostArgs(['--mode', 'majority'])).toThrow(/--mode must be availability or quorum/)
     expect(() => parseHostArgs(['--port', 'x'])).toThrow(/integer/)
     expect(() => parseHostArgs(['--port'])).toThrow(/needs a value/)
   })

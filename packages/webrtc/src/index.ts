@@ -7,12 +7,14 @@
  * - {@link publishSignaling} / {@link followSignaling}: the live signaling servers, listed in
  *   the app's own `Y.Doc`, so a peer that knows one server learns every other.
  * - {@link TabTransport}: a `Transport` between the tabs of one browser over `BroadcastChannel`.
+ * - {@link claimBrowserCandidacy}: tabs of one browser share one GUID and stand as one candidate (Web Locks).
  * - The signaling server any Node peer can run is in `@sship/webrtc/server` (Node only, so
  *   that browser bundles of this entry point stay free of `ws`).
  *
- * In browsers, bundle with `simple-peer` aliased to `simple-peer/simplepeer.min.js` (its
- * self-contained build, as y-webrtc does). On Node 20 pass `WebSocket` from `ws` and `wrtc`
- * from `@roamhq/wrtc`.
+ * Browser bundlers need no alias: the package imports simple-peer through `#simple-peer`, whose
+ * `browser` condition picks `simple-peer/simplepeer.min.js` (its self-contained build, as
+ * y-webrtc's users do by hand). On Node 20 pass `WebSocket` from `ws` and `wrtc` from
+ * `@roamhq/wrtc`.
  *
  * @packageDocumentation
  */
@@ -26,6 +28,7 @@ export {
   type SignalingTarget, type FollowSignalingOptions
 } from './directory/SignalingDirectory.js'
 export { TabTransport } from './tabs/TabTransport.js'
+export { browserGuid, claimBrowserCandidacy, type BrowserCandidacy, type BrowserCandidacyOptions, type LockManagerLike, type StorageLike } from './tabs/BrowserCandidacy.js'
 export type { TabTransportOptions, TabChannel, TabChannelConstructor } from './tabs/TabTransportOptions.js'
 export {
   TAB_PROTOCOL_VERSION, TabMessageType, encodeTabHello, encodeTabBye, encodeTabFrame, decodeTabMessage, type TabMessage
@@ -37,7 +40,6 @@ export { MessageSealer, type MessageSealerOptions } from './crypto/MessageSealer
 export { isInitiator } from './transport/initiatorRule.js'
 export { SignalingClient, SignalingState, type SignalingClientEvents, type SignalingClientOptions } from './signaling/SignalingClient.js'
 export { SignalingPool, type SignalingPoolOptions } from './signaling/SignalingPool.js'
-export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './signaling/Backoff.js'
 export { hostWebSocket, type SignalingSocket, type SignalingSocketConstructor } from './signaling/SignalingSocket.js'
 export {
   formatSignalingMessage, parseSignalingMessage, parseRoomMessage,

@@ -25,7 +25,9 @@ describe('sship over WebrtcTransport: three Node peers (@roamhq/wrtc), all on lo
     const transports: WebrtcTransport[] = []
     for (const [i, id] of ['peer-1', 'peer-2'].entries()) {
       const transport = nodeTransport(id, [signaling.url], 10 + i, { room: APP })
-      const server = initServer(APP, { transport })
+      // WebRTC links can take seconds on a loaded machine: wait for the host's app instead of
+      // creating one of our own after the default join grace (which would make this peer a host).
+      const server = initServer(APP, { transport, timing: { joinGraceMs: 30_000 } })
       server.onReceive(tokenCounter(server))
       servers.push(server)
       transports.push(transport)

@@ -1,7 +1,7 @@
-import { FrameErrorCode, seededRandom } from '@sship/core'
+import { FrameErrorCode } from '@sship/core'
 import { describe, expect, it } from 'vitest'
 import {
-  Backoff, candidateAddress, decodeLinkMessage, encodeBye, encodeFrame, encodeHello, filterSignal, FrameAssembler,
+  candidateAddress, decodeLinkMessage, encodeBye, encodeFrame, encodeHello, filterSignal, FrameAssembler,
   LinkMessageType, loopbackOnly, parseRoomMessage, parseSignalingMessage
 } from '../src/index.js'
 import { TopicTable } from '../src/server/index.js'
@@ -79,7 +79,7 @@ describe('ICE candidate filter', () => {
   })
 })
 
-describe('TopicTable and Backoff', () => {
+describe('TopicTable', () => {
   it('tracks subscriptions both ways and forgets a removed connection', () => {
     const table = new TopicTable<string>()
     table.subscribe('c1', ['x', 'y'])
@@ -89,18 +89,6 @@ describe('TopicTable and Backoff', () => {
     table.remove('c1')
     expect(table.subscribers('x')).toEqual([])
     expect(table.topicCount).toBe(0)
-  })
-
-  it('backs off with jitter within [ceiling/2, ceiling], capped, and starts over on reset', () => {
-    const backoff = new Backoff(seededRandom(7), { initialMs: 100, maxMs: 1000 })
-    const delays = Array.from({ length: 8 }, () => backoff.next())
-    const ceilings = [100, 200, 400, 800, 1000, 1000, 1000, 1000]
-    delays.forEach((d, i) => {
-      expect(d).toBeGreaterThanOrEqual((ceilings[i] ?? 0) / 2)
-      expect(d).toBeLessThanOrEqual(ceilings[i] ?? 0)
-    })
-    backoff.reset()
-    expect(backoff.next()).toBeLessThanOrEqual(100)
   })
 })
 

@@ -4,7 +4,8 @@ import { asPeerId, seededRandom, type TransportEvents } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { decodeWsLink, encodeWsFrame, encodeWsHello, HostLinkState, WsClientTransport, WsLinkType, type LinkSocketConstructor } from '../src/index.js'
-import { WsHubTransport } from '../src/server/index.js'
+import { WsCloseCode } from '../src/wire/wsLinkWire.js'
+import { WsHubTransport, type HubBudget } from '../src/server/index.js'
 
 const APP = 'queue-test'
 const host = asPeerId('host-1')
@@ -24,8 +25,8 @@ function recorder(): TransportEvents & { log: string[]; frames: Uint8Array[] } {
 }
 
 /** A hub on an HTTP server on 127.0.0.1 (port 0 picks one; pass a port to come back on it). */
-async function startHub(port = 0): Promise<{ hub: WsHubTransport; http: Server; url: string; events: ReturnType<typeof recorder>; stop(): Promise<void> }> {
-  const hub = new WsHubTransport({ peerId: host, app: APP })
+async function startHub(port = 0, budget: Partial<HubBudget> = {}): Promise<{ hub: WsHubTransport; http: Server; url: string; events: ReturnType<typeof recorder>; stop(): Promise<void> }> {
+  const hub = new WsHubTransport({ peerId: host, app: APP, budget })
   const http = createServer()
   http.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head))
   await new Promise<void>((resolve) => http.listen({ host: '127.0.0.1', port }, resolve))
@@ -94,17 +95,69 @@ describe('WsClientTransport ↔ WsHubTransport on 127.0.0.1', () => {
     expect(hub.events.log).toEqual([])
   })
 
-  it('a second link from the same browser GUID replaces the first (a reload)', async () => {
-    const hub = await startHub()
+  it('a second link from the same browser GUID replaces the first once the first is gone (a reload)', async () => {
+    const hub = await startHub(0, { claimProbeMs: 200 })
     cleanup.push(hub.stop)
     const make = (seed: number): WsClientTransport => {
       const c = new WsClientTransport({ peerId: asPeerId('same'), app: APP, urls: [hub.url], WebSocket: WebSocket as unknown as LinkSocketConstructor, random: seededRandom(seed), maxFailures: 0 })
       cleanup.push(() => c.close())
       return c
     }
-    expect(await make(3).waitForLink(3000)).toBe(true)
+    const first = make(3)
+    expect(await first.waitForLink(3000)).toBe(true)
+    first.close()
     expect(await make(4).waitForLink(3000)).toBe(true)
     await waitFor('leave and rejoin at the hub', () => hub.events.log.join(' ') === '+same -same +same')
     expect(hub.hub.linkCount).toBe(1)
+  })
+
+  it('a hello claiming a linked GUID is refused while that link answers pings; a silent link is replaced', async () => {
+    const hub = await startHub(0, { claimProbeMs: 200 })
+    cleanup.push(hub.stop)
+    const raw = (autoPong: boolean, guid = 'victim'): Promise<WebSocket> => new Promise((resolve) => {
+      const ws = new WebSocket(hub.url, { autoPong })
+      cleanup.push(() => ws.terminate())
+      ws.on('error', () => undefined)
+      ws.on('open', () => {
+        ws.send(encodeWsHello(APP, guid))
+        resolve(ws)
+      })
+    })
+    await raw(true)
+    await waitFor('victim joined', () => hub.events.log.join(' ') === '+victim')
+    const impostor = await raw(true)
+    const code = await new Promise<number>((resolve) => impostor.once('close', (c) => resolve(c)))
+    expect(code).toBe(WsCloseCode.Duplicate)
+    expect(hub.events.log.join(' ')).toBe('+victim')
+    // A link that stopped answering (half-open) is replaced by the next claim.
+    await raw(false, 'half-open')
+    await waitFor('half-open joined', () => hub.events.log.join(' ') === '+victim +half-open')
+    await raw(true, 'half-open')
+    await waitFor('half-open replaced', () => hub.events.log.join(' ') === '+victim +half-open -half-open +half-open', 3000)
+  })
+
+  it('closes a socket that floods frames (TooManyFrames) and one that does not read (SendQueueFull)', async () => {
+    const hub = await startHub(0, { frames: { perSecond: 50, burst: 50 }, maxQueuedBytes: 1024 * 1024 })
+    cleanup.push(hub.stop)
+    const flood = new WebSocket(hub.url)
+    cleanup.push(() => flood.terminate())
+    const floodClosed = new Promise<number>((resolve) => flood.once('close', (c) => resolve(c)))
+    flood.on('open', () => {
+      flood.send(encodeWsHello(APP, 'flood'))
+      for (let i = 0; i < 500; i++) flood.send(encodeWsFrame(new Uint8Array([1])))
+    })
+    expect(await floodClosed).toBe(WsCloseCode.TooManyFrames)
+
+    const lazy = new WebSocket(hub.url)
+    cleanup.push(() => lazy.terminate())
+    lazy.on('open', () => lazy.send(encodeWsHello(APP, 'lazy')))
+    await waitFor('lazy joined', () => hub.hub.peers().has(asPeerId('lazy')))
+    ;(lazy as unknown as { _socket: { pause(): void } })._socket.pause()
+    const big = new Uint8Array(256 * 1024)
+    for (let i = 0; i < 400 && hub.hub.peers().has(asPeerId('lazy')); i++) {
+      hub.hub.send(asPeerId('lazy'), big)
+      await sleep(5)
+    }
+    await waitFor('lazy dropped', () => !hub.hub.peers().has(asPeerId('lazy')), 5000)
   })
 })

@@ -1,11 +1,13 @@
 import { randomHex, type Random } from '@sship/core'
 import { DataKey } from './dataKeys.js'
-import { MAX_NAME, MAX_TOPIC, type LeftMark } from './QueueEntry.js'
+import { compareEntries, MAX_NAME, MAX_TOPIC, type LeftMark } from './QueueEntry.js'
+import { EntryStatus, type QueueView } from './queueView.js'
 
 /** What the writes need of the shared data: a `Y.Map` (kept structural so tests can pass a plain map). */
 export interface SharedMap {
   set(key: string, value: unknown): unknown
   has(key: string): boolean
+  delete(key: string): unknown
 }
 
 /** Who writes, and when. */
@@ -36,4 +38,23 @@ export function leave(data: SharedMap, id: string, w: Omit<Writer, 'random'>): v
   if (data.has(DataKey.left(id))) return
   const mark: LeftMark = { at: w.now, by: w.by }
   data.set(DataKey.left(id), mark)
+}
+
+/** How many finished (assigned or left) entries every screen keeps showing. */
+export const FINISHED_KEPT = 50
+
+/**
+ * Forgets finished entries beyond the newest `kept`: deletes their `entry:` and `left:` keys
+ * (a commutative write, like the others). With it the shared data, and the server state that
+ * {@link decideDequeue} prunes to the entries still present, stay bounded however long the queue
+ * runs. Returns how many entries were forgotten.
+ */
+export function forgetFinished(data: SharedMap, view: QueueView, kept = FINISHED_KEPT): number {
+  const finished = [...view.byId.values()].filter((e) => e.status !== EntryStatus.Waiting).sort(compareEntries)
+  const old = finished.slice(0, Math.max(0, finished.length - kept))
+  for (const e of old) {
+    data.delete(DataKey.entry(e.id))
+    data.delete(DataKey.left(e.id))
+  }
+  return old.length
 }

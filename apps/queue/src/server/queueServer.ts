@@ -1,4 +1,5 @@
 import type { Json, JsonObject, Server, ServerHandler } from '@sship/core'
+import { DataKey } from '../queue/dataKeys.js'
 import { queueView } from '../queue/queueView.js'
 import type { QueueEntry } from '../queue/QueueEntry.js'
 
@@ -40,7 +41,15 @@ export function decideDequeue(data: Readonly<Record<string, unknown>>, state: Js
   const next = queueView(data, state).waiting[0]
   if (next === undefined) return { reply: { ok: false, reason: 'empty' } }
   const { status: _status, ...entry } = next
-  return { reply: { ok: true, entry }, change: { assigned: { [entry.id]: ta } } }
+  // Assignments of entries that were forgotten (see forgetFinished) go too: the state stays as
+  // small as the queue on screen, not as long as the semester.
+  const assigned: JsonObject = {}
+  const before = state.assigned
+  if (typeof before === 'object' && before !== null && !Array.isArray(before)) {
+    for (const id of Object.keys(before)) if (data[DataKey.entry(id)] === undefined) assigned[id] = null
+  }
+  assigned[entry.id] = ta
+  return { reply: { ok: true, entry }, change: { assigned } }
 }
 
 /**

@@ -2,6 +2,8 @@ import type { SendResult } from '@sship/core'
 import { useConflicts, useConnection, useCoordinator, useSend } from '@sship/react'
 import { useEffect, useState, type ReactNode } from 'react'
 import { displayName, setPeerLabel } from '@sship/web'
+import { queueView } from '../queue/queueView.js'
+import { forgetFinished } from '../queue/queueWrites.js'
 import type { DequeueReply } from '../server/queueServer.js'
 import { useLabels } from './useLabels.js'
 import { useQueueView } from './useQueueView.js'
@@ -37,6 +39,8 @@ export function TaView(): ReactNode {
     void send({ op: 'dequeue', ta: name }).then((result) => {
       setLast(result)
       setPending(false)
+      // Keep the shared data (and so the server state) bounded all semester.
+      if (result.status === 'acknowledged') forgetFinished(connection.data, queueView(connection.data.toJSON() as Record<string, unknown>, connection.getState()))
     })
   }
 

@@ -1,5 +1,4 @@
 import type * as Y from 'yjs'
-import { requestSender } from '../coordinator/AppDoc.js'
 import { parseTermKey } from '../coordinator/Term.js'
 import type { CoordinatorSnapshot } from '../coordinator/CoordinatorSnapshot.js'
 import type { Json, JsonObject } from '../coordinator/json.js'
@@ -36,13 +35,31 @@ export interface RequestState {
   readonly error?: string
   /** Key of the decision that answered it (`"<term>#<seq>"`). */
   readonly decision?: string
+  /**
+   * Set when an answer this connection had reported as acknowledged was fenced and the request
+   * re-decided (availability mode, after a partition or failover): the earlier answer, which no
+   * longer counts. `reply`/`error` and `decision` are the answer that counts now.
+   */
+  readonly redecided?: { readonly decision: string; readonly reply?: Json; readonly error?: string }
 }
 
-/** A conflict resolved after a partition: `request` was re-decided because its first decision was fenced. */
+/**
+ * A request decided twice: `decision` counts, the earlier decision `fenced` does not (it was made
+ * by a deposed coordinator, or on a side of a partition that lost, or on a history the new
+ * coordinator could not see). Reported once per pair on every replica that holds both.
+ */
 export interface Conflict {
   readonly request: string
+  /** The decision that counts now. */
   readonly decision: CanonicalDecision
+  /** Key of the fenced decision. */
   readonly fenced: string
+  /** The fenced decision's reply, if it had one (what its sender may have been told). */
+  readonly fencedReply?: Json
+  /** The fenced decision's error, if the handler threw. */
+  readonly fencedError?: string
+  /** On the sender's connection: whether it had reported the fenced answer as acknowledged. */
+  readonly acknowledged: boolean
 }
 
 /**
@@ -56,20 +73,40 @@ export class Connection {
   private readonly receivers = new Set<(msg: Json) => void>()
   private readonly conflictListeners = new Set<(c: Conflict) => void>()
   private readonly waiting = new Map<string, (r: SendResult) => void>()
-  private readonly delivered = new Set<string>()
-  private requests: readonly RequestState[] = []
+  /** The decision each request still in {@link Connection.requestLog} was last answered with. */
+  private readonly answered = new Map<string, string>()
+  /** This connection's requests by id, oldest first (a Map keeps insertion order): O(1) per send and decision. */
+  private readonly requestLog = new Map<string, RequestState>()
+  /** Ids of settled requests, oldest first: the history kept is bounded by {@link Connection.settledKept}. */
+  private readonly settled: string[] = []
+  private settledHead = 0
+  /** The array {@link Connection.getRequests} returns; rebuilt on demand only after a change. */
+  private requestsSnapshot: readonly RequestState[] | undefined = []
   private readonly requestListeners = new Set<() => void>()
   private readonly offLedger: () => void
   private readonly offCommit: () => void
   /** Decided but not yet committed (quorum mode): reported once the coordinator says a majority holds them. */
   private readonly uncommitted = new Map<string, CanonicalDecision>()
 
-  constructor(readonly peer: Peer) {
+  /** Ids of this connection's requests start with it: the reply routing key. */
+  private readonly prefix: string
+
+  /**
+   * @param peer The peer this connection sends through.
+   * @param settledKept How many settled requests {@link Connection.getRequests} keeps (pending ones are always kept). Default 1000.
+   */
+  constructor(readonly peer: Peer, private readonly settledKept = 1000) {
     this.session = randomHex(peer.random, 4)
+    this.prefix = `${peer.self}/${this.session}.`
     this.offLedger = peer.ledger.listen({
       decided: (id, d) => this.onDecided(id, d),
       conflict: (request, decision, fenced) => {
-        for (const l of this.conflictListeners) l({ request, decision, fenced })
+        const record = peer.ledger.decisionAt(fenced)
+        const conflict: Conflict = {
+          request, decision, fenced, acknowledged: this.answered.get(request) === fenced,
+          ...(record?.y !== undefined ? { fencedReply: record.y } : {}), ...(record?.e !== undefined ? { fencedError: record.e } : {})
+        }
+        for (const l of this.conflictListeners) l(conflict)
       }
     })
     this.offCommit = peer.coordinator.onCommit(() => {
@@ -100,7 +137,7 @@ export class Connection {
    */
   send(msg: Json): Promise<SendResult> {
     if (this.peer.isStopped) return Promise.resolve({ status: 'failed', id: '', error: new StoppedError('connection') })
-    const id = `${this.peer.self}/${this.session}.${this.seq++}`
+    const id = `${this.prefix}${this.seq++}`
     this.setRequest({ id, msg, status: SendStatus.Pending })
     const result = new Promise<SendResult>((resolve) => this.waiting.set(id, resolve))
     this.peer.doc.transact(() => {
@@ -110,7 +147,7 @@ export class Connection {
     return result
   }
 
-  /** Receives every reply addressed to this peer; returns the unsubscribe function. */
+  /** Receives every reply to a request sent through this connection; returns the unsubscribe function. */
   onReceive(receiver: (msg: Json) => void): () => void {
     this.receivers.add(receiver)
     return () => this.receivers.delete(receiver)
@@ -156,9 +193,14 @@ export class Connection {
     })
   }
 
-  /** Requests sent through this connection, with their status (same array while unchanged). */
+  /**
+   * Requests sent through this connection, oldest first, with their status (same array while
+   * unchanged): every pending one and the last `settledKept` settled ones, so a connection used
+   * all semester holds a bounded history.
+   */
   getRequests(): readonly RequestState[] {
-    return this.requests
+    this.requestsSnapshot ??= [...this.requestLog.values()]
+    return this.requestsSnapshot
   }
 
   /** Calls `listener` when {@link Connection.getRequests} changes; returns the unsubscribe function. */
@@ -186,7 +228,11 @@ export class Connection {
   }
 
   private onDecided(id: string, d: CanonicalDecision): void {
-    if (requestSender(id) !== this.peer.self || this.delivered.has(d.key)) return
+    // Another connection on this peer (or an earlier session) sent it: its replies are not ours.
+    // A request settled long ago and forgotten is not reported twice either.
+    // Only a change of answer counts: after forks resolve one way and then the other, a request
+    // may come back to a decision it had before, and its state must show that one again.
+    if (!id.startsWith(this.prefix) || !this.requestLog.has(id) || this.answered.get(id) === d.key) return
     if (!this.peer.coordinator.isCommitted(d)) {
       this.uncommitted.set(id, d)
       return
@@ -195,32 +241,60 @@ export class Connection {
   }
 
   private deliver(id: string, d: CanonicalDecision): void {
-    if (this.delivered.has(d.key)) return
-    this.delivered.add(d.key)
+    if (this.answered.get(id) === d.key) return
     const resolve = this.waiting.get(id)
     this.waiting.delete(id)
     const { y: reply, e: error } = d.record
     const term = parseTermKey(d.term)
     const epoch = term?.epoch ?? 0
     const by = (term?.leader ?? '') as PeerId
+    // An earlier answer that no longer counts: the request shows it was re-decided.
+    const before = this.answered.get(id)
+    this.answered.set(id, d.key)
+    const earlier = before === undefined ? undefined : this.peer.ledger.decisionAt(before)
+    const redecided = before === undefined
+      ? {}
+      : { redecided: { decision: before, ...(earlier?.y !== undefined ? { reply: earlier.y } : {}), ...(earlier?.e !== undefined ? { error: earlier.e } : {}) } }
     if (error !== undefined) {
-      this.patchRequest(id, { status: SendStatus.Failed, error, decision: d.key })
+      this.patchRequest(id, { status: SendStatus.Failed, error, decision: d.key, reply: undefined, ...redecided })
       resolve?.({ status: 'failed', id, error: new HandlerError(error) })
       return
     }
-    this.patchRequest(id, { status: SendStatus.Acknowledged, decision: d.key, ...(reply === undefined ? {} : { reply }) })
+    this.patchRequest(id, { status: SendStatus.Acknowledged, decision: d.key, error: undefined, reply, ...redecided })
     resolve?.({ status: 'acknowledged', id, reply, epoch, by })
     if (reply !== undefined) for (const r of this.receivers) r(reply)
   }
 
   private setRequest(state: RequestState): void {
-    this.requests = [...this.requests, state]
-    for (const l of this.requestListeners) l()
+    this.requestLog.set(state.id, state)
+    this.changedRequests()
   }
 
   private patchRequest(id: string, patch: Partial<RequestState>): void {
-    let hit = false
-    this.requests = this.requests.map((r) => (r.id === id ? ((hit = true), { ...r, ...patch }) : r))
-    if (hit) for (const l of this.requestListeners) l()
+    const before = this.requestLog.get(id)
+    if (before === undefined) return
+    this.requestLog.set(id, { ...before, ...patch })
+    if (before.status === SendStatus.Pending && patch.status !== undefined && patch.status !== SendStatus.Pending) this.settle(id)
+    this.changedRequests()
+  }
+
+  /** Remembers `id` as settled and forgets the oldest settled requests beyond the bound. */
+  private settle(id: string): void {
+    this.settled.push(id)
+    while (this.settled.length - this.settledHead > this.settledKept) {
+      const old = this.settled[this.settledHead++]!
+      this.requestLog.delete(old)
+      this.answered.delete(old)
+    }
+    // Compact the queue of settled ids now and then (amortised O(1)).
+    if (this.settledHead > 1024 && this.settledHead * 2 > this.settled.length) {
+      this.settled.splice(0, this.settledHead)
+      this.settledHead = 0
+    }
+  }
+
+  private changedRequests(): void {
+    this.requestsSnapshot = undefined
+    for (const l of this.requestListeners) l()
   }
 }

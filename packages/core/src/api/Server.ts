@@ -76,6 +76,15 @@ export class Server {
     return this.peer.whenReady()
   }
 
+  /**
+   * Tells the peer its page is hidden or frozen (`true`) or visible again (`false`): while hidden
+   * it hands the server role off and does not stand as a candidate; on resume it re-syncs before
+   * acting. Wire it to Page Visibility and `freeze`/`resume`/`pagehide` in a browser.
+   */
+  setHidden(hidden: boolean): void {
+    this.peer.coordinator.setHidden(hidden)
+  }
+
   /** Leaves the app. */
   stop(): void {
     this.peer.stop()

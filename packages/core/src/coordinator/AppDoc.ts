@@ -30,6 +30,8 @@ export interface DecisionRecord {
   readonly e?: string
   /** Key of an earlier decision on the same request that was fenced (a resolved conflict). */
   readonly s?: string
+  /** A membership change this decision carries (see `membership/Membership.ts`). */
+  readonly m?: { readonly retire: string; readonly g: number }
 }
 
 /** A request as stored in the document. The sender is the part of its id before the first `/`. */
@@ -56,9 +58,22 @@ export class AppDoc {
   readonly data: Y.Map<unknown>
   /** With peer identities: signatures of terms and decisions, by entry key (`{ k?: publicKey, s: signature }`). */
   readonly signatures: Y.Map<unknown>
+  /**
+   * App instances by id: `{ host, code }`, written once by the peer that created the instance.
+   * Two instances exist only when a peer started without the document and, cut off from the
+   * others, created the app again; the ledger picks one canonical instance (see `useInstance`).
+   */
+  readonly instances: Y.Map<unknown>
+  /** Retired memberships by peer (`{ g, d }`, see `membership/Membership.ts`). */
+  readonly retired: Y.Map<unknown>
+  /** Clean leaves by peer (`{ g }`): the coordinator retires the peer at once. */
+  readonly leaving: Y.Map<unknown>
+  /** Current members (see {@link AppDoc.members}); set by the peer once its ledger exists. */
+  membersOf: (() => readonly PeerId[]) | undefined
 
   private listCache: Array<{ id: PeerId; code: string }> | undefined
   private eligibleCache: PeerId[] | undefined
+  private current = ''
 
   constructor(readonly doc: Y.Doc) {
     this.meta = doc.getMap('sship.meta')
@@ -68,6 +83,9 @@ export class AppDoc {
     this.decisions = doc.getMap('sship.decisions')
     this.data = doc.getMap('data')
     this.signatures = doc.getMap('sship.sigs')
+    this.instances = doc.getMap('sship.instances')
+    this.retired = doc.getMap('sship.retired')
+    this.leaving = doc.getMap('sship.leaving')
     // The coordinator reads the list on every heartbeat: derive it again only when it changes.
     const invalidate = (): void => {
       this.listCache = undefined
@@ -75,21 +93,61 @@ export class AppDoc {
     }
     this.successors.observe(invalidate)
     this.meta.observe(invalidate)
+    this.instances.observe(invalidate)
   }
 
-  /** The initial host's GUID, once known. */
+  /**
+   * The canonical app instance: `''` for an app created before instances existed (its records
+   * carry none). Set by the ledger, which picks it deterministically from the document.
+   */
+  instance(): string {
+    return this.current
+  }
+
+  /** Makes `id` the canonical instance (the ledger calls this); the list is read again if it changed. */
+  useInstance(id: string): void {
+    if (id === this.current) return
+    this.current = id
+    this.listCache = undefined
+    this.eligibleCache = undefined
+  }
+
+  /** Every instance id the document names, with how many peers its successorship list holds. */
+  instanceMembers(): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const id of this.instances.keys()) out.set(id, 0)
+    for (const entry of this.successors.toArray()) {
+      if (typeof entry !== 'object' || entry === null) continue
+      const i = (entry as { i?: unknown }).i
+      const id = typeof i === 'string' ? i : ''
+      out.set(id, (out.get(id) ?? 0) + 1)
+    }
+    return out
+  }
+
+  private instanceRecord(): { host?: unknown; code?: unknown } | undefined {
+    const v = this.current === '' ? undefined : this.instances.get(this.current)
+    return typeof v === 'object' && v !== null ? v : undefined
+  }
+
+  /** The initial host's GUID (the canonical instance's creator), once known. */
   initialHost(): PeerId | undefined {
-    const v = this.meta.get('initialHost')
+    const rec = this.instanceRecord()
+    const v = rec !== undefined ? rec.host : this.meta.get('initialHost')
     return typeof v === 'string' ? (v as PeerId) : undefined
   }
 
   /** The app's server-code identity, once known. */
   code(): string | undefined {
-    const v = this.meta.get('code')
+    const rec = this.instanceRecord()
+    const v = rec !== undefined ? rec.code : this.meta.get('code')
     return typeof v === 'string' ? v : undefined
   }
 
-  /** The successorship list: every listed peer, in order, duplicates and malformed entries dropped. */
+  /**
+   * The successorship list of the canonical instance: every listed peer, in order, duplicates
+   * and malformed entries dropped.
+   */
   successorList(): ReadonlyArray<{ id: PeerId; code: string }> {
     this.listCache ??= this.readSuccessors()
     return this.listCache
@@ -100,7 +158,8 @@ export class AppDoc {
     const out: Array<{ id: PeerId; code: string }> = []
     for (const entry of this.successors.toArray()) {
       if (typeof entry !== 'object' || entry === null) continue
-      const { id, code } = entry as { id?: unknown; code?: unknown }
+      const { id, code, i } = entry as { id?: unknown; code?: unknown; i?: unknown }
+      if ((typeof i === 'string' ? i : '') !== this.current) continue
       if (typeof id !== 'string' || typeof code !== 'string' || seen.has(id)) continue
       seen.add(id)
       out.push({ id: id as PeerId, code })
@@ -108,7 +167,16 @@ export class AppDoc {
     return out
   }
 
-  /** Peers eligible to be server: listed with the app's code identity, in successorship order. */
+  /**
+   * Current members: eligible peers whose membership was not retired, in successorship order
+   * (a peer that re-joined stands where its new entry is). Candidacy, the view and quorum
+   * majorities count these; without a membership hook, every eligible peer.
+   */
+  members(): readonly PeerId[] {
+    return this.membersOf?.() ?? this.eligible()
+  }
+
+  /** Peers ever eligible to be server: listed with the app's code identity, in order of first listing. Their terms count. */
   eligible(): readonly PeerId[] {
     if (this.eligibleCache !== undefined) return this.eligibleCache
     const code = this.code()

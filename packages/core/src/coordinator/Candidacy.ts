@@ -26,6 +26,8 @@ export interface CandidacyHost {
 export class Candidacy {
   private readonly waiting: Set<PeerId>
   private readonly votes = new Set<PeerId>()
+  private frame: Uint8Array | undefined
+  private replies = 0
 
   /**
    * @param proposed The term voted on (quorum mode), or null for a catch-up (availability mode).
@@ -46,26 +48,46 @@ export class Candidacy {
     const frame = this.proposed === null
       ? encodeCatchUpRequest({ nonce: this.nonce, stateVector, silentMs })
       : encodeVoteRequest({ ...this.proposed, stateVector })
+    this.frame = frame
     for (const p of this.waiting) this.host.send(p, frame)
+  }
+
+  /** Sends the request again to the peers that have not answered (a frame may have been lost); returns how many. */
+  resend(): number {
+    const frame = this.frame
+    if (frame === undefined) return 0
+    for (const p of this.waiting) this.host.send(p, frame)
+    return this.waiting.size
+  }
+
+  /** Forgets a peer that left: it will not answer. Returns {@link Candidacy.ready}. */
+  peerLeft(peer: PeerId): boolean {
+    this.waiting.delete(peer)
+    return this.ready()
   }
 
   /** True when the candidate may claim now. */
   ready(): boolean {
     if (this.proposed === null) return this.waiting.size === 0
-    return isMajority(this.votes, this.host.app.eligible())
+    return isMajority(this.votes, this.host.app.members())
   }
 
   /** A catch-up reply arrived; returns {@link Candidacy.ready}. */
   onCatchUpReply(from: PeerId, reply: CatchUpReply): boolean {
     if (this.proposed !== null || reply.nonce !== this.nonce) return false
-    this.waiting.delete(from)
+    if (this.waiting.delete(from)) this.replies++
     return this.ready()
+  }
+
+  /** How many of the asked peers answered so far. */
+  get answered(): number {
+    return this.replies
   }
 
   /** A vote arrived (its update is applied by the caller); returns {@link Candidacy.ready}. */
   onVoteReply(from: PeerId, reply: VoteReply): boolean {
     if (this.proposed === null || !sameTerm(reply, this.proposed)) return false
-    this.waiting.delete(from)
+    if (this.waiting.delete(from)) this.replies++
     if (reply.granted) this.votes.add(from)
     return this.ready()
   }

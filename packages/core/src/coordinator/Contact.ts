@@ -17,12 +17,17 @@ export class Contact {
   /** The term last followed (kept across suspicions, unlike the current one). */
   lastFollowed: TermRef | null = null
 
-  /** Records a heartbeat of `term` at `now`; `joining` starts the first streak. */
-  heartbeat(term: TermRef, now: number, suspectMs: number, joining: boolean): void {
+  /**
+   * Records a heartbeat of `term` at `now`; `joining` starts the first streak. A gap longer than
+   * `streakMs` (the detector's floor) breaks the streak that failback waits for; one longer than
+   * `flapMs` (the adaptive timeout) counts as a flap of this peer's own link.
+   */
+  heartbeat(term: TermRef, now: number, streakMs: number, flapMs: number, joining: boolean): void {
     if (joining) this.streakStart = now
-    if (now - this.lastHeartbeatAt > suspectMs && sameTerm(this.lastFollowed, term)) {
-      this.streakStart = now
-      this.lastFlapAt = now
+    const gap = now - this.lastHeartbeatAt
+    if (sameTerm(this.lastFollowed, term)) {
+      if (gap > streakMs) this.streakStart = now
+      if (gap > flapMs) this.lastFlapAt = now
     }
     this.lastHeartbeatAt = now
   }

@@ -1,9 +1,11 @@
+import * as Y from 'yjs'
 import type { PeerId } from '../ids/ids.js'
 import { encodeHandoff, encodeHeartbeat, encodeView, type HandoffRequest, type HeartbeatAck, type TermRef } from '../protocol/coordinatorMessages.js'
 import { MAX_EPOCH_STEP } from '../identity/EntryAuthority.js'
 import { decisionKey, type DecisionRecord } from './AppDoc.js'
 import { LOCAL_ORIGIN } from './CoordinatorBase.js'
 import { ElectionRole } from './ElectionRole.js'
+import { Retirer, type DueRetirement } from './membership/Retirer.js'
 import { Role } from './Role.js'
 import { compareTerms, sameTerm, termKey } from './Term.js'
 
@@ -22,11 +24,13 @@ export class Coordinator extends ElectionRole {
   private lastTickTerm: TermRef | null = null
   /** No decisions before this time: after a freeze, the network is read first (see `tick`). */
   private resumeAt = -Infinity
+  private retirer: Retirer | undefined
 
   /** A heartbeat ack from `from` (only a leader cares). */
   onHeartbeatAck(from: PeerId, ack: HeartbeatAck): void {
+    this.health.heardRoom()
     // An ack names the follower's term; a term led by a peer outside the list is a forgery.
-    if (!this.host.app.eligible().includes(ack.leader)) return
+    if (!this.host.app.eligible().includes(ack.leader) || this.offInstance(ack)) return
     // With identities, an epoch counts only in a term whose leader signed it. Quorum mode also
     // takes the term a follower voted for (it is not written yet; votes are not signed): bounded,
     // so a forged one can force an election but not use up the epochs.
@@ -41,6 +45,67 @@ export class Coordinator extends ElectionRole {
     if (this.host.quorum) this.updateCommitted()
   }
 
+  /**
+   * The page (or process) became hidden or frozen (`true`), or visible again (`false`). While
+   * hidden this peer stands back: if it leads it hands the role to the next alive eligible peer,
+   * it does not stand as a candidate and does not ask for the role back — a backgrounded phone's
+   * timers may stop at any moment. On resume it first re-syncs with every peer and acts only
+   * after it has heard the room again.
+   */
+  setHidden(hidden: boolean): void {
+    if (hidden === this.hidden || this.role === Role.Stopped) return
+    this.hidden = hidden
+    const now = this.host.clock.now()
+    if (hidden) {
+      if (this.role === Role.Leader) this.handOffWhileHidden()
+      else if (this.role === Role.Candidate) {
+        this.candidacy = undefined
+        this.role = Role.Follower
+        this.startFailover()
+      }
+    } else {
+      this.health.resumed(now)
+      for (const p of this.host.peers()) this.host.sync.requestSync(p)
+      if (this.role === Role.Follower) {
+        // Silence while hidden says nothing about the coordinator: count from now.
+        this.contact.restart(now)
+        if (this.following !== null) this.arm(this.suspectTimeout(), () => this.onSuspect())
+        else this.startFailover()
+      }
+    }
+    this.publish()
+  }
+
+  /** Hands the role to the first alive eligible peer after this one (false if there is none). */
+  private handOffWhileHidden(): boolean {
+    const term = this.myTerm
+    if (this.role !== Role.Leader || term === null) return false
+    const alive = new Set(this.view)
+    const linked = this.host.peers()
+    const to = this.host.app.eligible().find((p) => p !== this.host.self && alive.has(p) && linked.has(p) && !this.suspected.has(p))
+    if (to === undefined) return false
+    this.role = Role.HandingOff
+    this.handoffTo = to
+    this.emit({ type: 'handing-off', to })
+    this.host.send(to, encodeHandoff({ epoch: term.epoch, leader: term.leader, nonce: term.nonce, count: this.written, update: Y.encodeStateAsUpdate(this.host.app.doc) }))
+    this.resumeIfNotTaken()
+    this.publish()
+    return true
+  }
+
+  /**
+   * If the successor does not show up, never resume this term: it may have claimed one we do
+   * not hear yet, and whatever we decided meanwhile would be fenced (and, in quorum mode, might
+   * already be committed). Stand down and let the usual failover pick a coordinator.
+   */
+  private resumeIfNotTaken(): void {
+    this.arm(this.host.timing.suspectMs, () => {
+      if (this.role !== Role.HandingOff) return
+      this.stepDown(null)
+      this.startFailover()
+    })
+  }
+
   /** A preferred peer asks for the role back. */
   onHandoffRequest(from: PeerId, req: HandoffRequest): void {
     const term = this.myTerm
@@ -52,13 +117,7 @@ export class Coordinator extends ElectionRole {
     this.handoffTo = from
     this.emit({ type: 'handing-off', to: from })
     this.host.send(from, encodeHandoff({ epoch: term.epoch, leader: term.leader, nonce: term.nonce, count: this.written, update }))
-    // If the successor never shows up, resume the same term: nothing was written meanwhile.
-    this.arm(this.host.timing.suspectMs, () => {
-      if (this.role !== Role.HandingOff) return
-      this.role = Role.Leader
-      this.handoffTo = undefined
-      this.tick()
-    })
+    this.resumeIfNotTaken()
     this.publish()
   }
 
@@ -84,6 +143,8 @@ export class Coordinator extends ElectionRole {
 
   protected tick(): void {
     if (this.role !== Role.Leader || this.myTerm === null) return
+    // Still hidden and nobody took the role last time: try again (someone may have joined since).
+    if (this.hidden && this.handOffWhileHidden()) return
     const now = this.host.clock.now()
     // A heartbeat round more than a suspicion late: this process was frozen (SIGSTOP, a
     // suspended laptop) or starved, and the others may have elected a successor meanwhile. Hold
@@ -105,11 +166,44 @@ export class Coordinator extends ElectionRole {
     })
     for (const p of this.host.peers()) this.host.send(p, hb)
     this.arm(this.host.timing.heartbeatMs, () => this.tick())
+    this.retireDue()
     // Missing decisions the chain keeps block deciding: fetch them.
     if (!this.host.ledger.complete()) for (const p of this.host.peers()) this.host.sync.requestSync(p)
     // A quorum-mode coordinator that regained its lease decides what waited meanwhile.
     if (this.host.ledger.pending().size > 0) this.scheduleDrain()
     this.publish()
+  }
+
+  /**
+   * Retires the member that {@link Retirer} says is due, through an empty decision written in
+   * the same transaction, so the retirement is fenced with the term if the term is. Quorum mode
+   * changes membership one member at a time: only once everything this term wrote is committed
+   * (a fresh term first writes an empty decision and waits for it to commit).
+   */
+  private retireDue(): void {
+    const { membership, timing } = this.host
+    if (membership === undefined || this.myTerm === null) return
+    this.retirer ??= new Retirer(this.host.app, membership, timing.retireAfterMs)
+    const due = this.retirer.due(termKey(this.myTerm), this.host.clock.now(), this.host.self, this.host.peers())
+    if (due !== undefined) this.retire(due)
+  }
+
+  /** Writes the retirement of `due` (this peer's own on a clean leave). False if it may not decide now. */
+  retire(due: DueRetirement): boolean {
+    if (!this.mayDecide() || this.myTerm === null) return false
+    if (this.host.quorum && (this.written === 0 || this.committed < this.written)) {
+      if (this.written === 0) this.writeDecision({ r: null, o: [] })
+      return false
+    }
+    const term = termKey(this.myTerm)
+    let ok = false
+    this.host.app.doc.transact(() => {
+      if (!this.writeDecision({ r: null, o: [], m: { retire: due.id, g: due.g } })) return
+      ok = true
+      this.host.app.retired.set(due.id, { g: due.g, d: decisionKey(term, this.written - 1) })
+      if (this.host.app.leaving.has(due.id)) this.host.app.leaving.delete(due.id)
+    }, LOCAL_ORIGIN)
+    return ok
   }
 
   protected updateCommitted(): void {
@@ -130,6 +224,9 @@ export class Coordinator extends ElectionRole {
     // Frozen since the last heartbeat round, or just resumed from a freeze: read the network first.
     const now = this.host.clock.now()
     if (now - this.lastTickAt > suspectMs || now < this.resumeAt) return false
+    // Cut off from every peer it last saw alive: the room has likely elected another coordinator,
+    // so nothing is decided (and acknowledged) here until one of them is heard again.
+    if (this.leaderView.isolated(this.host.peers())) return false
     return !this.host.quorum || this.leaderView.leaseValid(suspectMs - heartbeatMs)
   }
 
@@ -155,8 +252,14 @@ export class Coordinator extends ElectionRole {
 
   protected onLedgerChanged(): void {
     const head = this.host.ledger.head()
+    // A term of an instance that lost is no fence: forget it, or we would never follow the winner.
+    if (this.known !== null && this.offInstance(this.known)) this.known = head
     if (head !== null) this.noteTerm(head)
-    if (this.role === Role.Leader && this.myTerm !== null && head !== null && compareTerms(head, this.myTerm) > 0) this.stepDown(head)
+    // Step down for a greater term, or when our own term turns out to belong to an app instance
+    // that lost to an established one (we started without the document and created the app again).
+    if (this.role === Role.Leader && this.myTerm !== null && head !== null && (compareTerms(head, this.myTerm) > 0 || this.offInstance(this.myTerm))) {
+      this.stepDown(head)
+    }
     else if (this.role === Role.Leader) this.scheduleDrain()
     this.publish()
   }

@@ -5,9 +5,13 @@ import { encodeHeartbeatAck, type TermRef } from '../protocol/coordinatorMessage
 import type { Random } from '../random/Random.js'
 import type { DocSync } from '../sync/DocSync.js'
 import * as YSV from '../sync/stateVector.js'
+import { randomHex } from '../random/Random.js'
 import type { AppDoc, DecisionRecord } from './AppDoc.js'
 import type { Candidacy } from './Candidacy.js'
 import { Contact } from './Contact.js'
+import { FailureDetector } from './detector/FailureDetector.js'
+import { LocalHealth } from './detector/LocalHealth.js'
+import { RoundTrip } from './detector/RoundTrip.js'
 import { buildSnapshot, sameSnapshot, type CoordinatorSnapshot } from './CoordinatorSnapshot.js'
 import type { CanonicalDecision, Ledger } from './Ledger.js'
 import { LeaderView } from './LeaderView.js'
@@ -16,6 +20,7 @@ import { RequestProcessor } from './RequestProcessor.js'
 import { Role } from './Role.js'
 import { maxTerm, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
 import type { TimingOptions } from './timing.js'
+import type { Membership } from './membership/Membership.js'
 
 /** What the coordinator needs from the peer that owns it. */
 export interface CoordinatorHost {
@@ -33,6 +38,12 @@ export interface CoordinatorHost {
   readonly failover: boolean
   /** False disables failback. */
   readonly failback: boolean
+  /**
+   * True for a peer the app marks as stable (a Node host, `sship join`): like the initial host it
+   * takes the role back after the hold-down. Other peers ahead in the list (browsers, phones) do
+   * not fail back: one that slept and woke must not pull the role around the room.
+   */
+  readonly stable: boolean
   /** Quorum mode: only a majority of the eligible peers may elect and keep a coordinator. */
   readonly quorum: boolean
   send(to: PeerId, frame: Uint8Array): void
@@ -45,6 +56,8 @@ export interface CoordinatorHost {
   readonly signer?: { term(key: string, record: TermRecord): void; decision(key: string, record: DecisionRecord): void }
   /** Reports an error (a bad message from `from`, or one that must not escape a timer); the peer keeps running. */
   report(error: SshipError, from?: PeerId): void
+  /** Who is a member now; without it nobody is ever retired. */
+  readonly membership?: Membership
 }
 
 /** Something that happened to the role, for logs, metrics and tests. */
@@ -74,6 +87,16 @@ export abstract class CoordinatorBase {
   protected written = 0
   protected committed = 0
   protected readonly contact = new Contact()
+  /** This peer's own health (timer lag, unanswered rounds): stretches every detector timeout. */
+  protected readonly health: LocalHealth
+  /** Adaptive timeouts per link, from the heartbeats' inter-arrival gaps. */
+  protected readonly detector: FailureDetector
+  /** Round trips of catch-up requests: how long a confirmation round waits. */
+  protected readonly rtt = new RoundTrip()
+  /** When the current candidacy's catch-up requests went out (for RTT samples). */
+  protected catchUpSentAt = -Infinity
+  /** True while the page (or process) is hidden or frozen: it neither leads nor stands as a candidate. */
+  protected hidden = false
   protected viewVersion = 0
   protected view: readonly PeerId[] = []
   protected mismatches = 0
@@ -104,13 +127,17 @@ export abstract class CoordinatorBase {
 
   constructor(protected readonly host: CoordinatorHost) {
     this.startedAt = host.clock.now()
+    this.health = new LocalHealth(host.timing)
+    this.detector = new FailureDetector(host.timing, () => this.health.factor(host.clock.now()))
     this.processor = new RequestProcessor(host.app, host.ledger, (r) => this.writeDecision(r))
-    this.leaderView = new LeaderView(host.self, host.clock, host.timing, host.app)
+    this.leaderView = new LeaderView(host.self, host.clock, host.timing, host.app, new FailureDetector(host.timing, () => this.health.factor(host.clock.now())))
     this.snapshot = this.computeSnapshot()
     this.offLedger = host.ledger.listen({ requestsPending: () => this.scheduleDrain(), changed: () => this.onLedgerChanged() })
     // Join the successorship list as soon as the app's metadata reaches us, whatever brings it.
+    // A peer whose instance lost to an established one joins the winner (at the end of its list).
     const onTransaction = (): void => {
-      if (!this.listed && this.role !== Role.Joining && this.role !== Role.Stopped) this.ensureListed(false)
+      if (!this.isListed() && this.role !== Role.Joining && this.role !== Role.Stopped) this.ensureListed(false)
+      else if (this.listed && this.role !== Role.Stopped) this.rejoinIfRetired()
     }
     host.app.doc.on('afterTransaction', onTransaction)
     this.offDoc = () => host.app.doc.off('afterTransaction', onTransaction)
@@ -187,19 +214,45 @@ export abstract class CoordinatorBase {
     return update
   }
 
+  /** Whether this peer is in the canonical instance's successorship list (once it joined). */
+  protected isListed(): boolean {
+    return this.listed && this.host.app.successorList().some((e) => e.id === this.host.self)
+  }
+
+  /** Whom a new term expects to hear: the alive view last followed (or every linked peer), minus this peer and the suspected. */
+  protected expectedRoom(): PeerId[] {
+    const base = this.view.length > 0 ? this.view : [...this.host.peers()]
+    return base.filter((p) => p !== this.host.self && !this.suspected.has(p))
+  }
+
   /** Makes sure the app exists and this peer, if it has the server code, is in the successorship list. */
   protected ensureListed(mayCreate: boolean): void {
     const { app, code, self } = this.host
-    if (code === undefined || this.listed) return
+    if (code === undefined || this.isListed()) return
     if (app.code() === undefined && !mayCreate) return
     app.doc.transact(() => {
       if (app.code() === undefined) {
+        // A new app instance: its id tells it apart from one another peer may create while cut off.
+        const instance = randomHex(this.host.random, 8)
+        app.instances.set(instance, { host: self, code })
         app.meta.set('initialHost', self)
         app.meta.set('code', code)
+        app.useInstance(instance)
       }
-      if (!app.successorList().some((e) => e.id === self)) app.successors.push([{ id: self, code }])
+      const instance = app.instance()
+      if (!app.successorList().some((e) => e.id === self)) app.successors.push([{ id: self, code, ...(instance !== '' ? { i: instance } : {}) }])
     }, LOCAL_ORIGIN)
-    this.listed = true
+    this.listed = app.successorList().some((e) => e.id === self)
+  }
+
+  /** A coordinator retired this peer while it was away: it joins again, at the end of the list. */
+  private rejoinIfRetired(): void {
+    const { membership, app, code, self } = this.host
+    if (membership === undefined || code === undefined || app.code() !== code || membership.liveGeneration(self) !== undefined) return
+    const g = membership.retiredGeneration(self) + 1
+    if (g <= 0) return
+    const instance = app.instance()
+    app.doc.transact(() => app.successors.push([{ id: self, code, g, ...(instance !== '' ? { i: instance } : {}) }]), LOCAL_ORIGIN)
   }
 
   protected follow(term: TermRef): void {
@@ -209,7 +262,7 @@ export abstract class CoordinatorBase {
   }
 
   protected ranksBefore(a: PeerId, b: PeerId): boolean {
-    const list = this.host.app.eligible()
+    const list = this.host.app.members()
     const ia = list.indexOf(a)
     const ib = list.indexOf(b)
     return ia >= 0 && (ib < 0 || ia < ib)
@@ -221,6 +274,16 @@ export abstract class CoordinatorBase {
    */
   protected authentic(term: TermRef): boolean {
     return this.host.signer === undefined || this.host.ledger.term(termKey(term)) !== undefined
+  }
+
+  /**
+   * True for a term of an app instance that lost to the canonical one (a peer that started
+   * without the document and created the app again while cut off): it is neither followed nor
+   * obeyed, whatever its epoch.
+   */
+  protected offInstance(term: TermRef): boolean {
+    const key = termKey(term)
+    return this.host.ledger.term(key) !== undefined && !this.host.ledger.inCanonicalInstance(key)
   }
 
   protected noteTerm(term: TermRef): void {
@@ -236,11 +299,43 @@ export abstract class CoordinatorBase {
     })
   }
 
+  /**
+   * The silence after which this peer suspects the coordinator it follows now: the adaptive
+   * detector's timeout for that link, stretched by local health (the floor when it follows none).
+   */
+  protected suspectTimeout(): number {
+    const leader = this.following?.leader
+    if (leader !== undefined && leader !== this.host.self) return this.detector.timeout(leader)
+    const { suspectMs, suspectMaxMs } = this.host.timing
+    return Math.min(suspectMaxMs, suspectMs * this.health.factor(this.host.clock.now()))
+  }
+
+  /**
+   * How long a confirmation round (catch-up, probe) waits for replies: a few measured round trips,
+   * or six deviations of the coordinator's heartbeat gaps before any was measured, clamped to
+   * `[catchUpMs, catchUpMaxMs]`. A fixed 60 ms is shorter than one round trip on a busy Wi-Fi.
+   */
+  protected confirmMs(leader: PeerId | undefined): number {
+    const { catchUpMs, catchUpMaxMs } = this.host.timing
+    const jitter = leader === undefined ? 0 : 6 * this.detector.jitter(leader)
+    return Math.min(catchUpMaxMs, Math.max(catchUpMs, this.rtt.bound(), jitter))
+  }
+
+  /**
+   * Runs `fn` after `ms`. A timer that fires late (this process was starved or frozen) does not
+   * act at once: the frames that queued meanwhile (a heartbeat, a higher term) are read first,
+   * the way an event loop runs its expired timers before it polls the network.
+   */
   protected arm(ms: number, fn: () => void): void {
     this.clearTimer()
+    const due = this.host.clock.now() + ms
     this.timer = this.host.clock.setTimeout(() => {
       this.timer = undefined
-      this.guarded(fn)
+      if (!this.health.timerFired(due, this.host.clock.now())) return this.guarded(fn)
+      this.timer = this.host.clock.setTimeout(() => {
+        this.timer = undefined
+        this.guarded(fn)
+      }, this.health.toleranceMs)
     }, ms)
   }
 
@@ -265,7 +360,10 @@ export abstract class CoordinatorBase {
   protected computeSnapshot(): CoordinatorSnapshot {
     return buildSnapshot({
       self: this.host.self, role: this.role, following: this.following, handoffTo: this.handoffTo ?? null,
-      epoch: (this.known?.epoch ?? 0) as Epoch, hasTerms: this.host.ledger.head() !== null, app: this.host.app, view: this.view
+      epoch: (this.known?.epoch ?? 0) as Epoch, hasTerms: this.host.ledger.head() !== null, app: this.host.app, view: this.view,
+      suspectTimeoutMs: this.role === Role.Leader ? this.leaderView.longestTimeout() : this.suspectTimeout(),
+      isolated: this.role === Role.Leader && this.leaderView.isolated(this.host.peers()),
+      hidden: this.hidden
     })
   }
 

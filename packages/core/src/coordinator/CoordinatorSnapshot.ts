@@ -26,12 +26,28 @@ export interface CoordinatorSnapshot {
   readonly alive: readonly PeerId[]
   /** The initial host's GUID, once known. */
   readonly initialHost: PeerId | null
+  /**
+   * The adaptive failure detector's current timeout, rounded to 10 ms: the silence after which
+   * this peer would suspect its coordinator (for the coordinator: the longest after which it
+   * counts a follower gone). The floor `timing.suspectMs` on a clean link, more on a jittery one
+   * or while this peer's own timers run late.
+   */
+  readonly suspectTimeoutMs: number
+  /**
+   * True while this peer leads but hears none of the peers it last saw alive: it holds requests
+   * undecided (nothing is acknowledged) until it hears one of them again, so a coordinator cut
+   * off from the room does not hand out what the room hands out too.
+   */
+  readonly isolated: boolean
+  /** True while the app told this peer its page is hidden or frozen (see `Server.setHidden`). */
+  readonly hidden: boolean
 }
 
 /** True if two snapshots hold the same values. */
 export function sameSnapshot(a: CoordinatorSnapshot, b: CoordinatorSnapshot): boolean {
   return a.self === b.self && a.role === b.role && a.coordinator === b.coordinator && a.epoch === b.epoch &&
     a.isServer === b.isServer && a.failoverInProgress === b.failoverInProgress && a.initialHost === b.initialHost &&
+    a.suspectTimeoutMs === b.suspectTimeoutMs && a.isolated === b.isolated && a.hidden === b.hidden &&
     sameList(a.successors, b.successors) && sameList(a.alive, b.alive)
 }
 
@@ -50,6 +66,9 @@ export interface SnapshotInput {
   readonly hasTerms: boolean
   readonly app: AppDoc
   readonly view: readonly PeerId[]
+  readonly suspectTimeoutMs: number
+  readonly isolated: boolean
+  readonly hidden: boolean
 }
 
 /** Derives the public snapshot from the coordinator's state. */
@@ -64,8 +83,11 @@ export function buildSnapshot(s: SnapshotInput): CoordinatorSnapshot {
     epoch: s.epoch,
     isServer: leading,
     failoverInProgress: !leading && s.following === null && s.hasTerms,
-    successors: s.app.eligible(),
+    successors: s.app.members(),
     alive: s.view,
-    initialHost: s.app.initialHost() ?? null
+    initialHost: s.app.initialHost() ?? null,
+    suspectTimeoutMs: Math.round(s.suspectTimeoutMs / 10) * 10,
+    isolated: s.isolated,
+    hidden: s.hidden
   }
 }

@@ -30,6 +30,8 @@ export abstract class ElectionRole extends FollowerRole {
   /** A reply to our catch-up request (a candidacy's or a probe's). */
   onCatchUpReply(from: PeerId, reply: CatchUpReply): void {
     this.host.sync.applyRemoteUpdate(from, reply.update)
+    this.health.heardRoom()
+    if (this.candidacy?.nonce === reply.nonce || this.probeNonce === reply.nonce) this.rtt.sample(this.host.clock.now() - this.catchUpSentAt)
     const asked = (this.role === Role.Candidate && this.candidacy?.nonce === reply.nonce) ||
       (this.role === Role.Follower && this.probeNonce === reply.nonce)
     if (asked && reply.heard !== null && this.vouchable(reply.heard)) return this.followIndirectly(reply.heard)
@@ -49,9 +51,9 @@ export abstract class ElectionRole extends FollowerRole {
       const { epoch, leader, nonce } = this.myTerm
       return { epoch, leader, nonce }
     }
-    const { suspectMs, heartbeatMs } = this.host.timing
+    const { heartbeatMs } = this.host.timing
     const age = this.host.clock.now() - this.contact.lastHeartbeatAt
-    const fresh = age <= suspectMs - heartbeatMs && age + heartbeatMs / 2 < askerSilentMs
+    const fresh = age <= this.suspectTimeout() - heartbeatMs && age + heartbeatMs / 2 < askerSilentMs
     return this.role === Role.Follower && !this.indirect && this.following !== null && fresh ? this.following : null
   }
 
@@ -81,7 +83,7 @@ export abstract class ElectionRole extends FollowerRole {
       this.follow(term)
       this.emit({ type: 'following', term })
     }
-    this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+    this.arm(this.suspectTimeout(), () => this.onSuspect())
     this.publish()
   }
 
@@ -96,25 +98,26 @@ export abstract class ElectionRole extends FollowerRole {
     const nonce = ++this.nonce
     this.probeNonce = nonce
     const frame = encodeCatchUpRequest({ nonce, stateVector: YSV.encode(this.host.app.doc), silentMs: this.silentMs() })
+    this.catchUpSentAt = this.host.clock.now()
     for (let i = 0; i < PROBE_FANOUT && peers.length > 0; i++) {
       const [target] = peers.splice(Math.floor(this.host.random.next() * peers.length), 1)
       if (target !== undefined) this.host.send(target, frame)
     }
-    this.arm(this.host.timing.catchUpMs, () => {
+    this.arm(this.confirmMs(leader), () => {
       if (this.probeNonce === nonce) this.onSuspect()
     })
   }
 
   /** Quorum mode: a candidate asks for our vote. We grant it only if no coordinator is alive for us. */
   onVoteRequest(from: PeerId, req: VoteRequest): void {
-    if (!this.host.quorum || req.leader !== from || !this.host.app.eligible().includes(from)) return
+    if (!this.host.quorum || req.leader !== from || !this.host.app.members().includes(from)) return
     // With identities a proposed epoch may not jump further than a signed term could.
     if (this.host.signer !== undefined && req.epoch > this.host.ledger.maxEpoch() + MAX_EPOCH_STEP) return
-    // Only eligible peers vote: a majority is counted over the successorship list.
-    if (!this.host.app.eligible().includes(this.host.self)) return
+    // Only current members vote: a majority is counted over them (see membership/Membership.ts).
+    if (!this.host.app.members().includes(this.host.self)) return
     const now = this.host.clock.now()
     const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
-      (this.following !== null && this.contact.hearsCoordinator(now, this.host.timing.suspectMs))
+      (this.following !== null && this.contact.hearsCoordinator(now, this.suspectTimeout()))
     // Votes are not persisted yet: a peer that may have voted in an earlier life abstains for a hold-down.
     const amnesic = now - this.startedAt < this.host.timing.holdDownMs
     const granted = !leaderAlive && !amnesic && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
@@ -138,7 +141,8 @@ export abstract class ElectionRole extends FollowerRole {
     if (this.host.app.code() === undefined) this.ensureListed(true)
     // A peer that may not claim (a client, other code) still looks for a coordinator it cannot hear itself.
     const lookAround = (): void => this.arm(this.host.timing.suspectMs, () => this.probeIndirectly())
-    if (this.host.code === undefined || this.host.app.code() !== this.host.code) return lookAround()
+    // A hidden (backgrounded, frozen) page stands back: its timers may stop at any moment.
+    if (this.host.code === undefined || this.host.app.code() !== this.host.code || this.hidden) return lookAround()
     const candidates = this.candidates()
     const rank = candidates.indexOf(this.host.self)
     if (rank < 0) return lookAround()
@@ -154,7 +158,7 @@ export abstract class ElectionRole extends FollowerRole {
   protected candidates(): PeerId[] {
     const alive = new Set<PeerId>(this.view.length > 0 ? this.view : this.host.peers())
     alive.add(this.host.self)
-    return this.host.app.eligible().filter((p) => alive.has(p) && !this.suspected.has(p))
+    return this.host.app.members().filter((p) => alive.has(p) && !this.suspected.has(p))
   }
 
   protected beginCandidacy(): void {
@@ -168,15 +172,36 @@ export abstract class ElectionRole extends FollowerRole {
     const candidacy = new Candidacy(this.host, ++this.nonce, targets, proposed)
     this.candidacy = candidacy
     if (proposed !== null && !this.votes.grant(proposed)) return this.abandonCandidacy()
+    this.catchUpSentAt = this.host.clock.now()
     candidacy.start(this.silentMs())
     if (candidacy.ready()) return this.claim(null, proposed ?? undefined)
     const { catchUpMs, suspectMs } = this.host.timing
-    this.arm(proposed === null ? catchUpMs : suspectMs, () => {
-      if (this.role !== Role.Candidate || this.candidacy !== candidacy) return
-      // Availability mode claims with what it has; quorum mode without a majority tries again later.
-      if (proposed === null) this.claim(null)
-      else this.abandonCandidacy()
-    })
+    if (proposed !== null) {
+      // Quorum mode without a majority tries again later.
+      this.arm(suspectMs, () => {
+        if (this.role === Role.Candidate && this.candidacy === candidacy) this.abandonCandidacy()
+      })
+    } else {
+      const confirm = this.confirmMs(this.contact.lastFollowed?.leader)
+      const deadline = this.host.clock.now() + Math.max(confirm, suspectMs)
+      // Availability mode waits for every reachable peer's catch-up (asking again those that did not
+      // answer: a lost frame or a slow link), so a decision that reached anyone alive is kept rather
+      // than re-decided; it claims with what it has after at most max(confirmation, suspicion).
+      const wait = (): void => {
+        if (this.role !== Role.Candidate || this.candidacy !== candidacy) return
+        const left = deadline - this.host.clock.now()
+        if (left <= 0 || candidacy.resend() === 0) return this.claim(null)
+        this.arm(Math.min(catchUpMs, left), wait)
+      }
+      this.arm(confirm, () => {
+        if (this.role !== Role.Candidate || this.candidacy !== candidacy) return
+        // Nobody answered: this peer may be the one cut off (Lifeguard's missed nacks).
+        if (candidacy.answered === 0 && targets.length > 0) this.health.unanswered(this.host.clock.now())
+        // Just woken from a freeze and not heard the room yet: everything this peer believes is stale.
+        if (this.health.waking(this.host.clock.now())) return this.abandonCandidacy()
+        wait()
+      })
+    }
     this.publish()
   }
 
@@ -205,15 +230,11 @@ export abstract class ElectionRole extends FollowerRole {
       this.role = Role.Follower
       return this.publish()
     }
-    const head = ledger.head()
-    const parent = handoff?.parent ?? (head === null ? null : termKey(head))
-    const parentCount = handoff?.parentCount ?? (parent === null ? 0 : ledger.countOf(parent))
-    // A handoff's parent is the head we hold whole (the update came with it); otherwise cut the
-    // chain to what we hold, so nothing we decide depends on decisions we could not see.
-    const term: TermRecord = {
-      epoch, leader: self, nonce: proposed?.nonce ?? randomUint32(this.host.random), parent, parentCount,
-      ...(handoff === null ? ledger.cutsBelowHead() : {})
-    }
+    // A handoff's parent is the head we hold whole (the update came with it); otherwise keep
+    // exactly a prefix we hold whole, so nothing we decide depends on decisions we could not see.
+    const basis = handoff ?? ledger.claimBasis()
+    const instance = app.instance()
+    const term: TermRecord = { epoch, leader: self, nonce: proposed?.nonce ?? randomUint32(this.host.random), ...basis, ...(instance !== '' ? { i: instance } : {}) }
     this.candidacy = undefined
     this.indirect = false
     this.probeNonce = undefined
@@ -223,12 +244,13 @@ export abstract class ElectionRole extends FollowerRole {
     this.known = maxTerm(this.known, term)
     this.follow(term)
     this.role = Role.Leader
+    const room = this.expectedRoom()
     this.suspected.clear()
     app.doc.transact(() => {
       app.terms.set(termKey(term), { ...term })
       this.host.signer?.term(termKey(term), term)
     }, LOCAL_ORIGIN)
-    this.leaderView.reset(this.host.peers())
+    this.leaderView.reset(this.host.peers(), room)
     this.emit({ type: 'claimed', term, handoff: handoff !== null })
     // In quorum mode the term opens with an empty decision: once a majority holds it, every
     // decision the term kept from its parents is committed too.

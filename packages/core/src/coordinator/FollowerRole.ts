@@ -18,7 +18,7 @@ export abstract class FollowerRole extends CoordinatorBase {
     // list entry has not reached us yet; its next heartbeat will do).
     if (!this.host.app.eligible().includes(hb.leader)) return
     // With identities, only a term whose signed record we hold: a member cannot make up an epoch.
-    if (!this.authentic(hb)) return
+    if (!this.authentic(hb) || this.offInstance(hb)) return
     this.noteTerm(hb)
     if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null) {
       if (compareTerms(hb, this.myTerm) > 0) this.stepDown(hb)
@@ -34,7 +34,9 @@ export abstract class FollowerRole extends CoordinatorBase {
     const now = this.host.clock.now()
     // Direct contact starts now for a peer that followed through others: failback counts from here.
     if (this.indirect) this.contact.restart(now)
-    this.contact.heartbeat(hb, now, this.host.timing.suspectMs, this.role === Role.Joining)
+    this.health.heardRoom()
+    this.contact.heartbeat(hb, now, this.host.timing.suspectMs, this.suspectTimeout(), this.role === Role.Joining)
+    this.detector.heard(from, now)
     if (!sameTerm(this.following, hb)) {
       // A new term after a failover is not a flap of our own link: the contact streak goes on.
       this.follow(hb)
@@ -46,7 +48,7 @@ export abstract class FollowerRole extends CoordinatorBase {
     this.probeNonce = undefined
     this.role = Role.Follower
     this.ensureListed(false)
-    this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+    this.arm(this.suspectTimeout(), () => this.onSuspect())
     this.host.send(from, this.ack(hb))
     if (hb.committed > this.committed) {
       this.committed = hb.committed
@@ -74,6 +76,8 @@ export abstract class FollowerRole extends CoordinatorBase {
   onPeerLeft(peer: PeerId): void {
     this.host.sync.peerLeft(peer)
     if (this.role === Role.Follower && this.following?.leader === peer) this.onSuspect()
+    // A candidate does not wait for the catch-up of a peer that is gone.
+    if (this.role === Role.Candidate && this.candidacy?.proposed === null && this.candidacy.peerLeft(peer)) this.claim(null)
     if (this.role === Role.Leader) this.leaderView.forget(peer)
   }
 
@@ -103,9 +107,16 @@ export abstract class FollowerRole extends CoordinatorBase {
 
   protected abstract probeIndirectly(): void
 
+  /**
+   * Failback: after an unbroken hold-down of contact, a peer ahead of the coordinator in the list
+   * asks for the role back — only the initial host and peers marked stable. A browser or phone
+   * ahead in the list that slept and woke keeps following, so the role is not pulled around the
+   * room every time a screen turns off.
+   */
   protected maybeAskHandoff(leader: PeerId, now: number): void {
-    const { failback, timing, code, app } = this.host
-    if (!failback || code === undefined || app.code() !== code || this.following === null) return
+    const { failback, timing, code, app, stable, self } = this.host
+    if (!failback || code === undefined || app.code() !== code || this.following === null || this.hidden) return
+    if (!stable && app.initialHost() !== self) return
     if (this.contact.streak(now) < timing.holdDownMs || now - this.lastHandoffAsk < timing.suspectMs) return
     if (!this.ranksBefore(this.host.self, leader)) return
     this.lastHandoffAsk = now
@@ -114,10 +125,18 @@ export abstract class FollowerRole extends CoordinatorBase {
 
   /** The coordinator hands us the role. */
   onHandoff(from: PeerId, handoff: Handoff): void {
-    if (!sameTerm(handoff, this.following) || from !== handoff.leader || this.host.code === undefined) return
+    if (!sameTerm(handoff, this.following) || from !== handoff.leader || this.host.code === undefined || this.hidden) return
     if (!this.host.sync.applyRemoteUpdate(from, handoff.update)) return
     const parent = termKey(handoff)
     if (this.host.ledger.countOf(parent) < handoff.count) return
+    if (this.host.quorum) {
+      // Quorum mode: a term nobody voted for could tie with a voted one of the same epoch and
+      // fence what that one committed. Run an election instead; the old coordinator went quiet.
+      this.following = null
+      this.suspected.add(from)
+      this.startFailover()
+      return this.publish()
+    }
     this.claim({ parent, parentCount: handoff.count })
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/Clock.js'
 import type { PeerId } from '../ids/ids.js'
 import type { AppDoc } from './AppDoc.js'
+import type { FailureDetector } from './detector/FailureDetector.js'
 import { commitIndex, isMajority, majority } from './Quorum.js'
 import type { TimingOptions } from './timing.js'
 
@@ -15,35 +16,49 @@ interface PeerAcks {
 
 /**
  * The coordinator's view of its followers, from heartbeat acks: who is alive (ack younger than
- * `suspectMs`), which is sent to followers so they rank failover candidates alike; and, for
- * quorum mode, whether a majority acked lately (the lease) and how many decisions a majority
- * holds (the commit index).
+ * the adaptive detector's timeout for that follower), which is sent to followers so they rank
+ * failover candidates alike; the room (the others it last saw alive), to notice when it is the
+ * one cut off; and, for quorum mode, whether a majority acked lately (the lease) and how many
+ * decisions a majority holds (the commit index).
  */
 export class LeaderView {
   private readonly peers = new Map<PeerId, PeerAcks>()
   private readonly mismatches = new Map<PeerId, number>()
   private lastKey = ''
+  /**
+   * The other peers this coordinator last saw alive (or, at the start of a term, the peers of the
+   * view it followed before). It shrinks only while some of them still answer, so a peer that
+   * loses all of them at once — cut off from the room — keeps them and holds its decisions.
+   */
+  private room = new Set<PeerId>()
 
   constructor(
     private readonly self: PeerId,
     private readonly clock: Clock,
     private readonly timing: TimingOptions,
-    private readonly app: AppDoc
+    private readonly app: AppDoc,
+    private readonly detector: FailureDetector
   ) {}
 
-  /** Starts a term: every connected peer counts as alive for one suspicion period (not for the lease). */
-  reset(peers: Iterable<PeerId>): void {
+  /**
+   * Starts a term: every connected peer counts as alive for one suspicion period (not for the
+   * lease); `room` is whom this peer expects to hear (the alive view it last knew, minus itself
+   * and the coordinator it replaces).
+   */
+  reset(peers: Iterable<PeerId>, room: Iterable<PeerId> = []): void {
     this.peers.clear()
     this.mismatches.clear()
     this.lastKey = ''
     const now = this.clock.now()
     for (const p of peers) this.peers.set(p, { seen: now, acked: -Infinity, count: 0 })
+    this.room = new Set([...room].filter((p) => p !== this.self))
   }
 
   /** `peer` acked a heartbeat of this term, holding `count` of its decisions. */
   acked(peer: PeerId, count: number): void {
     const now = this.clock.now()
     const prev = this.peers.get(peer)
+    this.detector.heard(peer, now)
     this.peers.set(peer, { seen: now, acked: now, count: Math.max(count, prev?.count ?? 0) })
   }
 
@@ -51,6 +66,33 @@ export class LeaderView {
   forget(peer: PeerId): void {
     this.peers.delete(peer)
     this.mismatches.delete(peer)
+    this.detector.forget(peer)
+  }
+
+  /**
+   * True if this coordinator hears none of its room: every peer it last saw alive whose link is
+   * still open (`connected`) has been silent for longer than the detector's timeout for it. Then
+   * it is more likely cut off than they are all dead, and the room has likely elected another
+   * coordinator. Peers whose links closed leave the room (a crash closes a socket at once), so
+   * the last survivor of crashes keeps serving.
+   */
+  isolated(connected: ReadonlySet<PeerId>): boolean {
+    const now = this.clock.now()
+    let members = 0
+    for (const p of this.room) {
+      if (!connected.has(p)) continue
+      members++
+      const a = this.peers.get(p)
+      if (a !== undefined && now - a.seen <= this.detector.timeout(p)) return false
+    }
+    return members > 0
+  }
+
+  /** The longest timeout the detector applies to a follower now (the floor with none). */
+  longestTimeout(): number {
+    let t = this.timing.suspectMs
+    for (const p of this.peers.keys()) t = Math.max(t, this.detector.timeout(p))
+    return t
   }
 
   /** Counts consecutive digest mismatches with `peer`; true (and reset) on the third. */
@@ -64,12 +106,12 @@ export class LeaderView {
   leaseValid(leaseMs: number): boolean {
     const now = this.clock.now()
     const fresh = [this.self, ...[...this.peers].filter(([, a]) => now - a.acked <= leaseMs).map(([p]) => p)]
-    return isMajority(fresh, this.app.eligible())
+    return isMajority(fresh, this.app.members())
   }
 
   /** How many of this term's decisions a majority of the eligible peers hold; `written` is ours. */
   committed(written: number): number {
-    const eligible = this.app.eligible()
+    const eligible = this.app.members()
     const counts = eligible.map((p) => (p === this.self ? written : (this.peers.get(p)?.count ?? 0)))
     return Math.min(written, commitIndex(counts, majority(eligible.length)))
   }
@@ -79,10 +121,13 @@ export class LeaderView {
     const now = this.clock.now()
     const alive = new Set<PeerId>([this.self])
     for (const [p, a] of this.peers) {
-      if (connected.has(p) && now - a.seen <= this.timing.suspectMs) alive.add(p)
+      if (connected.has(p) && now - a.seen <= this.detector.timeout(p)) alive.add(p)
     }
+    // Peers died one by one while others still answer: the room follows the view. When all go
+    // silent at once, it is kept (see `isolated`).
+    if (alive.size > 1) this.room = new Set([...alive].filter((p) => p !== this.self))
     const list: PeerId[] = []
-    for (const p of this.app.eligible()) {
+    for (const p of this.app.members()) {
       if (alive.delete(p)) list.push(p)
     }
     list.push(...[...alive].sort())

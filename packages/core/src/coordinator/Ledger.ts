@@ -13,11 +13,23 @@ export interface CanonicalDecision {
   readonly record: DecisionRecord
 }
 
+/** Where a new term starts: its parent, how many of the parent's decisions it keeps, and cuts and roots below. */
+export interface ClaimBasis {
+  readonly parent: TermKey | null
+  readonly parentCount: number
+  readonly cuts?: Readonly<Record<string, number>>
+  readonly roots?: readonly string[]
+}
+
 /** What the ledger tells its listeners after each document transaction. */
 export interface LedgerListener {
   /** `decision` became canonical for its request (a request may see this again after a fork resolves). */
   decided?(requestId: string, decision: CanonicalDecision): void
-  /** A canonical decision re-decided a request whose earlier decision was fenced. */
+  /**
+   * A request this replica holds two decisions on: `decision` counts, `fencedKey` (an earlier
+   * one, possibly acknowledged to its sender) does not. Called once per pair, on every replica
+   * that holds both, whichever arrived last.
+   */
   conflict?(requestId: string, decision: CanonicalDecision, fencedKey: string): void
   /** New requests arrived, or requests became undecided again. */
   requestsPending?(): void
@@ -52,6 +64,8 @@ export class Ledger {
   private decided = new Map<string, CanonicalDecision>()
   private pendingIds = new Set<string>()
   private currentState: JsonObject = {}
+  /** Objects created by the fold in progress, not yet published: later patches of it change them in place. */
+  private unpublished = new WeakSet<object>()
   private readonly listeners = new Set<LedgerListener>()
   private readonly reportedConflicts = new Set<string>()
   private destroyed = false
@@ -189,18 +203,60 @@ export class Ledger {
 
   /**
    * What a new term claimed on top of the canonical head must record so that the chain keeps
-   * exactly what this replica holds: cuts where it lacks kept decisions, roots where it lacks records.
+   * exactly a prefix of history this replica holds whole. Where it lacks kept decisions of an
+   * older term (or an older term's record), it keeps that term only up to what it holds (or roots
+   * the chain there, keeping none of it) and **every later term of the chain is cut to nothing**,
+   * the head included (`parentCount` 0): their decisions were made on top of the part it lacks, so
+   * folding them onto the shorter prefix would give a state no handler ever saw.
    */
-  cutsBelowHead(): { cuts?: Record<string, number>; roots?: string[] } {
+  claimBasis(): ClaimBasis {
     const head = this.headTerm
-    if (head === null) return {}
+    if (head === null) return { parent: null, parentCount: 0 }
+    const steps = [...this.walk(termKey(head))]
+    // The oldest step of the chain this replica cannot keep whole.
+    let gap = -1
+    for (let i = steps.length - 1; i >= 1 && gap < 0; i--) {
+      const step = steps[i] as (typeof steps)[number]
+      if ((step.record === undefined && !step.root) || this.countOf(step.key) < step.kept) gap = i
+    }
+    const parent = termKey(head)
+    if (gap < 0) return { parent, parentCount: this.countOf(parent) }
     const cuts: Record<string, number> = {}
     const roots: string[] = []
-    for (const step of this.walk(termKey(head))) {
-      if (step.key !== termKey(head) && this.countOf(step.key) < step.kept) cuts[step.key] = this.countOf(step.key)
-      if (step.record === undefined && !step.root) roots.push(step.key)
+    const at = steps[gap] as (typeof steps)[number]
+    if (at.record === undefined) {
+      roots.push(at.key)
+      cuts[at.key] = 0
+    } else cuts[at.key] = this.countOf(at.key)
+    for (let i = 1; i < gap; i++) cuts[(steps[i] as (typeof steps)[number]).key] = 0
+    return { parent, parentCount: 0, cuts, ...(roots.length > 0 ? { roots } : {}) }
+  }
+
+  /**
+   * Requests this replica holds more than one decision on, where one is canonical and another is
+   * not: a re-decision. Each pair (fenced, canonical) is reported once to `conflict` listeners,
+   * whichever of the two decisions arrived last.
+   */
+  private reportConflicts(requestIds: Iterable<string>): void {
+    for (const requestId of requestIds) {
+      const canonical = this.decided.get(requestId)
+      const keys = this.byRequest.get(requestId)
+      if (canonical === undefined || keys === undefined) continue
+      for (const key of keys) {
+        if (key === canonical.key) continue
+        const pair = `${key}>${canonical.key}`
+        if (this.reportedConflicts.has(pair)) continue
+        this.reportedConflicts.add(pair)
+        for (const l of this.listeners) l.conflict?.(requestId, canonical, key)
+      }
     }
-    return { ...(Object.keys(cuts).length > 0 ? { cuts } : {}), ...(roots.length > 0 ? { roots } : {}) }
+  }
+
+  /** The decision record stored under decision key `key`, if this replica holds it. */
+  decisionAt(key: string): DecisionRecord | undefined {
+    const hash = key.lastIndexOf('#')
+    if (hash <= 0) return undefined
+    return this.decisions.get(key.slice(0, hash) as TermKey)?.[Number(key.slice(hash + 1))]
   }
 
   /**
@@ -247,7 +303,8 @@ export class Ledger {
       this.entries.retryHeld(signed)
     }
     // Who is eligible decides which terms count: recompute when the list or the metadata changes.
-    if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined) relevant = true
+    if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined ||
+      changed(this.app.instances) !== undefined) relevant = true
     const requestsChanged = changed(this.app.requests)
     if (requestsChanged !== undefined) {
       for (const k of requestsChanged) {
@@ -275,12 +332,44 @@ export class Ledger {
     for (const l of this.listeners) l.requestsPending?.()
   }
 
+  /**
+   * Picks the canonical app instance. Two exist only after a peer that started without the
+   * document created the app again while cut off; the one with the longer history wins (more
+   * decisions held, then more members, then the smaller id), so an established history is never
+   * fenced by a newcomer's, and the newcomer's own requests are decided again in the winner.
+   */
+  private chooseInstance(): void {
+    const members = this.app.instanceMembers()
+    if (members.size <= 1) {
+      this.app.useInstance(members.keys().next().value ?? '')
+      return
+    }
+    const decisions = new Map<string, number>()
+    for (const [key, t] of this.terms) decisions.set(t.i ?? '', (decisions.get(t.i ?? '') ?? 0) + this.countOf(key))
+    let best: [string, number, number] | undefined
+    for (const [id, n] of members) {
+      const cand: [string, number, number] = [id, decisions.get(id) ?? 0, n]
+      if (best === undefined || cand[1] > best[1] || (cand[1] === best[1] && (cand[2] > best[2] || (cand[2] === best[2] && id < best[0])))) best = cand
+    }
+    this.app.useInstance(best?.[0] ?? '')
+  }
+
+  /** True if `term` belongs to the canonical app instance. */
+  inCanonicalInstance(term: TermKey): boolean {
+    const t = this.terms.get(term)
+    return t !== undefined && (t.i ?? '') === this.app.instance()
+  }
+
   private chain(): Segment[] {
+    this.chooseInstance()
+    const instance = this.app.instance()
     // Only terms led by peers of the successorship list count: a term written by anyone else is
     // a forgery (it is kept, and counts again if its leader ever joins the list).
     const eligible = new Set(this.app.eligible())
     let head: TermRecord | null = null
-    for (const t of this.terms.values()) if (eligible.has(t.leader) && (head === null || compareTerms(t, head) > 0)) head = t
+    for (const t of this.terms.values()) {
+      if ((t.i ?? '') === instance && eligible.has(t.leader) && (head === null || compareTerms(t, head) > 0)) head = t
+    }
     this.headTerm = head
     const reversed: Segment[] = []
     let whole = true
@@ -299,6 +388,7 @@ export class Ledger {
     const prevHead = this.headTerm
     const segments = this.chain()
     const beforeState = this.currentState
+    this.unpublished = new WeakSet()
     const incremental = this.extends(segments)
     const newly: CanonicalDecision[] = []
     if (!incremental) {
@@ -324,11 +414,15 @@ export class Ledger {
       if (requestId === null) continue
       this.pendingIds.delete(requestId)
       for (const l of this.listeners) l.decided?.(requestId, d)
-      if (d.record.s !== undefined && !this.reportedConflicts.has(d.key)) {
-        this.reportedConflicts.add(d.key)
-        for (const l of this.listeners) l.conflict?.(requestId, d, d.record.s)
-      }
     }
+    // A re-decision shows as soon as a replica holds both decisions, whichever came last.
+    if (!incremental) this.reportConflicts(this.entries.contested)
+    else {
+      const touched = new Set(this.entries.newlyContested)
+      for (const d of newly) if (d.record.r !== null && this.entries.contested.has(d.record.r)) touched.add(d.record.r)
+      this.reportConflicts(touched)
+    }
+    this.entries.newlyContested.clear()
     if (pendingAgain) for (const l of this.listeners) l.requestsPending?.()
     if (prevHead !== this.headTerm || beforeState !== this.currentState || newly.length > 0) {
       for (const l of this.listeners) l.changed?.()
@@ -358,7 +452,7 @@ export class Ledger {
         this.decided.set(record.r, decision)
       }
       for (const op of record.o) {
-        const next = 'set' in op ? op.set : mergePatch(this.currentState, op.patch)
+        const next = 'set' in op ? op.set : mergePatch(this.currentState, op.patch, this.unpublished)
         this.currentState = (typeof next === 'object' && next !== null && !Array.isArray(next) ? next : {}) as JsonObject
       }
       out.push(decision)

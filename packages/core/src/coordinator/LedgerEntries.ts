@@ -16,6 +16,10 @@ export class LedgerEntries {
   readonly decisions = new Map<TermKey, DecisionRecord[]>()
   /** Decision keys by request id. */
   readonly byRequest = new Map<string, string[]>()
+  /** Requests with more than one decision (a re-decision somewhere): each is checked for a conflict to report. */
+  readonly contested = new Set<string>()
+  /** Contested requests that gained a decision since the ledger last looked (it clears this set). */
+  readonly newlyContested = new Set<string>()
   /** Requests taken, with the record as it was taken (with identity, the signed one). */
   readonly requests = new Map<string, unknown>()
   /** With identity: entries that do not count (yet): no signature, verification pending, or rejected. */
@@ -57,8 +61,13 @@ export class LedgerEntries {
       this.malformed++
       return
     }
+    if (v.i !== undefined && typeof v.i !== 'string') {
+      this.malformed++
+      return
+    }
     const record: TermRecord = {
-      ...ref, parent: v.parent, parentCount: v.parentCount, ...(cuts !== undefined ? { cuts } : {}), ...(roots !== undefined ? { roots } : {})
+      ...ref, parent: v.parent, parentCount: v.parentCount, ...(cuts !== undefined ? { cuts } : {}), ...(roots !== undefined ? { roots } : {}),
+      ...(v.i !== undefined ? { i: v.i } : {})
     }
     if (!this.admit('term', key, this.authority?.term(key as TermKey, record))) return
     this.terms.set(key as TermKey, record)
@@ -105,7 +114,11 @@ export class LedgerEntries {
     if (record.r !== null) {
       const keys = this.byRequest.get(record.r)
       if (keys === undefined) this.byRequest.set(record.r, [key])
-      else keys.push(key)
+      else {
+        keys.push(key)
+        this.contested.add(record.r)
+        this.newlyContested.add(record.r)
+      }
     }
     let count = this.contiguous.get(term) ?? 0
     while (list[count] !== undefined) count++

@@ -2,9 +2,14 @@ import type { PeerId } from '../ids/ids.js'
 import type { TermRef } from '../protocol/coordinatorMessages.js'
 import { compareTerms } from './Term.js'
 
-/** How many of `n` eligible peers make a majority. */
+/**
+ * How many of `n` eligible peers make a majority: never fewer than two. A peer alone is no
+ * quorum: one that started without the document while cut off from the others cannot tell an
+ * app of its own from the established one, and must not commit anything the established app
+ * would later re-decide. So a quorum-mode app decides once two eligible peers are up.
+ */
 export function majority(n: number): number {
-  return Math.floor(n / 2) + 1
+  return Math.floor(Math.max(n, 2) / 2) + 1
 }
 
 /**

@@ -17,6 +17,8 @@ export interface TermRecord extends TermRef {
   readonly cuts?: Readonly<Record<string, number>>
   /** Terms at which the chain stops: the claimer lacked their records, so older terms are fenced. */
   readonly roots?: readonly string[]
+  /** The app instance the term belongs to (absent: an app from before instances, id `''`). */
+  readonly i?: string
 }
 
 /** The key of a term. */

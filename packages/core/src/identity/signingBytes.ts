@@ -35,6 +35,8 @@ export function termSigningBytes(app: string, term: TermRecord): Uint8Array {
   const roots = term.roots ?? []
   encoding.writeVarUint(e, roots.length)
   for (const r of roots) encoding.writeVarString(e, r)
+  // The app instance, when the term names one (terms from before instances sign the same bytes as before).
+  if (term.i !== undefined) encoding.writeVarString(e, term.i)
   return encoding.toUint8Array(e)
 }
 

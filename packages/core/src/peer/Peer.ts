@@ -5,6 +5,7 @@ import { AppDoc } from '../coordinator/AppDoc.js'
 import { Coordinator } from '../coordinator/Coordinator.js'
 import { LOCAL_ORIGIN } from '../coordinator/CoordinatorBase.js'
 import { Ledger } from '../coordinator/Ledger.js'
+import { Membership } from '../coordinator/membership/Membership.js'
 import { resolveTiming, type TimingOptions } from '../coordinator/timing.js'
 import { ConfigError, FrameError, FrameErrorCode, SshipError, StoppedError } from '../errors/errors.js'
 import { EntryAuthority } from '../identity/EntryAuthority.js'
@@ -44,8 +45,18 @@ export interface PeerOptions {
   readonly timing?: Partial<TimingOptions>
   /** Take over when the coordinator dies. Default true; false gives the single-host baseline. */
   readonly failover?: boolean
-  /** Let a preferred peer (the initial host) take the role back after the hold-down. Default true. */
+  /**
+   * Let a preferred peer take the role back after the hold-down: the initial host, and peers
+   * marked {@link PeerOptions.stable}. Default true.
+   */
   readonly failback?: boolean
+  /**
+   * Marks this peer stable (a Node host, `sship join`): like the initial host, it takes the role
+   * back from a peer behind it in the successorship list once it has been reachable for a
+   * hold-down. Leave it false for browsers and phones: one that sleeps and wakes would otherwise
+   * pull the role around the room. Default false.
+   */
+  readonly stable?: boolean
   /**
    * `'availability'` (default): every side of a partition may run a coordinator; conflicts are
    * resolved when it heals. `'quorum'`: only a side with a majority of the eligible peers may
@@ -90,6 +101,8 @@ export class Peer {
   readonly ledger: Ledger
   /** The successorship coordinator. */
   readonly coordinator: Coordinator
+  /** Who is a member of the successorship list now (retired peers left out). */
+  readonly membership: Membership
   /** Presence, when enabled. */
   readonly awareness: Awareness | undefined
   /** Counters of frames, bytes and errors. */
@@ -145,6 +158,8 @@ export class Peer {
       name, app: this.app, identity, authority: this.authority, origin: LOCAL_ORIGIN, report: (error) => this.report(error, undefined)
     })
     this.ledger = new Ledger(this.app, this.authority)
+    this.membership = new Membership(this.app, this.ledger)
+    this.app.membersOf = () => this.membership.members()
     this.coordinator = new Coordinator({
       self: this.self,
       clock: this.clock,
@@ -156,10 +171,12 @@ export class Peer {
       code,
       failover: options.failover ?? true,
       failback: (options.failback ?? true) && (options.failover ?? true),
+      stable: options.stable ?? false,
       quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
       report: (error, from) => this.report(error, from),
+      membership: this.membership,
       ...(this.signer !== undefined ? { signer: this.signer } : {})
     })
     this.events = new PeerEvents({
@@ -239,10 +256,39 @@ export class Peer {
     if (this.stopped) throw new StoppedError()
   }
 
+  /**
+   * Leaves the app for good: this peer takes itself off the successorship list (as coordinator
+   * it retires itself through a decision; otherwise it marks itself leaving and the coordinator
+   * retires it at once), then stops once the others took it off the list (as this replica sees
+   * it) or after `maxWaitMs`, so the change can reach them. A peer that comes back later joins
+   * again at the end of the list. Use {@link Peer.stop} for a restart that keeps the place.
+   */
+  leave(maxWaitMs = 10 * resolveTiming(this.options.timing).heartbeatMs): void {
+    if (this.stopped) return
+    const { heartbeatMs } = resolveTiming(this.options.timing)
+    const g = this.membership.liveGeneration(this.self)
+    if (g === undefined || this.code === undefined || this.app.initialHost() === this.self) return this.stop()
+    const retiredNow = this.coordinator.currentRole() === 'leader' && this.coordinator.retire({ id: this.self, g })
+    if (!retiredNow) this.doc.transact(() => this.app.leaving.set(this.self, { g }), LOCAL_ORIGIN)
+    const until = this.clock.now() + maxWaitMs
+    const check = (): void => {
+      if (this.stopped) return
+      // Stay until the retirement is decided (in quorum mode a member that vanished before it is
+      // removed would count against the majority), then one more heartbeat for it to spread.
+      if (!this.membership.members().includes(this.self) || this.clock.now() >= until) {
+        this.clock.setTimeout(() => this.stop(), heartbeatMs)
+        return
+      }
+      this.clock.setTimeout(check, heartbeatMs)
+    }
+    check()
+  }
+
   /** Leaves the app: timers stop and the transport closes (peers are told where the medium allows). */
   stop(): void {
     if (this.stopped) return
     this.stopped = true
+    this.membership.destroy()
     this.coordinator.stop()
     this.events.stop()
     this.signer?.stop()

@@ -10,6 +10,8 @@ import { encodeEnvelope } from '../protocol/envelope.js'
 import { MessageType } from '../protocol/MessageType.js'
 import type { Random } from '../random/Random.js'
 import { stateDigest } from './stateDigest.js'
+import { SyncAnswerLimiter } from './SyncAnswerLimiter.js'
+import { JoinSource } from './JoinSource.js'
 import { refuseUpdate, unwedge } from './validateUpdate.js'
 
 /** What {@link DocSync} needs from its owner. */
@@ -25,7 +27,14 @@ export interface DocSyncHost {
   readonly random: Random
   /** Interval of anti-entropy rounds in ms; 0 turns them off. */
   readonly antiEntropyMs: number
+  /** A peer's sync step 1 is answered at most once per this many ms, the rest coalesced. Default {@link SYNC_ANSWER_INTERVAL_MS}. */
+  readonly syncAnswerIntervalMs?: number
+  /** How long the first sync waits for its one source before asking another peer (see {@link JoinSource}). Default 3000. */
+  readonly joinSourceTimeoutMs?: number
 }
+
+/** Default of {@link DocSyncHost.syncAnswerIntervalMs}: a peer asking for the whole document in a loop gets it twice a second at most. */
+export const SYNC_ANSWER_INTERVAL_MS = 500
 
 /**
  * Keeps one `Y.Doc` (and optionally a y-protocols `Awareness`) in sync with every reachable peer,
@@ -49,8 +58,11 @@ export class DocSync {
   /** Peers whose answer to our sync step 1 (their sync step 2) we applied since they last joined. */
   private readonly synced = new Set<PeerId>()
   private readonly syncedListeners = new Set<(peer: PeerId) => void>()
+  private readonly answers: SyncAnswerLimiter
   /** Anti-entropy rounds that found a difference. */
   repairs = 0
+  /** The first sync takes the document from one peer only. */
+  private readonly join: JoinSource
 
   constructor(
     readonly doc: Y.Doc,
@@ -76,6 +88,10 @@ export class DocSync {
     }
     awareness?.on('update', onAwareness)
     this.offAwareness = () => awareness?.off('update', onAwareness)
+    this.answers = new SyncAnswerLimiter(host.clock, host.syncAnswerIntervalMs ?? SYNC_ANSWER_INTERVAL_MS, (peer, sv) => this.answerStep1(peer, sv))
+    this.join = new JoinSource(host.clock, host.joinSourceTimeoutMs ?? 3000, (peer) => {
+      this.host.send(peer, syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)))
+    })
     this.scheduleAntiEntropy()
   }
 
@@ -128,6 +144,8 @@ export class DocSync {
   /** Forgets `peer`'s presence at once (our failure detector is faster than awareness' 30 s). */
   peerLeft(peer: PeerId): void {
     this.synced.delete(peer)
+    this.answers.forget(peer)
+    this.join.left(peer)
     const clients = this.awarenessClients.get(peer)
     this.awarenessClients.delete(peer)
     if (this.awareness !== undefined && clients !== undefined && clients.size > 0) {
@@ -135,9 +153,17 @@ export class DocSync {
     }
   }
 
-  /** Sends sync step 1 to `peer`; it answers with what we lack. */
+  /** The peer asked for the whole document while this peer's first sync runs (for tests and status). */
+  joinSource(): PeerId | undefined {
+    return this.join.asked
+  }
+
+  /**
+   * Sends sync step 1 to `peer`; it answers with what we lack. During the first sync only one
+   * peer is asked; the others are asked once it answered (see {@link JoinSource}).
+   */
   requestSync(peer: PeerId): void {
-    this.host.send(peer, syncFrame((e) => syncProtocol.writeSyncStep1(e, this.doc)))
+    this.join.request(peer)
   }
 
   /** Handles the payload of a `Sync` frame. Never throws. */
@@ -157,26 +183,16 @@ export class DocSync {
       return
     }
     switch (kind) {
-      case syncProtocol.messageYjsSyncStep1: {
-        let update: Uint8Array
-        try {
-          update = Y.encodeStateAsUpdate(this.doc, body)
-        } catch (cause) {
-          this.host.reportError(new FrameError(FrameErrorCode.Malformed, 'sync step 1 carries a malformed state vector', { cause }), from)
-          return
-        }
-        this.host.send(from, syncFrame((e) => {
-          encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
-          encoding.writeVarUint8Array(e, update)
-        }))
+      case syncProtocol.messageYjsSyncStep1:
+        this.answers.request(from, body)
         return
-      }
       case syncProtocol.messageYjsSyncStep2:
         // Their answer to our state vector: we hold everything they had then.
         if (this.applyRemoteUpdate(from, body) && !this.synced.has(from)) {
           this.synced.add(from)
           for (const l of this.syncedListeners) l(from)
         }
+        this.join.answered(from)
         return
       case syncProtocol.messageYjsUpdate:
         this.applyRemoteUpdate(from, body)
@@ -184,6 +200,20 @@ export class DocSync {
       default:
         this.host.reportError(new FrameError(FrameErrorCode.UnknownType, `unknown sync message kind ${kind}`), from)
     }
+  }
+
+  private answerStep1(from: PeerId, stateVector: Uint8Array): void {
+    let update: Uint8Array
+    try {
+      update = Y.encodeStateAsUpdate(this.doc, stateVector)
+    } catch (cause) {
+      this.host.reportError(new FrameError(FrameErrorCode.Malformed, 'sync step 1 carries a malformed state vector', { cause }), from)
+      return
+    }
+    this.host.send(from, syncFrame((e) => {
+      encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
+      encoding.writeVarUint8Array(e, update)
+    }))
   }
 
   /** Validates and applies a Yjs update that came from `from`. Returns false if it was rejected. */
@@ -242,6 +272,8 @@ export class DocSync {
   destroy(): void {
     this.syncedListeners.clear()
     if (this.antiEntropyTimer !== undefined) this.host.clock.clearTimeout(this.antiEntropyTimer)
+    this.answers.destroy()
+    this.join.destroy()
     this.offDoc()
     this.offAwareness()
   }

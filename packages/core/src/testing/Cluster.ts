@@ -13,6 +13,7 @@ import { seededRandom, type Random } from '../random/Random.js'
 import { MemoryNetwork } from './MemoryNetwork.js'
 import type { NetworkFaults } from './NetworkFaults.js'
 import { SimulatedKeyring } from './SimulatedKeyring.js'
+import { StallGate } from './StallGate.js'
 import type { VirtualClock } from './VirtualClock.js'
 
 /** Options of a {@link Cluster}. */
@@ -31,6 +32,8 @@ export interface ClusterOptions {
   readonly failover?: boolean
   /** See `PeerOptions.failback`. Default true. */
   readonly failback?: boolean
+  /** Servers marked stable (`PeerOptions.stable`), by label (`s01`…); they fail back like the initial host. */
+  readonly stable?: readonly string[]
   /** See `PeerOptions.mode`. Default availability. */
   readonly mode?: 'availability' | 'quorum'
   /** Record every delivered frame (see `MemoryNetwork.trace`). */
@@ -60,6 +63,8 @@ export interface Member {
   server: Server | undefined
   /** Its client connection (servers have one too, on the same peer). */
   connection: Connection | undefined
+  /** Freezes this incarnation (see {@link Cluster.stall}). */
+  gate: StallGate | undefined
 }
 
 /** A request sent through {@link Cluster.send}. */
@@ -133,7 +138,7 @@ export class Cluster {
     this.keyring = keyring
     const blank = (label: string, eligible: boolean): Member => {
       const identity = keyring?.identity(label)
-      return { id: identity?.id ?? asPeerId(label), identity, eligible, alive: false, incarnation: 0, server: undefined, connection: undefined }
+      return { id: identity?.id ?? asPeerId(label), identity, eligible, alive: false, incarnation: 0, server: undefined, connection: undefined, gate: undefined }
     }
     for (let i = 0; i < options.servers; i++) this.members.push(blank(`s${pad(i)}`, true))
     for (let i = 0; i < (options.clients ?? 0); i++) this.members.push(blank(`c${pad(i)}`, false))
@@ -202,12 +207,31 @@ export class Cluster {
     m.alive = false
   }
 
+  /** The member leaves cleanly (`Peer.leave`): off the successorship list, then stopped. */
+  leave(id: PeerId | string): void {
+    const m = this.member(id)
+    if (!m.alive) return
+    m.connection?.peer.leave()
+    m.alive = false
+  }
+
   /** Brings a crashed member back with an empty document (no persistence) and the same GUID. */
   restart(id: PeerId | string): void {
     const m = this.member(id)
     if (m.alive) return
+    // A member that left may still be in its leave grace period: it stops now.
+    m.connection?.peer.stop()
     m.incarnation++
     this.boot(m)
+  }
+
+  /**
+   * Freezes a live member for `ms` (SIGSTOP, a starved process, a frozen tab): its timers and
+   * incoming frames wait and run all at once when it wakes (see {@link StallGate}).
+   */
+  stall(id: PeerId | string, ms: number): void {
+    const m = this.member(id)
+    if (m.alive) m.gate?.stall(ms)
   }
 
   /** Splits the network (see `MemoryNetwork.partition`). */
@@ -232,9 +256,11 @@ export class Cluster {
 
   private boot(m: Member): void {
     const seed = (this.options.seed * 7919 + this.members.indexOf(m) * 104729 + m.incarnation * 1299709) >>> 0
+    const gate = new StallGate(this.clock)
+    m.gate = gate
     const base = {
-      transport: this.network.transport(m.id),
-      clock: this.clock,
+      transport: gate.wrap(this.network.transport(m.id)),
+      clock: gate.clock,
       random: seededRandom(seed),
       timing: this.options.timing ?? {},
       failover: this.options.failover ?? true,
@@ -243,7 +269,7 @@ export class Cluster {
       ...(m.identity !== undefined ? { identity: m.identity } : {})
     }
     if (m.eligible) {
-      const server = initServer('sim', { ...base, version: '1' })
+      const server = initServer('sim', { ...base, version: '1', stable: this.options.stable?.includes(guidLabel(m.id)) ?? false })
       server.onReceive((this.options.handler ?? tokenCounter)(server))
       m.server = server
       m.connection = connect('sim', { peer: server.peer })

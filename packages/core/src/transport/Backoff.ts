@@ -1,10 +1,10 @@
 import type { Random } from '../random/Random.js'
 
-/** Shape of a {@link Backoff}'s delays. */
+/** Shape of a {@link Backoff}'s delays, in milliseconds. */
 export interface BackoffOptions {
-  /** First delay, in ms. Default 100. */
+  /** First delay. Default 100. */
   readonly initialMs: number
-  /** Largest delay, in ms: retries never wait longer than this. Default 5000. */
+  /** Largest delay: retries never stop, but never wait longer than this. Default 5000. */
   readonly maxMs: number
   /** Growth per attempt. Default 2. */
   readonly factor?: number
@@ -14,20 +14,27 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: Required<BackoffOptions> = Object.freeze({ initialMs: 100, maxMs: 5000, factor: 2 })
 
 /**
- * Exponential backoff with "equal jitter": attempt k waits between half and all of
- * `min(maxMs, initialMs * factor^k)`. The jitter comes from an injected {@link Random}, so a
+ * Bounded exponential backoff with "equal jitter", shared by the transports that redial (the LAN
+ * dialer, the WebRTC signaling client, WebSocket clients): attempt k waits between half and all
+ * of `min(maxMs, initialMs * factor^k)`. The jitter comes from an injected {@link Random}, so a
  * seeded run replays, and peers that lost a link at the same moment do not redial in lockstep.
- * Shared by the transports that redial (LAN, WebRTC signaling, WebSocket clients).
  */
 export class Backoff {
   private attempt = 0
+  private readonly options: Required<BackoffOptions>
 
-  constructor(private readonly random: Random, private readonly options: BackoffOptions = DEFAULT_BACKOFF) {}
+  /** `options` left out take their {@link DEFAULT_BACKOFF} value. */
+  constructor(private readonly random: Random, options: Partial<BackoffOptions> = {}) {
+    this.options = {
+      initialMs: options.initialMs ?? DEFAULT_BACKOFF.initialMs,
+      maxMs: options.maxMs ?? DEFAULT_BACKOFF.maxMs,
+      factor: options.factor ?? DEFAULT_BACKOFF.factor
+    }
+  }
 
   /** The delay before the next attempt; each call grows the next one, up to `maxMs`. */
   next(): number {
-    const { initialMs, maxMs } = this.options
-    const factor = this.options.factor ?? DEFAULT_BACKOFF.factor
+    const { initialMs, maxMs, factor } = this.options
     const ceiling = Math.min(maxMs, initialMs * factor ** Math.min(this.attempt, 32))
     this.attempt++
     return Math.round(ceiling / 2 + (ceiling / 2) * this.random.next())

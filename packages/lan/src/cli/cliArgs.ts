@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { userPath } from './explainError.js'
 import type { SecretSource } from './roomSecret.js'
 
 /** Options shared by every command that touches the network. */
@@ -29,7 +30,9 @@ export interface JoinArgs extends NetworkArgs {
   readonly id: string | undefined
   /** Keep the document and the peer GUID (with `--identity`, the key pair) in this directory (survives restarts and total outages). */
   readonly dataDir: string | undefined
-  readonly timing: { heartbeatMs?: number; suspectMs?: number; holdDownMs?: number; staggerMs?: number; joinGraceMs?: number }
+  readonly timing: { heartbeatMs?: number; suspectMs?: number; suspectMaxMs?: number; holdDownMs?: number; staggerMs?: number; joinGraceMs?: number }
+  /** `--mode`: `availability` (default) or `quorum` (see the README's "Modes"). */
+  readonly mode: 'availability' | 'quorum'
   readonly sendEveryMs: number | undefined
   readonly peers: readonly string[]
   readonly mdns: boolean
@@ -58,10 +61,12 @@ export class UsageError extends Error {
 /** The help text (also printed with a usage error). */
 export const USAGE = `usage:
   sship join <app> (--interface ADDR | --lan) [--secret-file PATH [--identity]] [--port N] [--mdns-port N] [--id GUID|LABEL]
-                   [--heartbeat ms] [--suspect ms] [--hold-down ms] [--stagger ms] [--join-grace ms]
+                   [--mode availability|quorum] [--heartbeat ms] [--suspect ms] [--suspect-max ms]
+                   [--hold-down ms] [--stagger ms] [--join-grace ms]
                    [--send-every ms] [--peer host:port]... [--no-mdns]
                    [--json] [--control-stdin] [--exit-after ms] [--data-dir DIR]
   sship status <app> (--interface ADDR | --lan) [--secret-file PATH [--identity]] [--mdns-port N] [--timeout ms] [--json]
+                   (waits until it has heard the coordinator, at most --timeout, default 5000)
 
 --interface ADDR  local IPv4 address to use (mDNS is sent from it, the server binds to it);
                   127.0.0.1 keeps everything on this machine. Required unless --lan is given.
@@ -76,7 +81,15 @@ export const USAGE = `usage:
                   (identity.json: keep the directory private), so a restarted peer keeps its GUID;
                   without it the key pair lives in memory only. Every member of the room (and
                   sship status) must pass --identity.
-join runs an eligible server whose built-in server code is a counter: {"op":"inc"} adds one and
+--mode quorum     only a side with a majority of the eligible peers elects a coordinator, and a
+                  request is acknowledged only once a majority holds its decision: nothing
+                  acknowledged is ever decided twice, but a minority (a peer cut off) waits.
+                  Default availability: every side keeps serving; a coordinator cut off from
+                  every peer it saw alive holds requests until it hears one again.
+--suspect ms      the failure detector's floor (default 250); --suspect-max ms its ceiling
+                  (default 3000): the detector adapts between them to each link's jitter.
+join runs an eligible, stable server (it takes the role back once reachable for a hold-down)
+whose built-in server code is a counter: {"op":"inc"} adds one and
 replies {"count":n}; {"op":"get"} replies {"count":n}.
 --join-grace ms   how long a starting peer listens for a coordinator before acting
                   (default 1500, or --suspect if longer: covers mDNS discovery).
@@ -122,7 +135,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
       options: {
         interface: { type: 'string' }, lan: { type: 'boolean' }, 'mdns-port': { type: 'string' }, json: { type: 'boolean' },
         port: { type: 'string' }, id: { type: 'string' }, heartbeat: { type: 'string' }, suspect: { type: 'string' },
-        'hold-down': { type: 'string' }, stagger: { type: 'string' }, 'join-grace': { type: 'string' }, 'send-every': { type: 'string' },
+        'hold-down': { type: 'string' }, 'suspect-max': { type: 'string' }, mode: { type: 'string' }, stagger: { type: 'string' }, 'join-grace': { type: 'string' }, 'send-every': { type: 'string' },
         peer: { type: 'string', multiple: true }, 'no-mdns': { type: 'boolean' }, 'control-stdin': { type: 'boolean' },
         'exit-after': { type: 'string' }, 'data-dir': { type: 'string' }, 'secret-file': { type: 'string' }, identity: { type: 'boolean' },
         timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' }
@@ -145,7 +158,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     throw new UsageError('the room secret is given twice (--secret-file and SSHIP_SECRET); give it once')
   }
   const secret: SecretSource | undefined = v['secret-file'] !== undefined
-    ? { from: 'file', path: v['secret-file'] }
+    ? { from: 'file', path: userPath(v['secret-file'], env) }
     : envSecret !== undefined ? { from: 'env', value: envSecret } : undefined
   const identity = v.identity === true
   if (identity && secret === undefined) {
@@ -155,11 +168,15 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const network: NetworkArgs = {
     interface: v.interface, lan: v.lan === true, mdnsPort: positiveInt('mdns-port', v['mdns-port'], 5353) ?? 5353, json: v.json === true, secret, identity
   }
-  if (command === 'status') return { command, app, ...network, timeoutMs: positiveInt('timeout', v.timeout, 2000) ?? 2000 }
+  if (command === 'status') return { command, app, ...network, timeoutMs: positiveInt('timeout', v.timeout, 5000) ?? 5000 }
   const timing: JoinArgs['timing'] = {}
   const heartbeat = positiveInt('heartbeat', v.heartbeat, undefined)
   const suspect = positiveInt('suspect', v.suspect, undefined)
   const holdDown = positiveInt('hold-down', v['hold-down'], undefined)
+  const suspectMax = positiveInt('suspect-max', v['suspect-max'], undefined)
+  if (suspectMax !== undefined) timing.suspectMaxMs = suspectMax
+  const mode = v.mode ?? 'availability'
+  if (mode !== 'availability' && mode !== 'quorum') throw new UsageError(`--mode must be availability or quorum, got "${mode}"`)
   const stagger = positiveInt('stagger', v.stagger, undefined)
   const joinGrace = positiveInt('join-grace', v['join-grace'], undefined)
   if (heartbeat !== undefined) timing.heartbeatMs = heartbeat
@@ -170,10 +187,10 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   const sendEveryMs = positiveInt('send-every', v['send-every'], undefined)
   if (sendEveryMs === 0) throw new UsageError('--send-every must be at least 1 ms')
   return {
-    command, app, ...network, timing, sendEveryMs,
+    command, app, ...network, timing, mode, sendEveryMs,
     port: positiveInt('port', v.port, 0) ?? 0,
     id: v.id,
-    dataDir: v['data-dir'],
+    dataDir: v['data-dir'] === undefined ? undefined : userPath(v['data-dir'], env),
     peers: v.peer ?? [],
     mdns: v['no-mdns'] !== true,
     controlStdin: v['control-stdin'] === true,

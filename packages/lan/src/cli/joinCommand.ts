@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline'
-import { connect, initServer, SecurityError, SecurityErrorCode, type Connection, type PeerId, type SendResult, type Server } from '@sship/core'
+import { connect, initServer, SecurityError, SecurityErrorCode, type Connection, type SendResult, type Server } from '@sship/core'
 import { openDocLog, PersistError, PersistErrorCode, type DocLog } from '@sship/persist'
 import { joinLan } from '../join/joinLan.js'
 import { lanTiming } from '../join/lanTiming.js'
+import { formatErrorLine, RepeatedErrors } from '../log/RepeatedErrors.js'
 import { formatHostPort } from '../transport/peerAddress.js'
 import type { JoinArgs } from './cliArgs.js'
 import type { CliIO } from './CliIO.js'
@@ -13,6 +14,8 @@ import { loadCliIdentity } from './cliIdentity.js'
 import { readRoomSecret } from './roomSecret.js'
 import { renderRecord, statusRecord } from './statusRecord.js'
 
+/** The source of errors no peer caused. */
+const LOCAL = 'local'
 /** How often the set of linked peers is checked for a change (the transport has no subscription). */
 const LINKED_POLL_MS = 100
 
@@ -25,10 +28,18 @@ const LINKED_POLL_MS = 100
 export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
   const started = performance.now()
   const out = new Output(io.stdout, args.json, renderRecord)
-  const reportError = (message: string, peer?: string): void => {
-    if (args.json) out.event({ type: 'error', message, ...(peer === undefined ? {} : { peer }) })
-    else if (!/ECONNREFUSED/.test(message)) io.stderr.write(`sship: ${message}\n`)
-  }
+  // Errors others cause (bad frames, refused links) are summarised per source: a flood costs a line per interval.
+  const errors = new RepeatedErrors({
+    emit: (line) => {
+      const peer = line.source === LOCAL ? undefined : line.source
+      if (args.json) out.event({ type: 'error', message: line.message, ...(peer === undefined ? {} : { peer }), ...(line.summary ? { repeated: line.count } : {}) })
+      else if (!/ECONNREFUSED/.test(line.message)) io.stderr.write(`sship: ${line.summary ? formatErrorLine(line) : line.message}\n`)
+    }
+  })
+  const reportError = (message: string, peer?: string): void => errors.report(peer ?? LOCAL, message)
+  const refusals = new RepeatedErrors({
+    emit: (line) => reportRefusal(out, io, args.json, line.source === LOCAL ? undefined : line.source, line.message, line.summary ? line.count : undefined)
+  })
   const secret = args.secret === undefined ? undefined : readRoomSecret(args.secret, (m) => reportError(m))
   // With --identity the GUID is the key pair's (kept in --data-dir, if given); --id is its label.
   const identity = args.identity ? await loadCliIdentity(args.id, args.dataDir) : undefined
@@ -41,10 +52,12 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
     ...(peerId === undefined ? {} : { peerId }),
     ...(secret === undefined ? {} : { secret }),
     ...(identity === undefined ? {} : { identity }),
-    onError: (e, peer) => (isRefusal(e) ? reportRefusal(out, io, args.json, peer, e) : reportError(securityPrefix(e) + e.message, peer))
+    onError: (e, peer) => (isRefusal(e) ? refusals.report(peer ?? LOCAL, e.message) : reportError(securityPrefix(e) + e.message, peer))
   })
   const server = initServer(args.app, {
     transport: lan.transport, timing: lanTiming(args.timing), onError: (e, from) => reportError(`${e.code}: ${e.message}`, from),
+    // A Node process does not sleep like a phone: it may take the role back after a hold-down.
+    stable: true, mode: args.mode,
     ...(log === undefined ? {} : { doc: log.doc }),
     ...(identity === undefined ? {} : { identity })
   })
@@ -104,6 +117,8 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
       server.stop()
       log?.close()
       await lan.close()
+      errors.close()
+      refusals.close()
       input?.close()
       io.stdin.pause()
       offSignal()
@@ -164,13 +179,14 @@ function openLog(dir: string, peerId: string | undefined, withIdentity: boolean)
 const isRefusal = (e: Error): boolean => e instanceof SecurityError && e.code === SecurityErrorCode.AuthFailed
 const securityPrefix = (e: Error): string => (e instanceof SecurityError ? `${e.code}: ` : '')
 
-/** One line per refused link: the peer holds another room secret (or none), or (with identities) not its GUID's key. */
-function reportRefusal(out: Output, io: CliIO, json: boolean, peer: PeerId | undefined, error: Error): void {
-  const message = /room secret/.test(error.message)
+/** One line per refused peer and interval: it holds another room secret (or none), or (with identities) not its GUID's key. */
+function reportRefusal(out: Output, io: CliIO, json: boolean, peer: string | undefined, reason: string, repeated: number | undefined): void {
+  const message = /room secret/.test(reason)
     ? `peer ${peer ?? '(unknown)'} presented a different room secret (or none); its link is refused`
-    : `${error.message}; its link is refused`
-  if (json) out.event({ type: 'refused', code: SecurityErrorCode.AuthFailed, peer: peer ?? null, message })
-  else io.stderr.write(`sship: ${message}\n`)
+    : `${reason}; its link is refused`
+  const times = repeated === undefined ? '' : ` (${repeated} more times in 10 s)`
+  if (json) out.event({ type: 'refused', code: SecurityErrorCode.AuthFailed, peer: peer ?? null, message, ...(repeated === undefined ? {} : { repeated }) })
+  else io.stderr.write(`sship: ${message}${times}\n`)
 }
 
 function sendRecord(r: SendResult, t: number): { type: string; [key: string]: unknown } {

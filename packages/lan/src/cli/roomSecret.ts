@@ -24,6 +24,10 @@ export function readRoomSecret(source: SecretSource, warn: (message: string) => 
     text = readFileSync(source.path, 'utf8')
     if ((statSync(source.path).mode & 0o044) !== 0) warn(`${source.path} is readable by other users; chmod 600 it`)
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError(`--secret-file ${source.path} does not exist. Create it once with a long random secret and share it with the room's ` +
+        `members only, e.g.: node -e "console.log(require('crypto').randomBytes(24).toString('base64url'))" > ${source.path} && chmod 600 ${source.path}`)
+    }
     throw new UsageError(`cannot read --secret-file ${source.path}: ${error instanceof Error ? error.message : String(error)}`)
   }
   const secret = text.replace(/\r?\n$/, '')

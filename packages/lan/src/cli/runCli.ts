@@ -1,5 +1,6 @@
 import { parseCliArgs, UsageError, USAGE } from './cliArgs.js'
 import type { CliIO } from './CliIO.js'
+import { explainError } from './explainError.js'
 import { runJoin } from './joinCommand.js'
 import { runStatus } from './statusCommand.js'
 
@@ -27,7 +28,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         return await runStatus(args, io)
     }
   } catch (error) {
-    io.stderr.write(`sship: ${error instanceof Error ? error.message : String(error)}\n`)
+    const ports = args.command === 'join' && args.port !== undefined && args.port !== 0 ? [{ port: args.port, flag: '--port', what: "this peer's WebSocket server" }] : []
+    io.stderr.write(`sship: ${explainError(error, { ports, dataDir: args.command === 'join' ? args.dataDir : undefined })}\n`)
     return 1
   }
 }

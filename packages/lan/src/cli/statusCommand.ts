@@ -18,14 +18,20 @@ export interface StatusReport {
   readonly epoch: number
   readonly successors: readonly string[]
   readonly alive: readonly string[]
+  /** Why no coordinator is named (null when one is): no peers found, or none heard within the timeout. */
+  readonly reason: string | null
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** After the first peer is found, how long browsing goes on for the others. */
+const MORE_PEERS_MS = 300
+
 /**
- * `sship status <app>`: browses mDNS for the first half of `--timeout`, then connects to what it
- * found as a client (never as a server) until it hears the coordinator or the timeout ends,
- * prints what it learned and exits: 0 if peers were found, 1 if none were. With a room secret
+ * `sship status <app>`: browses mDNS until it finds a peer (for at most half of `--timeout`, and
+ * briefly longer for the others), then connects to what it found as a client (never as a server)
+ * until it has heard the coordinator or the timeout ends, prints what it learned — or why it
+ * names no coordinator — and exits: 0 if peers were found, 1 if none were. With a room secret
  * (`--secret-file` or `SSHIP_SECRET`) it links as a member of the secure room; with `--identity`
  * under a fresh in-memory key pair (`status~<fingerprint>`), as a room with identities requires.
  */
@@ -43,7 +49,9 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   let snapshot: CoordinatorSnapshot | undefined
   try {
     await discovery.start(undefined)
-    await sleep(args.timeoutMs / 2)
+    const browseUntil = performance.now() + args.timeoutMs / 2
+    while (discovery.entries().length === 0 && performance.now() < browseUntil) await sleep(25)
+    if (discovery.entries().length > 0) await sleep(Math.max(0, Math.min(MORE_PEERS_MS, browseUntil - performance.now())))
     entries = discovery.entries()
     if (entries.length > 0) snapshot = await askCoordinator(args.app, self, entries, deadline, secret, identity)
   } finally {
@@ -54,7 +62,11 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
     peers: entries.map((e) => ({ id: e.peerId, address: formatHostPort(e) })).sort((a, b) => a.id.localeCompare(b.id)),
     coordinator: snapshot?.coordinator ?? null, epoch: snapshot?.epoch ?? 0,
     // The coordinator may already count this short-lived client as alive: leave it out.
-    successors: snapshot?.successors ?? [], alive: (snapshot?.alive ?? []).filter((p) => p !== self)
+    successors: snapshot?.successors ?? [], alive: (snapshot?.alive ?? []).filter((p) => p !== self),
+    reason: entries.length === 0 ? `no peers of "${args.app}" found by mDNS within ${Math.round(args.timeoutMs / 2)} ms`
+      : snapshot?.coordinator == null
+        ? `found ${entries.length} peer(s) but heard no coordinator within ${args.timeoutMs} ms (a failover under way, a wrong room secret, or links that did not form); try a longer --timeout`
+        : null
   }
   io.stdout.write(args.json ? `${JSON.stringify(report)}\n` : renderStatus(report))
   return entries.length > 0 ? 0 : 1
@@ -89,7 +101,7 @@ function renderStatus(r: StatusReport): string {
   if (r.peers.length === 0) return `no peers of "${r.app}" found\n`
   const lines = [`app "${r.app}": ${r.peers.length} peer(s)`]
   for (const p of r.peers) lines.push(`  ${p.id}  ${p.address}${p.id === r.coordinator ? '  (coordinator)' : ''}`)
-  lines.push(r.coordinator === null ? 'coordinator: not heard within the timeout' : `coordinator: ${r.coordinator}, epoch ${r.epoch}`)
+  lines.push(r.coordinator === null ? `coordinator: none (${r.reason ?? 'not heard'})` : `coordinator: ${r.coordinator}, epoch ${r.epoch}`)
   if (r.successors.length > 0) lines.push(`successors: ${r.successors.join(' > ')}`)
   return `${lines.join('\n')}\n`
 }

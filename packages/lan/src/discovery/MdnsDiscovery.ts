@@ -4,6 +4,8 @@ import type { Answer, Question } from 'dns-packet'
 import { MulticastChannel } from './MulticastChannel.js'
 import { LostReason, type DirectoryEntry, type DirectoryListener, type LocalService, type PeerDirectory } from './PeerDirectory.js'
 import { advertisementAddress } from './advertisementAddress.js'
+import { AnswerLimiter } from './AnswerLimiter.js'
+import { netmaskOf, undialable } from './dialPolicy.js'
 import {
   SERVICE_TYPE, advertisementRecords, instanceName, isServiceQuestion, parseInstances, targetName, type Advertisement
 } from './serviceRecords.js'
@@ -30,19 +32,22 @@ export class MdnsDiscovery implements PeerDirectory {
   private readonly listeners = new Set<DirectoryListener>()
   private readonly listed = new Map<PeerId, Listed>()
   private readonly timers = new Set<TimerHandle>()
-  private readonly counts = { found: 0, lost: 0, lastError: undefined as string | undefined }
+  private readonly counts = { found: 0, lost: 0, refused: 0, lastError: undefined as string | undefined }
   private channel: MulticastChannel | undefined
   private advertisement: Advertisement | undefined
   private starting: Promise<void> | undefined
   private closing: Promise<void> | undefined
   private lastQueryAt = -Infinity
   private queryTimer: TimerHandle | undefined
+  private readonly answers: AnswerLimiter
+  private netmask: string | undefined
 
   constructor(private readonly options: MdnsDiscoveryOptions) {
     if (typeof options.interface !== 'string' || options.interface.length === 0) {
       throw new TypeError('MdnsDiscovery needs an explicit `interface` (e.g. 127.0.0.1 for loopback)')
     }
     this.clock = options.clock ?? systemClock
+    this.answers = new AnswerLimiter(this.clock, options.answerIntervalMs ?? 1000, () => this.announce())
   }
 
   /** What this peer advertises, once started with a service. */
@@ -138,7 +143,7 @@ export class MdnsDiscovery implements PeerDirectory {
     if (ad === undefined || this.closing !== undefined) return
     const mine = new Set([instanceName(ad.peerId), targetName(ad.peerId)].map((n) => n.toLowerCase()))
     const asked = questions.some((q) => isServiceQuestion(q.name, q.type) || mine.has(q.name.toLowerCase()))
-    if (asked) void this.channel?.respond(advertisementRecords(ad, this.ttl()))
+    if (asked) this.answers.request()
   }
 
   private onResponse(records: readonly Answer[]): void {
@@ -152,6 +157,7 @@ export class MdnsDiscovery implements PeerDirectory {
       }
       if (p.app !== this.options.app || p.host === undefined || p.port === undefined) continue
       const before = this.listed.get(peerId)
+      if (!this.admissible(p.host, p.port, before === undefined)) continue
       const entry: DirectoryEntry = { peerId, host: p.host, port: p.port }
       this.listed.set(peerId, { entry, instance: p.instance, expiresAt: now + p.ttl * 1000 })
       if (before === undefined || before.entry.host !== entry.host || before.entry.port !== entry.port) {
@@ -159,6 +165,16 @@ export class MdnsDiscovery implements PeerDirectory {
         for (const l of this.listeners) l.found(entry)
       }
     }
+  }
+
+  /** Records anyone can forge: only dialable addresses (see {@link undialable}), and a bounded number of peers. */
+  private admissible(host: string, port: number, isNew: boolean): boolean {
+    // The netmask is looked up once: a flood of records must not cost a getifaddrs each.
+    this.netmask ??= netmaskOf(this.options.interface) ?? '255.255.255.0'
+    const why = undialable(host, port, { interface: this.options.interface, netmask: this.netmask, allowLowPorts: this.options.allowLowPorts === true })
+    if (why === undefined && (!isNew || this.listed.size < (this.options.maxPeers ?? 256))) return true
+    this.counts.refused++
+    return false
   }
 
   private peerOfInstance(instance: string): PeerId | undefined {
@@ -182,6 +198,7 @@ export class MdnsDiscovery implements PeerDirectory {
   }
 
   private async shutdown(): Promise<void> {
+    this.answers.stop()
     if (this.queryTimer !== undefined) this.clock.clearTimeout(this.queryTimer)
     for (const t of this.timers) this.clock.clearTimeout(t)
     this.timers.clear()

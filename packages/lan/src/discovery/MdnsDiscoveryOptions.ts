@@ -26,6 +26,12 @@ export interface MdnsDiscoveryOptions {
   readonly announceDelaysMs?: readonly number[]
   /** Interval of the periodic browse query. Default 10 000 ms. */
   readonly queryIntervalMs?: number
+  /** Our answer to queries is multicast at most once per this many ms (RFC 6762 §6). Default 1000. */
+  readonly answerIntervalMs?: number
+  /** Accept records for ports below 1024. Default false (see `undialable`). */
+  readonly allowLowPorts?: boolean
+  /** Most peers listed at once; records of further peers are ignored. Default 256. */
+  readonly maxPeers?: number
   /** Time source for every timer. Default the system clock. */
   readonly clock?: Clock
   /** Called for every send error, warning and fatal socket error; discovery keeps running unless fatal. */
@@ -38,6 +44,8 @@ export interface DiscoveryStats extends MulticastCounters {
   found: number
   /** `lost` events reported. */
   lost: number
+  /** Records ignored: an address not to dial (another subnet, multicast, a low port) or over `maxPeers`. */
+  refused: number
   /** The last error seen, if any. */
   lastError: string | undefined
 }

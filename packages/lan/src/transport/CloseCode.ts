@@ -20,7 +20,13 @@ export const CloseCode = {
   /** The first message was not a valid hello. */
   BadHello: 4007,
   /** The test hook {@link LanTransport.cut} dropped the link. */
-  Cut: 4008
+  Cut: 4008,
+  /** The other side did not read: more than the link's send budget was waiting to be sent. */
+  SendQueueFull: 4009,
+  /** The other side sent frames faster than the link's frame-rate budget. */
+  TooManyFrames: 4010,
+  /** The server holds as many sockets as it accepts; try again later. */
+  ServerFull: 4011
 } as const
 /** One of {@link CloseCode}'s values. */
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]

@@ -1,6 +1,5 @@
-import type { Clock, PeerId, Random, TimerHandle } from '@sship/core'
+import { Backoff, type BackoffOptions, type Clock, type PeerId, type Random, type TimerHandle } from '@sship/core'
 import type { DirectoryEntry } from '../discovery/PeerDirectory.js'
-import { Backoff, type BackoffOptions } from './Backoff.js'
 import { CloseCode, isPermanentRejection } from './CloseCode.js'
 import { formatHostPort, type HostPort } from './peerAddress.js'
 
@@ -35,6 +34,8 @@ export interface DialerOptions {
   readonly maxDialFailures: number
   /** How long the larger GUID waits for the smaller one to dial before dialing itself. */
   readonly fallbackDialMs: number
+  /** Most dials in flight at once; further targets wait their turn (forged discovery records cannot make a peer dial thousands of addresses at once). Default 16. */
+  readonly maxPendingDials?: number
 }
 
 /** How a dial ended, for {@link Dialer.dialEnded}. */
@@ -67,6 +68,8 @@ interface TargetState extends DialTarget {
 export class Dialer {
   private readonly targets = new Map<string, TargetState>()
   private running = false
+  /** Keys of targets with a dial in flight (kept apart from the targets: a target may be dropped mid-dial). */
+  private readonly inFlight = new Set<string>()
 
   constructor(private readonly host: DialerHost, private readonly options: DialerOptions) {}
 
@@ -134,6 +137,7 @@ export class Dialer {
 
   /** The outbound link of `key` closed (whether or not it ever completed its handshake). */
   dialEnded(key: string, outcome: DialOutcome): void {
+    this.inFlight.delete(key)
     const t = this.targets.get(key)
     if (t === undefined) return
     t.dialing = false
@@ -178,6 +182,11 @@ export class Dialer {
       })
       return
     }
+    if (this.inFlight.size >= (this.options.maxPendingDials ?? 16)) {
+      this.setTimer(t, 100 + this.host.random.next() * 400, () => undefined)
+      return
+    }
+    this.inFlight.add(t.key)
     t.dialing = true
     this.host.dial(t)
   }

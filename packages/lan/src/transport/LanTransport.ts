@@ -1,10 +1,9 @@
 import type { Socket } from 'node:net'
 import {
-  DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, asPeerId, cryptoRandom, randomHex, systemClock,
+  DEFAULT_BACKOFF, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, asPeerId, cryptoRandom, randomHex, systemClock,
   type Clock, type PeerId, type Transport, type TransportEvents
 } from '@sship/core'
 import type WebSocket from 'ws'
-import { DEFAULT_BACKOFF } from './Backoff.js'
 import { CloseCode, duplicateReason, isPermanentRejection, peerInDuplicateReason } from './CloseCode.js'
 import { dialLink } from './dialLink.js'
 import { Dialer, type DialTarget } from './Dialer.js'
@@ -12,6 +11,9 @@ import { checkHello, decodeHello, encodeHello, type Hello } from './hello.js'
 import { emptyLanTransportStats, type LanTransportStats } from './LanTransportStats.js'
 import { Link, LinkState } from './Link.js'
 import { Admission, LinkTable } from './LinkTable.js'
+import { DEFAULT_LINK_BUDGET, type LinkBudget } from './LinkBudget.js'
+import { mayDisplace } from './linkGuard.js'
+import { LostReason } from '../discovery/PeerDirectory.js'
 import { LanTransportState, type LanTransportOptions } from './LanTransportOptions.js'
 import { parseHostPort, type HostPort } from './peerAddress.js'
 import { startServer, stopServer, type StartedServer } from './startServer.js'
@@ -35,6 +37,7 @@ export class LanTransport implements Transport {
   private readonly dialer: Dialer
   private readonly hello: Hello
   private readonly clock: Clock
+  private readonly budget: LinkBudget
   private readonly counters = emptyLanTransportStats()
   private offDirectory: (() => void) | undefined
   private finished: Promise<void> | undefined
@@ -42,6 +45,7 @@ export class LanTransport implements Transport {
   constructor(private readonly options: LanTransportOptions) {
     this.localPeer = options.peerId
     this.clock = options.clock ?? systemClock
+    this.budget = { ...DEFAULT_LINK_BUDGET, ...options.budget }
     const random = options.random ?? cryptoRandom
     this.table = new LinkTable(this.localPeer)
     this.hello = { protocol: options.protocolVersion ?? PROTOCOL_VERSION, app: options.app, peerId: options.peerId, session: randomHex(random, 8) }
@@ -95,7 +99,7 @@ export class LanTransport implements Transport {
     this.dialer.start()
     const directory = this.options.directory
     if (directory !== undefined) {
-      this.offDirectory = directory.subscribe({ found: (e) => this.dialer.found(e), lost: (p) => this.dialer.lost(p) })
+      this.offDirectory = directory.subscribe({ found: (e) => this.dialer.found(e), lost: (p, reason) => this.onDirectoryLost(p, reason) })
       for (const e of directory.entries()) this.dialer.found(e)
     }
     const ready = this.options.listen === false ? Promise.resolve(undefined) : this.listen()
@@ -111,6 +115,7 @@ export class LanTransport implements Transport {
       this.counters.framesDropped++
       return
     }
+    if (link.queuedBytes > this.budget.maxQueuedBytes / 4) this.enforceServerQueueBudget()
     this.counters.framesOut++
     this.counters.payloadBytesOut += data.byteLength
   }
@@ -165,7 +170,13 @@ export class LanTransport implements Transport {
       ws.terminate()
       return
     }
-    const link = this.track(new Link(ws, false, undefined, this.clock, this.linkHandlers))
+    if (this.table.size >= this.budget.maxSockets) {
+      this.counters.socketsRefused++
+      ws.close(CloseCode.ServerFull, 'too many sockets; try again later')
+      setTimeout(() => ws.terminate(), 1000).unref()
+      return
+    }
+    const link = this.track(new Link(ws, false, undefined, this.clock, this.linkHandlers, this.budget))
     link.attachSocket(socket)
   }
 
@@ -174,7 +185,7 @@ export class LanTransport implements Transport {
     this.track(dialLink({
       address: target.address, target: target.key, maxPayload: this.maxPayload(),
       handshakeTimeoutMs: this.handshakeTimeout(), hello: encodeHello(this.hello)
-    }, this.clock, this.linkHandlers))
+    }, this.clock, this.linkHandlers, this.budget))
   }
 
   private track(link: Link): Link {
@@ -220,9 +231,18 @@ export class LanTransport implements Transport {
       return this.reject(link, problem.code, problem.reason)
     }
     const peer = theirs.peerId
-    const { admission, previous } = this.table.admit(link, theirs)
+    const { admission, previous } = this.table.admit(link, theirs, (choice, current) =>
+      mayDisplace(choice, { openedAt: current.openedAt ?? 0, lastHeardAt: current.lastHeardAt }, !link.outbound, this.clock.now(), {
+        settleMs: this.handshakeTimeout(), silentMs: this.silentMs()
+      }))
     if (admission === Admission.Refused) {
       this.counters.duplicatesClosed++
+      return this.reject(link, CloseCode.Duplicate, duplicateReason(this.localPeer))
+    }
+    if (admission === Admission.Contested) {
+      // Someone claims a peer whose link is alive: keep the link, ask it for a pong (a dead one is then noticed sooner).
+      this.counters.claimsRefused++
+      this.table.get(peer)?.probe()
       return this.reject(link, CloseCode.Duplicate, duplicateReason(this.localPeer))
     }
     if (!link.outbound) link.send(encodeHello(this.hello))
@@ -257,8 +277,41 @@ export class LanTransport implements Transport {
     if (link.outbound && link.target !== undefined) this.dialer.dialEnded(link.target, { handshook: link.wasOpen, code, peer })
   }
 
+  /**
+   * Discovery no longer lists `peer`. A goodbye is an unauthenticated multicast packet anyone can
+   * forge, so it only counts if the peer's link is silent too (a peer that really leaves closes
+   * its links with {@link CloseCode.Goodbye} first); an expired or forgotten record stops redials.
+   */
+  private onDirectoryLost(peer: PeerId, reason: LostReason): void {
+    const link = this.table.get(peer)
+    if (reason === LostReason.Goodbye && link !== undefined && this.clock.now() - link.lastHeardAt <= this.silentMs()) {
+      this.counters.goodbyesIgnored++
+      return
+    }
+    this.dialer.lost(peer)
+  }
+
+  /** Closes the link with the longest send queue while all queues together are over the server's budget. */
+  private enforceServerQueueBudget(): void {
+    let total = 0
+    let longest: Link | undefined
+    for (const l of this.table.all()) {
+      const q = l.queuedBytes
+      total += q
+      if (longest === undefined || q > longest.queuedBytes) longest = l
+    }
+    if (total > this.budget.maxServerQueuedBytes && longest !== undefined) {
+      longest.close(CloseCode.SendQueueFull, 'send queues over the server budget: not reading')
+    }
+  }
+
+  /** A current link heard from within this long is alive (the keepalive pings at least this often). */
+  private silentMs(): number {
+    return ((this.options.keepaliveMs ?? 5000) || 5000) + 1000
+  }
+
   private async finish(): Promise<void> {
-    const stopping = this.server?.then((s) => stopServer(s.server), () => undefined)
+    const stopping = this.server?.then((s) => stopServer(s), () => undefined)
     await Promise.all([stopping, this.options.directory?.close()])
   }
 

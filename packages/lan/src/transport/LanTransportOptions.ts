@@ -1,6 +1,6 @@
-import type { Clock, PeerId, Random } from '@sship/core'
+import type { BackoffOptions, Clock, PeerId, Random } from '@sship/core'
 import type { PeerDirectory } from '../discovery/PeerDirectory.js'
-import type { BackoffOptions } from './Backoff.js'
+import type { LinkBudget } from './LinkBudget.js'
 
 /** Options of a {@link LanTransport}. */
 export interface LanTransportOptions {
@@ -32,6 +32,8 @@ export interface LanTransportOptions {
   readonly handshakeTimeoutMs?: number
   /** WebSocket ping interval; a link without a pong by the next ping is destroyed. 0 disables. Default 5000 ms. */
   readonly keepaliveMs?: number
+  /** Per-link and per-server limits (send queue, frame rate, sockets). Default {@link DEFAULT_LINK_BUDGET}. */
+  readonly budget?: Partial<LinkBudget>
   /** Largest frame accepted. Default 16 MiB (core's default) plus room for the hello. */
   readonly maxFrameBytes?: number
   /** The protocol version to announce in hellos. Default `PROTOCOL_VERSION` (override only to test mismatches). */

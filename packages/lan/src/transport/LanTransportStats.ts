@@ -1,3 +1,4 @@
+
 /** Counters of a {@link LanTransport}, for tests, benchmarks and status lines. */
 export interface LanTransportStats {
   /** Bytes read from TCP sockets (WebSocket framing, HTTP upgrade and handshakes included). */
@@ -30,6 +31,12 @@ export interface LanTransportStats {
   cuts: number
   /** Socket errors (refused connections included). */
   socketErrors: number
+  /** Hellos that claimed a peer whose current link is alive, refused (see `mayDisplace`). */
+  claimsRefused: number
+  /** mDNS goodbyes ignored because the peer's link was still alive. */
+  goodbyesIgnored: number
+  /** Connections refused because the server held its most sockets. */
+  socketsRefused: number
   /** Sockets open right now (current links, links still handshaking, and retired ones still closing). */
   liveLinks: number
 }
@@ -38,6 +45,7 @@ export interface LanTransportStats {
 export function emptyLanTransportStats(): LanTransportStats {
   return {
     bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, payloadBytesIn: 0, payloadBytesOut: 0, framesDropped: 0,
-    dials: 0, dialFailures: 0, handshakesRejected: 0, linksOpened: 0, linksClosed: 0, duplicatesClosed: 0, cuts: 0, socketErrors: 0, liveLinks: 0
+    dials: 0, dialFailures: 0, handshakesRejected: 0, linksOpened: 0, linksClosed: 0, duplicatesClosed: 0, cuts: 0, socketErrors: 0, liveLinks: 0,
+    claimsRefused: 0, goodbyesIgnored: 0, socketsRefused: 0
   }
 }

@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net'
-import type { Clock, PeerId, TimerHandle } from '@sship/core'
+import { TokenBucket, type Clock, type PeerId, type TimerHandle } from '@sship/core'
+import { CloseCode } from './CloseCode.js'
+import { DEFAULT_LINK_BUDGET, type LinkBudget } from './LinkBudget.js'
 import type WebSocket from 'ws'
 import type { Hello } from './hello.js'
 
@@ -42,12 +44,18 @@ export class Link {
   remote: Hello | undefined
   /** True once the handshake completed (the link was some peer's current link). */
   wasOpen = false
+  /** When the handshake completed (clock time), or undefined. */
+  openedAt: number | undefined
+  /** When anything (a message or a pong) last arrived. */
+  lastHeardAt: number
   /** Raw-socket bytes, frozen when the socket goes away. */
   private frozen: { in: number; out: number } | undefined
   private socket: Socket | undefined
   private keepalive: TimerHandle | undefined
   private handshakeTimer: TimerHandle | undefined
   private ponged = true
+  private closeRequested = false
+  private readonly inbound: TokenBucket
 
   /**
    * @param outbound True if this side dialed.
@@ -58,15 +66,26 @@ export class Link {
     readonly outbound: boolean,
     readonly target: string | undefined,
     private readonly clock: Clock,
-    private readonly handlers: LinkHandlers
+    private readonly handlers: LinkHandlers,
+    private readonly budget: LinkBudget = DEFAULT_LINK_BUDGET
   ) {
+    this.lastHeardAt = clock.now()
+    this.inbound = new TokenBucket(budget.frames, clock)
     ws.binaryType = 'nodebuffer'
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (this.state === LinkState.Closed) return
+      this.lastHeardAt = this.clock.now()
+      if (!this.inbound.take()) {
+        // Closed, not throttled: reading on while dropping would still cost us every frame's decode.
+        this.close(CloseCode.TooManyFrames, `over ${budget.frames.perSecond} frames/s`)
+        return
+      }
       // Copied: the receiver owns the bytes from now on, and ws may hand out views of a larger chunk.
-      if (isBinary && this.state !== LinkState.Closed) this.handlers.message(this, new Uint8Array(data))
+      if (isBinary) this.handlers.message(this, new Uint8Array(data))
     })
     ws.on('pong', () => {
       this.ponged = true
+      this.lastHeardAt = this.clock.now()
     })
     ws.on('error', (error: Error) => this.handlers.error(this, error))
     ws.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString('utf8')))
@@ -92,11 +111,33 @@ export class Link {
     return this.frozen?.out ?? this.socket?.bytesWritten ?? 0
   }
 
-  /** Sends one binary message; false if the socket is not open. */
+  /** Bytes waiting to be sent on this link. */
+  get queuedBytes(): number {
+    return this.ws.bufferedAmount
+  }
+
+  /**
+   * Sends one binary message; false if the socket is not open, or if the other side left more
+   * than the budget's `maxQueuedBytes` unread (then the link is closed with
+   * {@link CloseCode.SendQueueFull}: a reader that does not read is dropped, not buffered for).
+   */
   send(data: Uint8Array): boolean {
     if (this.ws.readyState !== this.ws.OPEN) return false
+    if (this.ws.bufferedAmount > this.budget.maxQueuedBytes) {
+      this.close(CloseCode.SendQueueFull, `send queue over ${Math.round(this.budget.maxQueuedBytes / 1048576)} MiB: not reading`)
+      return false
+    }
     this.ws.send(data, { binary: true })
     return true
+  }
+
+  /** Sends a ping now (the pong updates {@link Link.lastHeardAt}): a quick liveness probe. */
+  probe(): void {
+    try {
+      this.ws.ping()
+    } catch {
+      // The close event follows.
+    }
   }
 
   /** Destroys the link unless a hello arrives within `ms`. */
@@ -117,13 +158,15 @@ export class Link {
     this.remote = hello
     this.state = LinkState.Open
     this.wasOpen = true
+    this.openedAt = this.clock.now()
     this.clearHandshakeTimer()
     if (keepaliveMs > 0) this.scheduleKeepalive(keepaliveMs)
   }
 
   /** Closes with a WebSocket close frame; destroys the socket if the close handshake stalls. */
   close(code: number, reason: string): void {
-    if (this.state === LinkState.Closed) return
+    if (this.state === LinkState.Closed || this.closeRequested) return
+    this.closeRequested = true
     if (this.state === LinkState.Open) this.state = LinkState.Retired
     this.clearHandshakeTimer()
     try {
@@ -131,6 +174,7 @@ export class Link {
     } catch {
       this.ws.terminate()
     }
+    // A peer that does not read never completes the close handshake either: the grace bounds it.
     this.clock.setTimeout(() => {
       if (this.state !== LinkState.Closed) this.ws.terminate()
     }, CLOSE_GRACE_MS)

@@ -7,6 +7,8 @@ import { LinkChoice, chooseLink } from './linkPolicy.js'
 export const Admission = {
   /** Another link to the same peer is kept: close this one as a duplicate. */
   Refused: 'refused',
+  /** The tie-break favoured this link, but the current one is alive and unproven newcomers do not displace it (see `mayDisplace`). */
+  Contested: 'contested',
   /** The first link to the peer: report it joined. */
   Joined: 'joined',
   /** Took over from another link of the same remote process: report nothing. */
@@ -62,8 +64,9 @@ export class LinkTable {
   /**
    * Decides whether `link`, whose remote said `hello`, becomes the peer's current link. If it
    * does, it is current when this returns, and `previous` (if any) is the link it displaced.
+   * `mayDisplace` (see `mayDisplace`) has the last word before a current link is displaced.
    */
-  admit(link: Link, hello: Hello): { readonly admission: Admission; readonly previous?: Link } {
+  admit(link: Link, hello: Hello, mayDisplace: (choice: LinkChoice, current: Link) => boolean = () => true): { readonly admission: Admission; readonly previous?: Link } {
     const peer = hello.peerId
     const existing = this.current.get(peer)
     link.identify(hello)
@@ -77,6 +80,7 @@ export class LinkTable {
       { dialer: link.outbound ? this.self : peer, session: hello.session }
     )
     if (choice === LinkChoice.KeepExisting) return { admission: Admission.Refused }
+    if (!mayDisplace(choice, existing)) return { admission: Admission.Contested }
     this.setCurrent(peer, link)
     return { admission: choice === LinkChoice.Restart ? Admission.Restarted : Admission.Replaced, previous: existing }
   }

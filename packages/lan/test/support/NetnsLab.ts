@@ -56,16 +56,17 @@ export class NetnsLab {
   ) {}
 
   /**
-   * Builds a lab of `count` hosts. Throws {@link NetnsUnavailableError} if this machine cannot;
+   * Builds a lab of `count` hosts, its namespaces named `<prefix><pid>-…` (another prefix keeps
+   * another suite's labs apart). Throws {@link NetnsUnavailableError} if this machine cannot;
    * a half-built lab is removed before the error is thrown.
    */
-  static async create(count: number): Promise<NetnsLab> {
+  static async create(count: number, prefix: string = NETNS_PREFIX): Promise<NetnsLab> {
     try {
       await ip(['-V'])
     } catch (error) {
       throw new NetnsUnavailableError(`the \`ip\` command (iproute2) is not usable: ${error instanceof Error ? error.message : String(error)}`)
     }
-    const name = `${NETNS_PREFIX}${process.pid}-${randomBytes(2).toString('hex')}`
+    const name = `${prefix}${process.pid}-${randomBytes(2).toString('hex')}`
     const net = await unusedSubnet()
     const lab = new NetnsLab(name, `${name}-br`, `${net}.0/24`,
       Array.from({ length: count }, (_, i) => ({ ns: `${name}-${i + 1}`, address: `${net}.${i + 1}` })))
@@ -130,12 +131,12 @@ export class NetnsLab {
  * Deletes namespaces left by earlier runs: those named with {@link NETNS_PREFIX} whose creating
  * process is gone (a running lab, e.g. a parallel run, is left alone). Resolves with their names.
  */
-export async function removeLeftoverNamespaces(): Promise<string[]> {
+export async function removeLeftoverNamespaces(prefix: string = NETNS_PREFIX): Promise<string[]> {
   const listed = await ip(['netns', 'list']).catch(() => '')
   const removed: string[] = []
   for (const line of listed.split('\n')) {
     const ns = line.split(' ')[0] ?? ''
-    const pid = Number(/^sship-nt-(\d+)-/.exec(ns)?.[1])
+    const pid = ns.startsWith(prefix) ? Number(/^(\d+)-/.exec(ns.slice(prefix.length))?.[1]) : NaN
     if (!Number.isInteger(pid) || isAlive(pid)) continue
     await ip(['netns', 'del', ns]).catch(() => undefined)
     removed.push(ns)

@@ -1,4 +1,4 @@
-import { crc32 } from './crc32.js'
+import { crc32 } from 'node:zlib'
 
 /**
  * The on-disk format of a doc log, as pure functions over bytes (no I/O).

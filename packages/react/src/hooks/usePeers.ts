@@ -1,7 +1,7 @@
 import type { CoordinatorSnapshot, PeerId } from '@sship/core'
 import { useCallback } from 'react'
 import { useSshipContext } from '../provider/useSshipContext.js'
-import { useSyncExternalStoreWithSelector } from '../store/useSyncExternalStoreWithSelector.js'
+import { useSyncExternalStoreWithSelector } from 'use-sync-external-store/with-selector'
 
 /** What {@link usePeers} returns. */
 export interface Peers {
@@ -26,5 +26,5 @@ export function usePeers(): Peers {
   const { connection } = useSshipContext('usePeers')
   const subscribe = useCallback((onChange: () => void) => connection.subscribe(onChange), [connection])
   const getSnapshot = useCallback(() => connection.getSnapshot(), [connection])
-  return useSyncExternalStoreWithSelector(subscribe, getSnapshot, selectPeers, samePeers)
+  return useSyncExternalStoreWithSelector(subscribe, getSnapshot, getSnapshot, selectPeers, samePeers)
 }

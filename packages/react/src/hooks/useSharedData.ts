@@ -1,7 +1,7 @@
 import { useCallback } from 'react'
 import { useSshipContext } from '../provider/useSshipContext.js'
 import { SharedDataStore, type SharedData } from '../store/SharedDataStore.js'
-import { useSyncExternalStoreWithSelector } from '../store/useSyncExternalStoreWithSelector.js'
+import { useSyncExternalStoreWithSelector } from 'use-sync-external-store/with-selector'
 
 /** The whole shared data (`connection.data`, a `Y.Map`) as JSON; re-renders on every change. */
 export function useSharedData(): SharedData
@@ -24,5 +24,5 @@ export function useSharedData(key?: string): unknown {
   const { connection } = useSshipContext('useSharedData')
   const store = SharedDataStore.for(connection.data)
   const select = useCallback((data: SharedData): unknown => (key === undefined ? data : data[key]), [key])
-  return useSyncExternalStoreWithSelector(store.subscribe, store.getSnapshot, select)
+  return useSyncExternalStoreWithSelector(store.subscribe, store.getSnapshot, store.getSnapshot, select)
 }

@@ -1,7 +1,7 @@
 import type { JsonObject } from '@sship/core'
 import { useCallback } from 'react'
 import { useSshipContext } from '../provider/useSshipContext.js'
-import { useSyncExternalStoreWithSelector } from '../store/useSyncExternalStoreWithSelector.js'
+import { useSyncExternalStoreWithSelector } from 'use-sync-external-store/with-selector'
 
 const whole = (state: JsonObject): JsonObject => state
 
@@ -26,5 +26,5 @@ export function useSharedState(selector?: (state: JsonObject) => unknown, isEqua
   const { connection } = useSshipContext('useSharedState')
   const subscribe = useCallback((onChange: () => void) => connection.subscribeState(onChange), [connection])
   const getSnapshot = useCallback(() => connection.getState(), [connection])
-  return useSyncExternalStoreWithSelector(subscribe, getSnapshot, selector ?? whole, isEqual)
+  return useSyncExternalStoreWithSelector(subscribe, getSnapshot, getSnapshot, selector ?? whole, isEqual)
 }

@@ -1,5 +1,5 @@
 import { combineTransports, connect, cryptoRandom, initServer, randomHex, asPeerId, SecureTransport, type Connection, type PeerId, type Server, type ServerHandler, type TimingOptions, type Transport } from '@sship/core'
-import { followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
+import { claimBrowserCandidacy, followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
 import { WsClientTransport } from '@sship/websocket'
 import * as Y from 'yjs'
 import { CONFIG_PATH, DOC_PATH, LINK_PATH, parseAppConfig, type AppConfig } from '../config/appConfig.js'
@@ -7,6 +7,7 @@ import { hostEndpoints } from '../config/HostEndpoint.js'
 import { fragmentSecret } from '../config/roomFragment.js'
 import { LinkStatusStore } from '../status/LinkStatusStore.js'
 import { openLocalReplica, tabPeerId } from './localReplica.js'
+import { watchPageLifecycle } from './pageLifecycle.js'
 import { TimelineLog } from '../status/TimelineLog.js'
 
 /** A link or frame refused by the room's `SecureTransport`: its `SecurityError` code and the peer. */
@@ -33,7 +34,8 @@ export interface WebPeerOptions {
 /** Everything a page runs: its peer (eligible: browsers can be the server too) and its status stores. */
 export interface WebPeer {
   readonly peerId: PeerId
-  readonly server: Server
+  /** The server side, in the one tab of this browser that stands as its candidate; other tabs are clients. */
+  readonly server: Server | undefined
   readonly connection: Connection
   readonly links: LinkStatusStore
   readonly timeline: TimelineLog
@@ -112,7 +114,11 @@ export async function startWebPeer(options: WebPeerOptions): Promise<WebPeer> {
   // host does not serve its replica, the page syncs over secure links.
   const replica = await openLocalReplica(`sship:${app}`)
   if (config?.ready === true && secret === undefined) await mergeHostReplica(replica.doc)
-  const peerId = asPeerId(tabPeerId(() => `b-${randomHex(cryptoRandom, 6)}`))
+  // Tabs of one browser stand as one candidate under one GUID (Web Locks): the successorship list
+  // grows by browsers, not by tabs. The other tabs are clients under GUIDs of their own.
+  const fresh = (): string => `b-${randomHex(cryptoRandom, 6)}`
+  const candidacy = await claimBrowserCandidacy({ app, fresh, valid: (id) => /^b-[0-9a-f]{12}$/.test(id) })
+  const peerId = asPeerId(candidacy.candidate ? candidacy.browserId : tabPeerId(fresh))
   const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LINK_PATH}`
   const ws = new WsClientTransport({ peerId, app, urls: [...new Set([origin, ...(config?.hosts ?? [])])] })
   const rtc = config !== undefined && config.signaling.length > 0
@@ -130,29 +136,34 @@ export async function startWebPeer(options: WebPeerOptions): Promise<WebPeer> {
   const transport: Transport = security ?? combined
   // Join the host's app rather than create one: wait (bounded) for the first host link.
   await ws.waitForLink(HOST_WAIT_MS)
-  const server = initServer(app, {
-    transport, version: options.version, timing: { ...options.timing, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc
-  })
-  server.onReceive(options.serverCode(server))
-  const connection = connect(app, { peer: server.peer })
+  const peerOptions = { transport, timing: { ...options.timing, joinGraceMs: PAGE_JOIN_GRACE_MS }, doc: replica.doc, mode: config?.mode ?? 'availability' }
+  const server = candidacy.candidate ? initServer(app, { ...peerOptions, version: options.version }) : undefined
+  // A backgrounded or frozen page hands the server role off and stands back until it is visible.
+  const unwatchLifecycle = server === undefined ? () => undefined : watchPageLifecycle(server, document, window)
+  if (server !== undefined) server.onReceive(options.serverCode(server))
+  const connection = connect(app, server === undefined ? peerOptions : { peer: server.peer })
   const followHosts = (): void => {
     for (const endpoint of hostEndpoints(connection.data.toJSON() as Record<string, unknown>).values()) ws.addUrl(endpoint.ws)
   }
   connection.data.observe(followHosts)
   followHosts()
   // Signaling servers published in the document by hosts that started after this page loaded.
-  const unfollowSignaling = rtc === undefined ? () => undefined : followSignaling(server.peer.doc, rtc)
+  const unfollowSignaling = rtc === undefined ? () => undefined : followSignaling(connection.peer.doc, rtc)
   const links = new LinkStatusStore(transport, ws, rtc, undefined, undefined, { secure: security !== undefined, refusals: () => refusals })
   const timeline = new TimelineLog(connection)
   return {
     peerId, server, connection, links, timeline, config, restored: replica.restored, secure: security !== undefined, refusals: () => [...refusals],
     stop: () => {
+      unwatchLifecycle()
       connection.data.unobserve(followHosts)
       unfollowSignaling()
       links.dispose()
       timeline.dispose()
       connection.close()
-      server.stop()
+      // A closing tab leaves the list (its browser re-joins at the end with its next tab).
+      if (server !== undefined) server.peer.leave()
+      else connection.peer.stop()
+      candidacy.release()
       replica.close()
     }
   }

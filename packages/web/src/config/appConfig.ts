@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly secure: boolean
   /** The app's own settings from its host (`startWebHost({ settings })`), e.g. display options. */
   readonly settings: Readonly<Record<string, unknown>>
+  /** The room's mode (the host's `--mode`): every peer of a room must use the same. Default availability. */
+  readonly mode: 'availability' | 'quorum'
 }
 
 /** The path of the config document. */
@@ -35,12 +37,12 @@ export const LINK_PATH = '/sship'
 /** Parses a config; undefined if it is not one. */
 export function parseAppConfig(value: unknown): AppConfig | undefined {
   if (typeof value !== 'object' || value === null) return undefined
-  const { app, host, signaling, hosts, ready, secure, settings } = value as Record<string, unknown>
+  const { app, host, signaling, hosts, ready, secure, settings, mode } = value as Record<string, unknown>
   const urls = (v: unknown): string[] | undefined =>
     Array.isArray(v) && v.every((u) => typeof u === 'string' && /^wss?:\/\//.test(u)) ? (v as string[]) : undefined
   const s = urls(signaling)
   const h = urls(hosts)
   if (typeof app !== 'string' || typeof host !== 'string' || s === undefined || h === undefined) return undefined
   const own = typeof settings === 'object' && settings !== null && !Array.isArray(settings) ? (settings as Record<string, unknown>) : {}
-  return { app, host, signaling: s, hosts: h, ready: ready !== false, secure: secure === true, settings: own }
+  return { app, host, signaling: s, hosts: h, ready: ready !== false, secure: secure === true, settings: own, mode: mode === 'quorum' ? 'quorum' : 'availability' }
 }

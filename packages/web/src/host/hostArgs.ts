@@ -1,3 +1,4 @@
+import { userPath } from '@sship/lan'
 /** The host's command line, parsed. */
 export interface HostArgs {
   /** HTTP port of the page and of browsers' links (`/sship`). */
@@ -14,6 +15,12 @@ export interface HostArgs {
   readonly mdnsPort: number
   /** How long the returning host waits before it takes the role back. */
   readonly holdDownMs: number
+  /**
+   * `--mode quorum`: only a majority of the eligible peers elects a coordinator and a reply is
+   * shown only once a majority holds it (nothing acknowledged is ever decided twice; a cut-off
+   * minority waits). Default `availability` (see the README's "Modes").
+   */
+  readonly mode: 'availability' | 'quorum'
   /** Directory of the built page. */
   readonly dist: string | undefined
   /** Directory of the host's append log (document + GUID), so the app survives a total outage. */
@@ -27,7 +34,7 @@ export interface HostArgs {
 /** What `--help` prints, for an app started with `command` that serves `what` (e.g. "the office-hours queue"). */
 export function hostUsage(command: string, what: string): string {
   return `usage: ${command} [--port 8080] [--interface 127.0.0.1 | --lan] [--signaling-port N]
-       [--id GUID] [--hold-down ms] [--mdns-port 5353] [--no-mdns] [--no-qr] [--dist DIR]
+       [--id GUID] [--hold-down ms] [--mode availability|quorum] [--mdns-port 5353] [--no-mdns] [--no-qr] [--dist DIR]
        [--secret-file PATH] [--data-dir DIR]
 
 Serves ${what} over HTTP, runs a WebRTC signaling server, and joins the app as an
@@ -36,6 +43,8 @@ only); --lan binds to and advertises on this machine's first LAN address instead
 --secret-file locks the room with the secret in PATH (a random one is written there if the file
 does not exist; or set SSHIP_SECRET): every link must prove it and is encrypted, and the printed
 links and QR code carry it in their #fragment, which browsers never send to a server.
+--mode quorum: only a side with a majority of the eligible peers (hosts and pages) serves, and a
+TA sees a call only once a majority holds it: never the same student called twice after a cut.
 --data-dir keeps the host's document and GUID in DIR (crash-safe append log): a host restarted
 with it brings the app back even when every other peer is gone too.`
 }
@@ -57,6 +66,7 @@ export function parseHostArgs(argv: readonly string[], defaults: HostArgDefaults
   let mdns = true
   let mdnsPort = DEFAULTS.mdnsPort
   let holdDownMs = DEFAULTS.holdDownMs
+  let mode: HostArgs['mode'] = 'availability'
   let dist: string | undefined
   let secretFile: string | undefined
   let dataDir: string | undefined
@@ -83,9 +93,15 @@ export function parseHostArgs(argv: readonly string[], defaults: HostArgDefaults
       case '--no-mdns': mdns = false; break
       case '--mdns-port': mdnsPort = int(flag, 1, 65535); break
       case '--hold-down': holdDownMs = int(flag, 0, 600_000); break
+      case '--mode': {
+        const m = value(flag)
+        if (m !== 'availability' && m !== 'quorum') throw new TypeError(`--mode must be availability or quorum, got ${m}`)
+        mode = m
+        break
+      }
       case '--dist': dist = value(flag); break
-      case '--secret-file': secretFile = value(flag); break
-      case '--data-dir': dataDir = value(flag); break
+      case '--secret-file': secretFile = userPath(value(flag)); break
+      case '--data-dir': dataDir = userPath(value(flag)); break
       case '--no-qr': qr = false; break
       case '--help': case '-h': help = true; break
       default: throw new TypeError(`unknown argument ${flag} (--help lists the flags)`)
@@ -94,6 +110,6 @@ export function parseHostArgs(argv: readonly string[], defaults: HostArgDefaults
   if (lan && iface !== undefined) throw new TypeError('give either --interface ADDR or --lan, not both')
   if (!lan && iface === undefined) iface = '127.0.0.1'
   return {
-    port, signalingPort: signalingPort ?? (port === 0 ? 0 : port + 1), interface: iface, lan, id, mdns, mdnsPort, holdDownMs, dist, secretFile, dataDir, qr, help
+    port, signalingPort: signalingPort ?? (port === 0 ? 0 : port + 1), interface: iface, lan, id, mdns, mdnsPort, holdDownMs, mode, dist, secretFile, dataDir, qr, help
   }
 }

@@ -12,6 +12,8 @@ import { CONFIG_PATH, DOC_PATH, LINK_PATH, type AppConfig } from '../config/appC
 import { WebDataKey } from '../config/dataKeys.js'
 import { hostEndpoints, type HostEndpoint } from '../config/HostEndpoint.js'
 import { setPeerLabel } from '../config/PeerLabel.js'
+import { HTTP_LIMITS } from './httpLimits.js'
+import { requestPath } from './requestPath.js'
 import { serveStatic } from './staticFiles.js'
 
 /** Options of {@link startWebHost}: the app, and the host's flags (resolved, see `parseHostArgs`). */
@@ -35,6 +37,8 @@ export interface WebHostOptions {
   readonly mdns: boolean
   readonly mdnsPort: number
   readonly holdDownMs: number
+  /** Availability (default) or quorum mode; every peer of the room must use the same (pages read it from the config). */
+  readonly mode?: 'availability' | 'quorum'
   /** Directory of the built page. */
   readonly dist: string
   /** Keep the document and the GUID in this directory (`@sship/persist`); `id`, when given, must match the one kept there. */
@@ -99,14 +103,21 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     transport,
     version: options.version,
     timing: lanTiming({ ...options.timing, holdDownMs: options.holdDownMs, joinGraceMs: HOST_JOIN_GRACE_MS }),
+    // A Node host does not sleep like a phone: it takes the role back after a hold-down.
+    stable: true,
+    mode: options.mode ?? 'availability',
     onError: (error) => report(error),
     ...(log === undefined ? {} : { doc: log.doc })
   })
   server.onReceive(options.serverCode(server))
   const conn = connect(app, { peer: server.peer })
 
-  const http = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname
+  const http = createServer(HTTP_LIMITS, (req, res) => {
+    const path = requestPath(req.url)
+    if (path === undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request path\n')
+      return
+    }
     if (path === CONFIG_PATH) {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(configFor()))
       return
@@ -120,14 +131,23 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' }).end(Y.encodeStateAsUpdate(conn.doc))
       return
     }
-    serveStatic(options.dist, req, res).catch((error: unknown) => {
+    serveStatic(options.dist, path, req, res).catch((error: unknown) => {
       report(error)
       if (!res.headersSent) res.writeHead(500).end()
       else res.destroy()
     })
   })
   http.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://x').pathname === LINK_PATH) hub.handleUpgrade(req, socket, head)
+    socket.on('error', () => socket.destroy())
+    if (requestPath(req.url) === LINK_PATH) hub.handleUpgrade(req, socket, head)
+    // WebSocket links live at LINK_PATH only: an upgrade anywhere else is a bad request.
+    else socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy())
+  })
+  // An HTTP-level error (a malformed request, a reset) closes that one socket, never the host.
+  http.on('clientError', (error, socket) => {
+    // Answered, then destroyed: a client that does not read (a slowloris) must not keep the socket half-open.
+    const status = (error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request'
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy())
     else socket.destroy()
   })
   let signaling: SignalingServer | undefined
@@ -160,7 +180,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     known.set(peerId, endpoint)
     const others = [...known.entries()].filter(([id]) => id !== peerId).map(([, e]) => e)
     return {
-      app, host: peerId, ready: conn.getSnapshot().successors.length > 0, secure: options.secret !== undefined,
+      app, host: peerId, ready: conn.getSnapshot().successors.length > 0, secure: options.secret !== undefined, mode: options.mode ?? 'availability',
       signaling: [endpoint.signaling, ...others.map((e) => e.signaling)], hosts: [endpoint.ws, ...others.map((e) => e.ws)],
       settings: options.settings ?? {}
     }

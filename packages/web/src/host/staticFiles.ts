@@ -15,11 +15,10 @@ const TYPES: Readonly<Record<string, string>> = {
 }
 
 /**
- * Serves the built page from `root`: files by path (never outside `root`), and `index.html` for
+ * Serves the built page from `root`: files by `path` (already decoded by `requestPath`; never outside `root`), and `index.html` for
  * anything else. Hashed assets are cached for long; the page itself is not cached.
  */
-export async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+export async function serveStatic(root: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const wanted = normalize(join(root, path))
   const inside = wanted === root || wanted.startsWith(root.endsWith(sep) ? root : root + sep)
   let file = join(root, 'index.html')

@@ -1,5 +1,5 @@
 import { FrameError, FrameErrorCode, type Clock, type PeerId, type TimerHandle } from '@sship/core'
-import SimplePeer from 'simple-peer'
+import SimplePeer from '#simple-peer'
 import { filterSignal, type CandidateFilter } from '../ice/candidateFilter.js'
 import type { SignalPayload } from '../signaling/signalingMessages.js'
 import { FrameAssembler } from './FrameAssembler.js'

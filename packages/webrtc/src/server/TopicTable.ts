@@ -40,6 +40,16 @@ export class TopicTable<C> {
     return [...(this.byTopic.get(topic) ?? [])]
   }
 
+  /** True if `conn` subscribes to `topic`. */
+  has(conn: C, topic: string): boolean {
+    return this.byConn.get(conn)?.has(topic) === true
+  }
+
+  /** How many topics `conn` subscribes to. */
+  topicsOf(conn: C): number {
+    return this.byConn.get(conn)?.size ?? 0
+  }
+
   /** How many topics have at least one subscriber. */
   get topicCount(): number {
     return this.byTopic.size

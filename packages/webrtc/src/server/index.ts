@@ -8,3 +8,4 @@
 
 export { SignalingServer, type SignalingServerOptions } from './SignalingServer.js'
 export { TopicTable } from './TopicTable.js'
+export { DEFAULT_SIGNALING_LIMITS, SignalingCloseCode, type SignalingLimits } from './SignalingLimits.js'

@@ -1,5 +1,4 @@
-import type { Clock, Random, TimerHandle } from '@sship/core'
-import { Backoff, type BackoffOptions } from './Backoff.js'
+import { Backoff, type BackoffOptions, type Clock, type Random, type TimerHandle } from '@sship/core'
 import { formatSignalingMessage, parseSignalingMessage, type ClientMessage } from './signalingMessages.js'
 import { messageText, SOCKET_OPEN, type SignalingSocket, type SignalingSocketConstructor } from './SignalingSocket.js'
 
@@ -32,7 +31,7 @@ export interface SignalingClientOptions {
   readonly WebSocket: SignalingSocketConstructor
   readonly clock: Clock
   readonly random: Random
-  readonly backoff?: BackoffOptions
+  readonly backoff?: Partial<BackoffOptions>
   /** Interval of keepalive pings; a socket silent for twice this long is dropped and redialed. Default 10000. */
   readonly pingIntervalMs?: number
 }

@@ -1,5 +1,4 @@
-import type { Clock, Random } from '@sship/core'
-import type { BackoffOptions } from './Backoff.js'
+import type { BackoffOptions, Clock, Random } from '@sship/core'
 import { SignalingClient, type SignalingClientEvents } from './SignalingClient.js'
 import type { SignalingSocketConstructor } from './SignalingSocket.js'
 
@@ -12,7 +11,7 @@ export interface SignalingPoolOptions {
   readonly WebSocket: SignalingSocketConstructor
   readonly clock: Clock
   readonly random: Random
-  readonly backoff?: BackoffOptions
+  readonly backoff?: Partial<BackoffOptions>
   readonly pingIntervalMs?: number
 }
 

@@ -1,6 +1,5 @@
-import type { Clock, PeerId, Random } from '@sship/core'
+import type { BackoffOptions, Clock, PeerId, Random } from '@sship/core'
 import type { CandidateFilter } from '../ice/candidateFilter.js'
-import type { BackoffOptions } from '../signaling/Backoff.js'
 import type { SignalingSocketConstructor } from '../signaling/SignalingSocket.js'
 
 /** Options of a {@link WebrtcTransport}. */
@@ -36,7 +35,7 @@ export interface WebrtcTransportOptions {
   /** Randomness for backoff jitter and glare tokens. Default: WebCrypto. */
   readonly random?: Random
   /** Signaling redial backoff. Default 100 ms doubling to 5 s. */
-  readonly backoff?: BackoffOptions
+  readonly backoff?: Partial<BackoffOptions>
   /** Signaling keepalive interval. Default 10 s. */
   readonly pingIntervalMs?: number
   /** A link not open after this long is dropped and tried again. Default 15 s. */

@@ -5,4 +5,4 @@
  * @packageDocumentation
  */
 
-export { WsHubTransport, type WsHubTransportOptions } from './WsHubTransport.js'
+export { WsHubTransport, DEFAULT_HUB_BUDGET, type HubBudget, type WsHubTransportOptions } from './WsHubTransport.js'

@@ -23,6 +23,12 @@ export const WsCloseCode = {
   Duplicate: 4003,
   /** A newer link from the same peer replaced this one. */
   Replaced: 4004,
+  /** The other side did not read: its send queue passed the host's budget. */
+  SendQueueFull: 4005,
+  /** More frames per second than the host's budget. */
+  TooManyFrames: 4006,
+  /** The host holds as many sockets as it accepts; try again later. */
+  ServerFull: 4007,
   /** The host is shutting down. */
   GoingAway: 1001
 } as const

@@ -1,0 +1,62 @@
+import type { PeerId } from '../../ids/ids.js'
+import type { TimingOptions } from '../timing.js'
+import { ArrivalWindow } from './ArrivalWindow.js'
+
+/** Gaps a link must have shown before its statistics count (until then the floor applies). */
+const MIN_SAMPLES = 8
+
+/**
+ * An adaptive failure detector, phi-accrual style: per link, the silence after which the peer at
+ * the other end is suspected is the mean inter-arrival gap plus `suspectSigmas` standard
+ * deviations, clamped to `[suspectMs, suspectMaxMs]`. On a clean LAN gaps are regular, so the
+ * floor (today's 250 ms) applies and failover stays fast; on a jittery, lossy Wi-Fi the spread of
+ * the gaps (lost heartbeats included) buys patience up to the ceiling.
+ *
+ * `healthFactor` (see {@link LocalHealth}) stretches every timeout while this peer's own
+ * event loop is late: a starved process must not trust its own sense of silence.
+ */
+export class FailureDetector {
+  private readonly links = new Map<PeerId, ArrivalWindow>()
+
+  constructor(private readonly timing: TimingOptions, private readonly healthFactor: () => number = () => 1) {}
+
+  /** A periodic message (heartbeat or ack) from `peer` arrived at `now`. */
+  heard(peer: PeerId, now: number): void {
+    let w = this.links.get(peer)
+    if (w === undefined) {
+      w = new ArrivalWindow(this.timing.suspectMaxMs)
+      this.links.set(peer, w)
+    }
+    w.arrived(now)
+  }
+
+  /** Forgets `peer` (it left). */
+  forget(peer: PeerId): void {
+    this.links.delete(peer)
+  }
+
+  /** The link's own timeout, before local health: mean + sigmas * deviation, clamped. */
+  linkTimeout(peer: PeerId): number {
+    const { suspectMs, suspectMaxMs, suspectSigmas, heartbeatMs } = this.timing
+    const w = this.links.get(peer)
+    const mean = w?.mean()
+    if (w === undefined || mean === undefined || w.size < MIN_SAMPLES) return suspectMs
+    // A floor on the deviation: perfectly regular gaps must not make one late frame fatal.
+    const spread = Math.max(w.deviation(), heartbeatMs / 10)
+    return clamp(mean + suspectSigmas * spread, suspectMs, suspectMaxMs)
+  }
+
+  /** The silence after which `peer` is suspected now: the link's timeout times local health, clamped. */
+  timeout(peer: PeerId): number {
+    return clamp(this.linkTimeout(peer) * this.healthFactor(), this.timing.suspectMs, this.timing.suspectMaxMs)
+  }
+
+  /** Standard deviation of `peer`'s gaps (0 when unknown): how much its one-way delay varies. */
+  jitter(peer: PeerId): number {
+    return this.links.get(peer)?.deviation() ?? 0
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v))
+}

@@ -1,0 +1,3 @@
+import { judgeSuite } from './suite.js'
+
+judgeSuite('availability', 'test/judge/availability.test.ts')

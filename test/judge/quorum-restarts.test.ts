@@ -1,0 +1,3 @@
+import { judgeSuite } from './suite.js'
+
+judgeSuite('quorum-restarts', 'test/judge/quorum-restarts.test.ts')

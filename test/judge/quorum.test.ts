@@ -1,0 +1,3 @@
+import { judgeSuite } from './suite.js'
+
+judgeSuite('quorum', 'test/judge/quorum.test.ts')
