@@ -389,5 +389,35 @@ it('a total outage where only a browser kept the queue (IndexedDB): the host com
   expect(await ta.evaluate(() => window.__sshipQueue?.state())).toEqual({ assigned: { [a1]: 'Tess' } })
   const d2 = await dequeue(ta)
   expect(d2.entry, 'Alice\'s second entry, not her first again').toBe(a2)
+  // The reloaded page started from what it kept: its timeline says so, and shows no handoff.
+  expect((await timelineTimes(ta, 'resumed')).length, 'a resumed page says "resumed"').toBe(1)
+  expect(await timelineTimes(ta, 'handoff')).toEqual([])
   console.info(JSON.stringify({ test: 'browser kept the queue', epochs: [d1.epoch, d2.epoch], decidedBy: [d1.by, d2.by] }))
+})
+
+it('a TA PIN keeps students out of the TA desk; with --private-topics students see who waits, not what about', async () => {
+  session = new QueueSession()
+  await session.startHost({ args: ['--ta-pin', '2468', '--private-topics'] })
+  const student = await session.open('#student')
+  const ta = await session.open('#ta')
+  await session.mesh([student, ta], HOST_ID, 2)
+  expect(await ta.getByTestId('ta-name').count(), 'the desk is locked').toBe(0)
+  await ta.getByTestId('ta-pin').fill('1357')
+  await ta.getByTestId('ta-unlock').click()
+  await ta.getByTestId('pin-wrong').waitFor()
+  await ta.getByTestId('ta-pin').fill('2468')
+  await ta.getByTestId('ta-unlock').click()
+  await ta.getByTestId('ta-name').waitFor()
+  await enqueue(student, 'Dana', 'recursion depth')
+  await waitFor('the TA to see Dana with her topic', async () =>
+    (await ta.getByTestId('queue-list').textContent())?.includes('recursion depth') === true ? true : undefined, 10_000)
+  const seenByStudent = (await student.getByTestId('queue-list').textContent()) ?? ''
+  expect(seenByStudent).toContain('Dana')
+  expect(seenByStudent, 'topics are for TAs only').not.toContain('recursion depth')
+  // Names, not GUIDs: the TA appears by name on the student's screen once she typed it.
+  await ta.getByTestId('ta-name').fill('Tess')
+  await ta.getByTestId('ta-name').blur()
+  await waitFor('the student to see the TA by name', async () =>
+    (await student.getByTestId('successors').textContent())?.includes('TA Tess') === true ? true : undefined, 10_000)
+  await shoot({ student, ta }, '08-pin-private-topics')
 })

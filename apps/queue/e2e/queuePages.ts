@@ -2,12 +2,14 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { HostProcess } from './HostProcess.js'
+import { HostProcess, type HostScript } from '@sship/web/testing'
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 /** Where the step screenshots go (git-ignored). */
 export const SHOTS = `${ROOT}test-results/queue-e2e`
+/** The queue's host script, and the line where it prints the page's URL. */
+export const QUEUE_HOST: HostScript = { cwd: fileURLToPath(new URL('..', import.meta.url)), script: 'host/main.ts', urlLine: /^office-hours queue: (http:\/\/[^\s#]+)/ }
 export const HOST_ID = 'host-e2e'
 export const HOLD_DOWN_MS = 3000
 /** The HTTP port of the first host; a second host (`startHost({ id, port })`) takes another. */
@@ -82,11 +84,12 @@ export class QueueSession {
    * Starts a host (again, with the same GUID and port: a restart); resolves once it printed its
    * URL. The first host started is the one pages are opened from unless `open` is told otherwise.
    */
-  async startHost(options: { readonly id?: string; readonly port?: number; readonly secretFile?: string; readonly dataDir?: string } = {}): Promise<HostProcess> {
-    const host = new HostProcess([
+  async startHost(options: { readonly id?: string; readonly port?: number; readonly secretFile?: string; readonly dataDir?: string; readonly args?: readonly string[] } = {}): Promise<HostProcess> {
+    const host = new HostProcess(QUEUE_HOST, [
       '--port', String(options.port ?? HOST_PORT), '--id', options.id ?? HOST_ID, '--hold-down', String(HOLD_DOWN_MS),
       ...(options.secretFile === undefined ? [] : ['--secret-file', options.secretFile]),
-      ...(options.dataDir === undefined ? [] : ['--data-dir', options.dataDir])
+      ...(options.dataDir === undefined ? [] : ['--data-dir', options.dataDir]),
+      ...(options.args ?? [])
     ])
     this.hosts.push(host)
     const url = await host.url()

@@ -3,11 +3,10 @@ import { fileURLToPath } from 'node:url'
 import type { CoordinatorSnapshot } from '@sship/core'
 import { explainError, formatErrorLine, RepeatedErrors } from '@sship/lan'
 import qrcode from 'qrcode-terminal'
-import { displayName, peerLabels } from '../src/queue/PeerLabel.js'
-import { roomFragment } from '../src/queue/roomFragment.js'
-import { HOST_USAGE, parseHostArgs, type HostArgs } from './hostArgs.js'
-import { loadRoomSecret, type RoomSecret } from './roomSecret.js'
-import { startHost, type QueueHost } from './startHost.js'
+import { displayName, peerLabels, roomFragment } from '@sship/web'
+import { hostUsage, loadRoomSecret, parseHostArgs, startWebHost, type HostArgs, type RoomSecret, type WebHost } from '@sship/web/host'
+import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from '../src/server/queueServer.js'
+import { pinCheck, QUEUE_FLAGS, takeQueueArgs, type QueueArgs } from './queueArgs.js'
 
 /**
  * `npm start` at the repository root: the queue's Node host. Prints the page's URL (and a QR
@@ -15,14 +14,16 @@ import { startHost, type QueueHost } from './startHost.js'
  */
 async function main(argv: readonly string[]): Promise<number> {
   let args: HostArgs
+  let queue: QueueArgs
   try {
-    args = parseHostArgs(argv)
+    queue = takeQueueArgs(argv)
+    args = parseHostArgs(queue.rest)
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error))
     return 2
   }
   if (args.help) {
-    console.log(HOST_USAGE)
+    console.log(`${hostUsage('npm start --', 'the office-hours queue')}\n\n${QUEUE_FLAGS}`)
     return 0
   }
   const dist = args.dist ?? fileURLToPath(new URL('../dist', import.meta.url))
@@ -37,13 +38,14 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(error instanceof Error ? error.message : String(error))
     return 2
   }
-  let host: QueueHost
+  let host: WebHost
   // One line per source and 10 s: someone probing or flooding the room costs a few lines, not one per frame.
   const refusals = new RepeatedErrors({ emit: (l) => console.log(`[refused] ${formatErrorLine(l)}`) })
   const errors = new RepeatedErrors({ emit: (l) => console.error(`[error] ${formatErrorLine(l)}`) })
   try {
-    host = await startHost({
-      ...args, dist, ...(room === undefined ? {} : { secret: room.secret }),
+    host = await startWebHost({
+      ...args, dist, app: QUEUE_APP, version: QUEUE_CODE_VERSION, timing: QUEUE_TIMING, serverCode: queueServer,
+      settings: { privateTopics: queue.privateTopics, ...(queue.taPin === undefined ? {} : { taPin: pinCheck(queue.taPin) }) }, ...(room === undefined ? {} : { secret: room.secret }),
       onError: (e) => { if (process.env.SSHIP_QUEUE_DEBUG !== undefined) errors.report('host', e.message) },
       // A refused link is worth a line: a peer with another secret, or someone probing the room.
       onRefused: (code, peer, message) => refusals.report(peer ?? 'unknown peer', `${code}: ${message}`)
@@ -60,6 +62,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const secret = room?.secret
   console.log(`office-hours queue: ${host.url}${secret === undefined ? '' : roomFragment('student', secret)}  (${scope})`)
   console.log(`  students: ${host.url}${roomFragment('student', secret)}   TA: ${host.url}${roomFragment('ta', secret)}   host id: ${host.peerId}`)
+  if (queue.taPin !== undefined) console.log('  the TA desk asks for the PIN given with --ta-pin')
+  if (queue.privateTopics) console.log('  topics are shown to TAs only (--private-topics)')
   if (args.dataDir !== undefined) console.log(`  data kept in ${args.dataDir}: a restart brings the queue back`)
   if (room !== undefined) {
     const where = room.source === 'env' ? 'SSHIP_SECRET' : `${args.secretFile ?? ''}${room.source === 'created' ? ' (new, random)' : ''}`
@@ -94,13 +98,16 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** Prints one line whenever who serves, the epoch or the successorship list changes. */
-function printStatus(host: QueueHost): () => void {
+function printStatus(host: WebHost): () => void {
   let last = ''
+  // Until the host is ready (linked, the server known, its history caught up) a restarted host is
+  // rejoining, not witnessing a failover: the "server lost" it would see is its own old term.
+  let ready = false
   const show = (s: CoordinatorSnapshot): void => {
     const labels = peerLabels(host.connection.data.toJSON() as Record<string, unknown>)
     const name = (id: string | null): string => displayName(labels, id)
-    const who = s.failoverInProgress ? 'FAILOVER in progress'
-      : s.coordinator === null && s.epoch === 0 ? 'looking for the app on the network…'
+    const who = !ready ? (s.epoch > 0 ? 'rejoining the app…' : 'looking for the app on the network…')
+      : s.failoverInProgress ? 'FAILOVER in progress'
         : `server: ${name(s.coordinator)}${s.isServer ? ' (this host)' : ''}`
     const line = who +
       ` | epoch ${s.epoch} | successors: ${s.successors.map(name).join(' > ')} | alive ${s.alive.length}`
@@ -109,7 +116,16 @@ function printStatus(host: QueueHost): () => void {
     console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`)
   }
   show(host.connection.getSnapshot())
-  return host.connection.subscribe(() => show(host.connection.getSnapshot()))
+  const offReady = host.connection.onEvent((e) => {
+    if (e.type !== 'ready') return
+    ready = true
+    show(host.connection.getSnapshot())
+  })
+  const offSnapshot = host.connection.subscribe(() => show(host.connection.getSnapshot()))
+  return () => {
+    offReady()
+    offSnapshot()
+  }
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {

@@ -1,7 +1,8 @@
 import { SshipProvider } from '@sship/react'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { startPeer, type QueuePeer } from './boot/startPeer.js'
+import { startWebPeer, type WebPeer } from '@sship/web'
+import { QUEUE_APP, QUEUE_CODE_VERSION, QUEUE_TIMING, queueServer } from './server/queueServer.js'
 import { App } from './ui/App.js'
 import { QueuePeerContext } from './ui/QueuePeerContext.js'
 import './styles.css'
@@ -16,7 +17,7 @@ declare global {
 const root = createRoot(document.getElementById('root') as HTMLElement)
 root.render(<p className="boot">Connecting…</p>)
 
-startPeer(location).then((peer: QueuePeer) => {
+startWebPeer({ app: QUEUE_APP, version: QUEUE_CODE_VERSION, timing: QUEUE_TIMING, serverCode: queueServer }).then((peer: WebPeer) => {
   window.__sshipQueue = {
     peerId: peer.peerId,
     snapshot: () => peer.connection.getSnapshot(),

@@ -20,6 +20,8 @@ export { sship, initServer, connect, type ServerOptions, type ConnectOptions } f
 export { Server } from './api/Server.js'
 export { Connection, SendStatus, type SendResult, type RequestState, type Conflict } from './api/Connection.js'
 export type { PeerOptions } from './peer/Peer.js'
+export { ServerChange, type SshipEvent } from './peer/SshipEvent.js'
+export type { SshipLogger } from './peer/eventLog.js'
 export { Role } from './coordinator/Role.js'
 export type { CoordinatorSnapshot } from './coordinator/CoordinatorSnapshot.js'
 export type { ServerHandler } from './coordinator/RequestProcessor.js'

@@ -11,6 +11,7 @@
 
 export { Peer } from './peer/Peer.js'
 export { PeerStats } from './peer/PeerStats.js'
+export { formatEvent, eventNamespace } from './peer/eventLog.js'
 export type { CoordinatorEvent } from './coordinator/Coordinator.js'
 export { mergePatch } from './coordinator/json.js'
 export { DEFAULT_TIMING, resolveTiming } from './coordinator/timing.js'

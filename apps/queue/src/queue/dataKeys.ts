@@ -6,15 +6,12 @@
  *
  * - `entry:<id>` → {@link QueueEntry}: a student joined the queue (written once, by the student).
  * - `left:<id>` → {@link LeftMark}: the entry left the queue (anyone may write it; idempotent).
- * - `peer:<guid>` → {@link PeerLabel}: how a peer wants to be shown (its own key only).
- * - `host:<guid>` → `HostEndpoint`: where a Node host serves the app (its own key only).
+ * - `peer:<guid>`, `host:<guid>`: written by `@sship/web` (a peer's label, a host's endpoint).
  */
 export const DataKey = {
   entry: (id: string): string => `entry:${id}`,
-  left: (id: string): string => `left:${id}`,
-  peer: (guid: string): string => `peer:${guid}`,
-  host: (guid: string): string => `host:${guid}`
+  left: (id: string): string => `left:${id}`
 } as const
 
 /** The prefixes of {@link DataKey}. */
-export const DataPrefix = { entry: 'entry:', left: 'left:', peer: 'peer:', host: 'host:' } as const
+export const DataPrefix = { entry: 'entry:', left: 'left:' } as const

@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react'
 import { StatusPanel } from './StatusPanel.js'
 import { StudentView } from './StudentView.js'
-import { TaView } from './TaView.js'
+import { TaDesk } from './TaDesk.js'
 import { parseRoomFragment, roomFragment, type Screen } from '../queue/roomFragment.js'
 
 const screenOf = (hash: string): Screen => parseRoomFragment(hash).screen
@@ -26,7 +26,7 @@ export function App(): ReactNode {
         </nav>
       </header>
       <main className="layout">
-        {screen === 'ta' ? <TaView /> : <StudentView />}
+        {screen === 'ta' ? <TaDesk /> : <StudentView />}
         <StatusPanel />
       </main>
     </div>

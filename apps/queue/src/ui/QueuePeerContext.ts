@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react'
-import type { QueuePeer } from '../boot/startPeer.js'
+import type { WebPeer as QueuePeer } from '@sship/web'
 
 /** The page's {@link QueuePeer}, for the status hooks. */
 export const QueuePeerContext = createContext<QueuePeer | undefined>(undefined)

@@ -1,17 +1,18 @@
 import { useCoordinator, usePeers } from '@sship/react'
 import type { ReactNode } from 'react'
-import { displayName } from '../queue/PeerLabel.js'
-import { TimelineKind } from '../status/classifyChange.js'
+import { displayName, TimelineKind } from '@sship/web'
 import { useLabels } from './useLabels.js'
 import { useLinkStatus } from './useLinkStatus.js'
 import { useTimeline } from './useTimeline.js'
 
+/** The timeline in plain words (the kind stays in `data-kind`). */
 const KIND_TEXT: Record<string, string> = {
-  [TimelineKind.Joined]: 'server',
-  [TimelineKind.Lost]: 'lost server',
-  [TimelineKind.Failover]: 'failover',
-  [TimelineKind.Failback]: 'failback',
-  [TimelineKind.Handoff]: 'handoff'
+  [TimelineKind.Joined]: 'connected; server:',
+  [TimelineKind.Resumed]: 'resumed; server:',
+  [TimelineKind.Lost]: 'lost the server',
+  [TimelineKind.Failover]: 'took over (the server left):',
+  [TimelineKind.Failback]: 'back to the host:',
+  [TimelineKind.Handoff]: 'handed over:'
 }
 
 const time = (ms: number): string => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
@@ -38,10 +39,6 @@ export function StatusPanel(): ReactNode {
         </strong>
       </div>
       <div className="status-row">
-        <span className="label">Epoch</span>
-        <strong data-testid="epoch">{snap.epoch}</strong>
-      </div>
-      <div className="status-row">
         <span className="label">Connection</span>
         <span data-testid="conn-state" data-linked={links.linked} className={online ? 'ok' : 'warn'}>{connText}</span>
       </div>
@@ -53,29 +50,36 @@ export function StatusPanel(): ReactNode {
           </span>
         </div>
       )}
-      <div className="status-block">
-        <span className="label">Successorship list</span>
-        <ol className="successors" data-testid="successors">
-          {successors.map((id) => (
-            <li key={id} className={[id === snap.coordinator ? 'is-current' : '', alive.includes(id) ? '' : 'dead'].join(' ')} data-peer={id}>
-              {name(id)}{id === snap.self ? ' (you)' : ''}{id === snap.initialHost ? ' · initial host' : ''}
-            </li>
-          ))}
-        </ol>
-      </div>
-      <div className="status-block">
-        <span className="label">Timeline</span>
-        <ul className="timeline" data-testid="timeline">
-          {timeline.length === 0 && <li className="muted">nothing yet</li>}
-          {[...timeline].reverse().map((e, i) => (
-            <li key={`${e.at}-${i}`} className={`t-${e.kind}`} data-kind={e.kind}>
-              <time>{time(e.at)}</time> <b>{KIND_TEXT[e.kind]}</b>{' '}
-              {e.kind === TimelineKind.Lost ? name(e.from) : e.kind === TimelineKind.Joined ? name(e.to) : `${name(e.from)} → ${name(e.to)}`}
-              {e.kind !== TimelineKind.Lost && <span className="muted"> · epoch {e.epoch}</span>}
-            </li>
-          ))}
-        </ul>
-      </div>
+      <details className="details" data-testid="details">
+        <summary>Details</summary>
+        <div className="status-row">
+          <span className="label">Server term (it goes up each time another device takes over)</span>
+          <strong data-testid="epoch">{snap.epoch}</strong>
+        </div>
+        <div className="status-block">
+          <span className="label">Who takes over if the server goes, in order</span>
+          <ol className="successors" data-testid="successors">
+            {successors.map((id) => (
+              <li key={id} className={[id === snap.coordinator ? 'is-current' : '', alive.includes(id) ? '' : 'dead'].join(' ')} data-peer={id}>
+                {name(id)}{id === snap.self ? ' (you)' : ''}{id === snap.initialHost ? ' · initial host' : ''}
+              </li>
+            ))}
+          </ol>
+        </div>
+        <div className="status-block">
+          <span className="label">Timeline</span>
+          <ul className="timeline" data-testid="timeline">
+            {timeline.length === 0 && <li className="muted">nothing yet</li>}
+            {[...timeline].reverse().map((e, i) => (
+              <li key={`${e.at}-${i}`} className={`t-${e.kind}`} data-kind={e.kind}>
+                <time>{time(e.at)}</time> <b>{KIND_TEXT[e.kind]}</b>{' '}
+                {e.kind === TimelineKind.Lost ? name(e.from) : e.from === null ? name(e.to) : `${name(e.from)} → ${name(e.to)}`}
+                {e.kind !== TimelineKind.Lost && <span className="muted"> · term {e.epoch}</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </details>
     </aside>
   )
 }

@@ -1,9 +1,9 @@
 import { cryptoRandom } from '@sship/core/internals'
 import { useConnection } from '@sship/react'
-import { useState, type FormEvent, type ReactNode } from 'react'
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { enqueue, leave } from '../queue/queueWrites.js'
 import { EntryStatus, positionOf } from '../queue/queueView.js'
-import { setPeerLabel } from '../queue/PeerLabel.js'
+import { setPeerLabel } from '@sship/web'
 import { useQueueView } from './useQueueView.js'
 import { readLocal, readLocalList, writeLocal } from './localStore.js'
 import { QueueList } from './QueueList.js'
@@ -19,6 +19,12 @@ export function StudentView(): ReactNode {
   const [topic, setTopic] = useState('')
   const [mine, setMine] = useState<string[]>(() => readLocalList(MINE))
   const self = connection.peer.self
+
+  // Every screen shows this peer by name as soon as it has one (not only once it joins the queue).
+  const showName = (): void => {
+    if (name.trim() !== '') setPeerLabel(connection.data, self, { name: `student ${name.trim()}`, kind: 'browser' })
+  }
+  useEffect(showName, []) // once at start, with the name this browser kept
 
   const join = (e: FormEvent): void => {
     e.preventDefault()
@@ -37,7 +43,7 @@ export function StudentView(): ReactNode {
     <section className="card" aria-label="Student">
       <h2>Join the queue</h2>
       <form className="join" onSubmit={join}>
-        <label>Your name<input data-testid="student-name" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} autoComplete="name" /></label>
+        <label>Your name<input data-testid="student-name" value={name} maxLength={60} onChange={(e) => setName(e.target.value)} onBlur={showName} autoComplete="name" /></label>
         <label>What do you need help with?<input data-testid="student-topic" value={topic} maxLength={140} onChange={(e) => setTopic(e.target.value)} /></label>
         <button data-testid="enqueue" type="submit" disabled={name.trim() === '' || topic.trim() === ''}>Join queue</button>
       </form>

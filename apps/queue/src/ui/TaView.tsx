@@ -1,7 +1,7 @@
 import type { SendResult } from '@sship/core'
 import { useConflicts, useConnection, useCoordinator, useSend } from '@sship/react'
-import { useState, type ReactNode } from 'react'
-import { displayName, setPeerLabel } from '../queue/PeerLabel.js'
+import { useEffect, useState, type ReactNode } from 'react'
+import { displayName, setPeerLabel } from '@sship/web'
 import { queueView } from '../queue/queueView.js'
 import { forgetFinished } from '../queue/queueWrites.js'
 import type { DequeueReply } from '../server/queueServer.js'
@@ -24,6 +24,12 @@ export function TaView(): ReactNode {
   const [last, setLast] = useState<SendResult | undefined>()
   const [pending, setPending] = useState(false)
 
+  // Every screen shows this TA by name as soon as it has one.
+  const showName = (): void => {
+    if (ta.trim() !== '') setPeerLabel(connection.data, connection.peer.self, { name: `TA ${ta.trim()}`, kind: 'browser' })
+  }
+  useEffect(showName, []) // once at start, with the name this browser kept
+
   const next = (): void => {
     const name = ta.trim()
     if (name === '' || pending) return
@@ -44,7 +50,7 @@ export function TaView(): ReactNode {
     <section className="card" aria-label="TA">
       <h2>TA desk</h2>
       <div className="join">
-        <label>Your name<input data-testid="ta-name" value={ta} maxLength={60} onChange={(e) => setTa(e.target.value)} /></label>
+        <label>Your name<input data-testid="ta-name" value={ta} maxLength={60} onChange={(e) => setTa(e.target.value)} onBlur={showName} /></label>
         <button data-testid="dequeue" onClick={next} disabled={ta.trim() === '' || pending}>
           {pending ? (snap.failoverInProgress ? 'waiting for a new server…' : 'asking the server…') : 'Next student'}
         </button>

@@ -1,6 +1,6 @@
 import { useSharedData } from '@sship/react'
 import { useMemo } from 'react'
-import { peerLabels, type PeerLabel } from '../queue/PeerLabel.js'
+import { peerLabels, type PeerLabel } from '@sship/web'
 
 /** Every peer's display label, from the shared data. */
 export function useLabels(): ReadonlyMap<string, PeerLabel> {

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import type { LinkStatus } from '../status/LinkStatusStore.js'
+import type { LinkStatus } from '@sship/web'
 import { useQueuePeer } from './QueuePeerContext.js'
 
 /** How this page is linked (hosts over WebSocket, browsers over WebRTC). */

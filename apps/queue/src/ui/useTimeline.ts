@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import type { TimelineEvent } from '../status/classifyChange.js'
+import type { TimelineEvent } from '@sship/web'
 import { useQueuePeer } from './QueuePeerContext.js'
 
 /** The failovers and failbacks this page has seen, oldest first. */

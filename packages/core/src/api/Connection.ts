@@ -6,6 +6,7 @@ import type { CanonicalDecision } from '../coordinator/Ledger.js'
 import { HandlerError, SshipError, StoppedError } from '../errors/errors.js'
 import type { PeerId } from '../ids/ids.js'
 import type { Peer } from '../peer/Peer.js'
+import type { SshipEvent } from '../peer/SshipEvent.js'
 import { randomHex } from '../random/Random.js'
 
 /** Where a sent request stands. */
@@ -150,6 +151,22 @@ export class Connection {
   onReceive(receiver: (msg: Json) => void): () => void {
     this.receivers.add(receiver)
     return () => this.receivers.delete(receiver)
+  }
+
+  /**
+   * Observes the peer's events (readiness, server changes, role, links, conflicts, stop), one
+   * typed value each; returns the unsubscribe function. See {@link SshipEvent}.
+   */
+  onEvent(listener: (event: SshipEvent) => void): () => void {
+    return this.peer.onEvent(listener)
+  }
+
+  /**
+   * Resolves once this connection is linked to the server, knows it, and holds its history (so
+   * what it shows is current); at once if so now. Rejects with `StoppedError` if the peer stops first.
+   */
+  whenReady(): Promise<void> {
+    return this.peer.whenReady()
   }
 
   /** Hears about requests re-decided after a partition healed; returns the unsubscribe function. */

@@ -3,6 +3,7 @@ import type { CoordinatorSnapshot } from '../coordinator/CoordinatorSnapshot.js'
 import type { Json, JsonObject } from '../coordinator/json.js'
 import type { ServerHandler } from '../coordinator/RequestProcessor.js'
 import type { Peer } from '../peer/Peer.js'
+import type { SshipEvent } from '../peer/SshipEvent.js'
 
 /**
  * The server side of an app (the proposal's `sship.initServer(name)`). Every peer that calls
@@ -57,6 +58,22 @@ export class Server {
   /** Subscribes to coordinator snapshot changes; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
     return this.peer.coordinator.subscribe(listener)
+  }
+
+  /**
+   * Observes the peer's events (readiness, server changes, this peer's role, links, conflicts,
+   * stop), one typed value each; returns the unsubscribe function. See {@link SshipEvent}.
+   */
+  onEvent(listener: (event: SshipEvent) => void): () => void {
+    return this.peer.onEvent(listener)
+  }
+
+  /**
+   * Resolves once this peer serves, or is linked to the server and holds its history; at once if
+   * so now. Rejects with `StoppedError` if it stops first.
+   */
+  whenReady(): Promise<void> {
+    return this.peer.whenReady()
   }
 
   /**

@@ -20,6 +20,9 @@ import { DocSync } from '../sync/DocSync.js'
 import { combineTransports, type TransportOption } from '../transport/CombinedTransport.js'
 import type { Transport } from '../transport/Transport.js'
 import { PeerStats } from './PeerStats.js'
+import { lib0Logger, logEvents, type SshipLogger } from './eventLog.js'
+import { PeerEvents } from './PeerEvents.js'
+import type { SshipEvent } from './SshipEvent.js'
 
 /** Options of a {@link Peer}, shared by `initServer` and `connect`. */
 export interface PeerOptions {
@@ -72,6 +75,12 @@ export interface PeerOptions {
   readonly identity?: PeerIdentity
   /** Called for every dropped frame or other error; the peer keeps running. */
   readonly onError?: (error: SshipError, from: PeerId | undefined) => void
+  /**
+   * Where this peer's events go as log lines (one per event). Default: lib0/logging, silent
+   * unless `LOG` (Node) or `localStorage.log` (browsers) matches, e.g. `LOG=sship:coordinator`.
+   * `false` turns logging off.
+   */
+  readonly logger?: SshipLogger | false
 }
 
 /**
@@ -108,6 +117,7 @@ export class Peer {
   private readonly maxFrameBytes: number
   private readonly link: Transport
   private readonly errorListeners = new Set<(error: SshipError, from: PeerId | undefined) => void>()
+  private readonly events: PeerEvents
   private stopped = false
 
   /**
@@ -169,10 +179,33 @@ export class Peer {
       membership: this.membership,
       ...(this.signer !== undefined ? { signer: this.signer } : {})
     })
+    this.events = new PeerEvents({
+      self: this.self, clock: this.clock, restored: this.ledger.maxEpoch() > 0,
+      getSnapshot: () => this.coordinator.getSnapshot(),
+      subscribe: (l) => this.coordinator.subscribe(l),
+      onCoordinatorEvent: (l) => this.coordinator.onEvent(l),
+      hasSyncedWith: (peer) => this.sync.hasSyncedWith(peer),
+      onSynced: (l) => this.sync.onSynced(l),
+      linked: () => transport.peers()
+    })
+    const offConflicts = this.ledger.listen({
+      conflict: (request, _decision, fenced) => this.events.emit({ type: 'conflict', at: this.clock.now(), request, fenced })
+    })
+    this.events.onEvent((e) => {
+      if (e.type === 'stopped') offConflicts()
+    })
+    if (options.logger !== false) logEvents((l) => this.events.onEvent(l), options.logger ?? lib0Logger)
     transport.connect({
-      peerJoined: (peer) => this.guard(peer, () => this.sync.peerJoined(peer)),
-      peerLeft: (peer) => this.guard(peer, () => this.coordinator.onPeerLeft(peer)),
-      frame: (from, data) => this.onFrame(from, data)
+      peerJoined: (peer) => this.guard(peer, () => {
+        this.sync.peerJoined(peer)
+        this.events.linkUp(peer)
+      }),
+      peerLeft: (peer) => this.guard(peer, () => {
+        this.coordinator.onPeerLeft(peer)
+        this.events.linkDown(peer)
+      }),
+      frame: (from, data) => this.onFrame(from, data),
+      refused: (peer, code) => this.events.refused(peer, code)
     })
   }
 
@@ -184,6 +217,27 @@ export class Peer {
   /** True once {@link Peer.stop} was called. */
   get isStopped(): boolean {
     return this.stopped
+  }
+
+  /**
+   * Observes this peer's events — readiness, server changes (failover, failback…), its own role,
+   * links up, down and refused, stop — one typed value each; returns the unsubscribe function.
+   */
+  onEvent(listener: (event: SshipEvent) => void): () => void {
+    return this.events.onEvent(listener)
+  }
+
+  /**
+   * Resolves once this peer is linked to the server and holds its history (or is the server
+   * itself); at once if it is now. Rejects with `StoppedError` if the peer stops first.
+   */
+  whenReady(): Promise<void> {
+    return this.events.whenReady()
+  }
+
+  /** True now if {@link Peer.whenReady} would resolve at once. */
+  isReady(): boolean {
+    return this.events.isReady()
   }
 
   /** Observes errors (dropped frames and the like); returns the unsubscribe function. */
@@ -236,6 +290,7 @@ export class Peer {
     this.stopped = true
     this.membership.destroy()
     this.coordinator.stop()
+    this.events.stop()
     this.signer?.stop()
     this.sync.destroy()
     this.ledger.destroy()

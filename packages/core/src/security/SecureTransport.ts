@@ -254,6 +254,8 @@ export class SecureTransport implements Transport {
   private reportError(error: SecurityError, peer: PeerId | undefined): void {
     try {
       this.options.onError?.(error, peer)
+      // A link that did not prove the secret is worth an event; a bad frame on a good link is not.
+      if (error.code === SecurityErrorCode.AuthFailed || error.code === SecurityErrorCode.HandshakeTimeout) this.events?.refused?.(peer, error.code, error.message)
     } catch {
       // An app's error callback must not break the link.
     }

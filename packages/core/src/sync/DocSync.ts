@@ -55,6 +55,9 @@ export class DocSync {
   private readonly offDoc: () => void
   private readonly offAwareness: () => void
   private antiEntropyTimer: TimerHandle | undefined
+  /** Peers whose answer to our sync step 1 (their sync step 2) we applied since they last joined. */
+  private readonly synced = new Set<PeerId>()
+  private readonly syncedListeners = new Set<(peer: PeerId) => void>()
   private readonly answers: SyncAnswerLimiter
   /** Anti-entropy rounds that found a difference. */
   repairs = 0
@@ -140,6 +143,7 @@ export class DocSync {
 
   /** Forgets `peer`'s presence at once (our failure detector is faster than awareness' 30 s). */
   peerLeft(peer: PeerId): void {
+    this.synced.delete(peer)
     this.answers.forget(peer)
     this.join.left(peer)
     const clients = this.awarenessClients.get(peer)
@@ -183,7 +187,11 @@ export class DocSync {
         this.answers.request(from, body)
         return
       case syncProtocol.messageYjsSyncStep2:
-        this.applyRemoteUpdate(from, body)
+        // Their answer to our state vector: we hold everything they had then.
+        if (this.applyRemoteUpdate(from, body) && !this.synced.has(from)) {
+          this.synced.add(from)
+          for (const l of this.syncedListeners) l(from)
+        }
         this.join.answered(from)
         return
       case syncProtocol.messageYjsUpdate:
@@ -250,7 +258,19 @@ export class DocSync {
   }
 
   /** Stops listening to the document. */
+  /** True once `peer` answered our sync step 1 since it last joined (we have its history). */
+  hasSyncedWith(peer: PeerId): boolean {
+    return this.synced.has(peer)
+  }
+
+  /** Calls `listener` when a peer's sync step 2 was applied; returns the unsubscribe function. */
+  onSynced(listener: (peer: PeerId) => void): () => void {
+    this.syncedListeners.add(listener)
+    return () => this.syncedListeners.delete(listener)
+  }
+
   destroy(): void {
+    this.syncedListeners.clear()
     if (this.antiEntropyTimer !== undefined) this.host.clock.clearTimeout(this.antiEntropyTimer)
     this.answers.destroy()
     this.join.destroy()

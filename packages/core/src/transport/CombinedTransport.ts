@@ -86,6 +86,9 @@ export class CombinedTransport implements Transport {
       },
       frame: (from, data) => {
         if (!this.closed) this.events?.frame(from, data)
+      },
+      refused: (peer, code, message) => {
+        if (!this.closed) this.events?.refused?.(peer, code, message)
       }
     }
   }

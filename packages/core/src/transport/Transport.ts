@@ -11,6 +11,11 @@ export interface TransportEvents {
   peerLeft(peer: PeerId): void
   /** A frame arrived from `peer`. The bytes are owned by the receiver from now on. */
   frame(from: PeerId, data: Uint8Array): void
+  /**
+   * A link was refused (optional): a transport that admits peers (e.g. `SecureTransport`, on a
+   * failed proof or a handshake that timed out) reports it once per refused link, never per frame.
+   */
+  refused?(peer: PeerId | undefined, code: string, message: string): void
 }
 
 /**

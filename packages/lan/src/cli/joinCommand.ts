@@ -81,7 +81,10 @@ export async function runJoin(args: JoinArgs, io: CliIO): Promise<number> {
     out.status(record)
   }
   const offSnapshot = server.subscribe(printStatus)
-  const offEvents = server.peer.coordinator.onEvent((e) => out.event({ type: 'coordinator-event', t: Math.round(performance.now() - started), event: e }))
+  // The coordinator's own steps (claimed, stepped down, following…), from the public event stream.
+  const offEvents = server.onEvent((e) => {
+    if (e.type === 'coordinator') out.event({ type: 'coordinator-event', t: Math.round(performance.now() - started), event: e.event })
+  })
   const linkedPoll = setInterval(printStatus, LINKED_POLL_MS)
   printStatus()
 
