@@ -95,14 +95,14 @@ describe('SyncAnswerLimiter', () => {
 })
 
 describe('DocSync under a sync-step-1 flood', () => {
-  it('sends the document at most twice a second to a flooding peer and still answers the last request', () => {
+  it('sends the document at most once per syncAnswerIntervalMs (here 500 ms) to a flooding peer and still answers the last request', () => {
     const clock = new VirtualClock()
     const doc = new Y.Doc()
     doc.getText('t').insert(0, 'x'.repeat(10_000))
     const sent: Uint8Array[] = []
     const sync = new DocSync(doc, {
       send: (_to, frame) => sent.push(frame), peers: () => [A], reportError: () => undefined,
-      clock, random: seededRandom(1), antiEntropyMs: 0
+      clock, random: seededRandom(1), antiEntropyMs: 0, syncAnswerIntervalMs: 500
     })
     const step1 = new Y.Doc()
     const e = encoding.createEncoder()

@@ -33,8 +33,8 @@ export interface DocSyncHost {
   readonly joinSourceTimeoutMs?: number
 }
 
-/** Default of {@link DocSyncHost.syncAnswerIntervalMs}: a peer asking for the whole document in a loop gets it twice a second at most. */
-export const SYNC_ANSWER_INTERVAL_MS = 500
+/** Default of {@link DocSyncHost.syncAnswerIntervalMs}: a peer asking for the whole document in a loop gets it ten times a second at most (and a peer that does not read is closed by its transport's send-queue budget). */
+export const SYNC_ANSWER_INTERVAL_MS = 100
 
 /**
  * Keeps one `Y.Doc` (and optionally a y-protocols `Awareness`) in sync with every reachable peer,
