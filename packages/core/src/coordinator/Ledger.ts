@@ -86,6 +86,10 @@ export class Ledger {
     this.entries.onRequest = (id) => this.addRequest(id)
     for (const [k, v] of app.requests.entries()) this.entries.readRequest(k, v)
     this.recompute()
+    // Requests the document already held (a restart from a saved document) and no decision
+    // answers are pending too: the first fold above extends an empty chain, so it does not
+    // derive the pending set, and without this a restarted coordinator never decided them.
+    this.pendingIds = new Set([...this.requestIds].filter((id) => !this.decided.has(id)))
     this.constructed = true
     app.doc.on('afterTransaction', this.onTransaction)
   }
