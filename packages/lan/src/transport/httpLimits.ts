@@ -1,10 +1,10 @@
 import type { ServerOptions } from 'node:http'
 
 /**
- * Time and size budgets of an HTTP server that only upgrades to WebSockets (a peer's server):
- * a client that trickles its headers (an HTTP slowloris) or never finishes its request is
- * closed within seconds instead of holding a socket for ever. Upgraded sockets leave the HTTP
- * server's accounting, so these never limit a link.
+ * Time and size budgets of an HTTP server a peer or a host runs: a client that trickles its
+ * headers (an HTTP slowloris) or never finishes its request is closed within seconds instead of
+ * holding a socket for ever. Upgraded sockets leave the HTTP server's accounting, so these never
+ * limit a link.
  */
 export const HTTP_LIMITS: ServerOptions = {
   headersTimeout: 10_000,
