@@ -26,8 +26,8 @@ export interface StatusReport {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** After the first peer is found, how long browsing goes on for the others. */
-const MORE_PEERS_MS = 300
+/** After the first peer is found, how long browsing goes on for the others (a peer answers at most once a second, RFC 6762). */
+const MORE_PEERS_MS = 1100
 
 /**
  * `sship status <app>`: browses mDNS until it finds a peer (for at most half of `--timeout`, and
