@@ -85,6 +85,7 @@ export class Connection {
   private readonly requestListeners = new Set<() => void>()
   private readonly offLedger: () => void
   private readonly offCommit: () => void
+  private readonly offChain: () => void
   /** Decided but not yet committed (quorum mode): reported once the coordinator says a majority holds them. */
   private readonly uncommitted = new Map<string, CanonicalDecision>()
 
@@ -109,15 +110,22 @@ export class Connection {
         for (const l of this.conflictListeners) l(conflict)
       }
     })
-    this.offCommit = peer.coordinator.onCommit(() => {
-      for (const [id, d] of this.uncommitted) {
-        if (this.peer.ledger.decisionFor(id)?.key !== d.key) this.uncommitted.delete(id)
-        else if (this.peer.coordinator.isCommitted(d)) {
-          this.uncommitted.delete(id)
-          this.deliver(id, d)
-        }
+    this.offCommit = peer.coordinator.onCommit(() => this.deliverCommitted())
+    // Whether a decision is committed also depends on the chain: the term records that link it to
+    // the coordinator's term may arrive after the decision and after the last commit notice.
+    this.offChain = peer.ledger.listen({ changed: () => this.deliverCommitted() })
+  }
+
+  /** Reports the decisions that waited for a majority and have one now (quorum mode). */
+  private deliverCommitted(): void {
+    if (this.uncommitted.size === 0) return
+    for (const [id, d] of this.uncommitted) {
+      if (this.peer.ledger.decisionFor(id)?.key !== d.key) this.uncommitted.delete(id)
+      else if (this.peer.coordinator.isCommitted(d)) {
+        this.uncommitted.delete(id)
+        this.deliver(id, d)
       }
-    })
+    }
   }
 
   /** The app's shared data for commutative writes from any peer (works offline; syncs later). */
@@ -223,6 +231,7 @@ export class Connection {
   close(): void {
     this.offLedger()
     this.offCommit()
+    this.offChain()
     for (const [id, resolve] of this.waiting) resolve({ status: 'failed', id, error: new StoppedError('connection') })
     this.waiting.clear()
   }
