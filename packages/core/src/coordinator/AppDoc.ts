@@ -74,6 +74,7 @@ export class AppDoc {
   private listCache: Array<{ id: PeerId; code: string }> | undefined
   private eligibleCache: PeerId[] | undefined
   private current = ''
+  private membersCache: Map<string, number> | undefined
 
   constructor(readonly doc: Y.Doc) {
     this.meta = doc.getMap('sship.meta')
@@ -90,6 +91,7 @@ export class AppDoc {
     const invalidate = (): void => {
       this.listCache = undefined
       this.eligibleCache = undefined
+      this.membersCache = undefined
     }
     this.successors.observe(invalidate)
     this.meta.observe(invalidate)
@@ -113,7 +115,13 @@ export class AppDoc {
   }
 
   /** Every instance id the document names, with how many peers its successorship list holds. */
-  instanceMembers(): Map<string, number> {
+  instanceMembers(): ReadonlyMap<string, number> {
+    // The ledger asks on every fold: count again only when the list or the instances change.
+    this.membersCache ??= this.countInstanceMembers()
+    return this.membersCache
+  }
+
+  private countInstanceMembers(): Map<string, number> {
     const out = new Map<string, number>()
     for (const id of this.instances.keys()) out.set(id, 0)
     for (const entry of this.successors.toArray()) {

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs'
-import type { AppDoc, DecisionRecord } from './AppDoc.js'
+import { parseDecisionKey, type AppDoc, type DecisionRecord } from './AppDoc.js'
 import type { EntryAuthority } from '../identity/EntryAuthority.js'
 import { mergePatch, type JsonObject } from './json.js'
 import { LedgerEntries } from './LedgerEntries.js'
@@ -258,9 +258,8 @@ export class Ledger {
 
   /** The decision record stored under decision key `key`, if this replica holds it. */
   decisionAt(key: string): DecisionRecord | undefined {
-    const hash = key.lastIndexOf('#')
-    if (hash <= 0) return undefined
-    return this.decisions.get(key.slice(0, hash) as TermKey)?.[Number(key.slice(hash + 1))]
+    const at = parseDecisionKey(key)
+    return at === undefined ? undefined : this.decisions.get(at.term as TermKey)?.[at.seq]
   }
 
   /**
