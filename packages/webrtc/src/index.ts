@@ -58,3 +58,4 @@ export { wantedLinks, linkedInMesh, pairDistance, DEFAULT_MESH_K } from './mesh/
 export { LinkStateTable, type LinkState as MeshLinkState } from './mesh/LinkStateTable.js'
 export { encodeMeshFrame, decodeMeshFrame, MeshType, MESH_VERSION, MESH_LIMITS, type MeshFrame, type MeshDecodeResult } from './mesh/meshFrames.js'
 export { MeshLinkPolicy, type MeshLinkOptions } from './mesh/MeshLinkPolicy.js'
+export { MeshHealer, type MeshHealerOptions, type HealableLinks, type MeshMembers } from './mesh/MeshHealer.js'

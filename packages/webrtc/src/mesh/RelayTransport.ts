@@ -42,6 +42,7 @@ export class RelayTransport implements Transport {
   private pending: Array<{ to: PeerId; data: Uint8Array }> = []
   private events: TransportEvents | undefined
   private readonly signalHandlers = new Set<(from: PeerId, payload: Uint8Array) => void>()
+  private readonly changeListeners = new Set<() => void>()
   private refreshTimer: TimerHandle | undefined
   private seq = 0
   private broadcastId = 0
@@ -111,9 +112,19 @@ export class RelayTransport implements Transport {
     return () => this.signalHandlers.delete(handler)
   }
 
+  /**
+   * Calls `listener` after this peer's links or the routes changed (a link up or down, a
+   * neighbour's advertisement); returns the unsubscribe function. A {@link MeshHealer} listens.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
   close(): void {
     if (this.closed) return
     this.signalHandlers.clear()
+    this.changeListeners.clear()
     this.closed = true
     this.events = undefined
     this.pending = []
@@ -290,6 +301,7 @@ export class RelayTransport implements Transport {
     this.reachable = next
     for (const p of before) if (!next.has(p)) this.events?.peerLeft(p)
     for (const p of next) if (!before.has(p)) this.events?.peerJoined(p)
+    for (const listener of this.changeListeners) listener()
   }
 
   private scheduleRefresh(): void {
