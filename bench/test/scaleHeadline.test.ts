@@ -15,15 +15,26 @@ describe('the classroom headline', () => {
       quick: true, k: 6,
       rows: [row(10, { linksMax: 19, lost: 1 }), row(60, { duplicates: 2 })],
       mdns: [{ strategy: 'rfc6762', peers: 50, ttlSeconds: 30, framesPerSec: 3.2, framesPerSecPerPeer: 0.064, totalFrames: 500, complete: true, windowSeconds: 20 }],
-      real: [{ n: 10, mode: 'mesh', linksMax: 9, relinkThroughMeshMs: 175, meshed: true, meshMs: 8000, linkSetupP50Ms: 900, linkSetupMaxMs: 2000, newcomerMs: 800, idleCpuMsPerSecPerPeer: 9, rssMbPerPeer: 14 }]
+      real: [{ n: 10, mode: 'mesh', linksMax: 9, relinkThroughMeshMs: 175, meshed: true, meshMs: 8000, linkSetupP50Ms: 900, linkSetupMaxMs: 2000, newcomerMs: 800, idleCpuMsPerSecPerPeer: 9, rssMbPerPeer: 14 }],
+      heal: [{ n: 10, k: 2, healMs: [120, 430, 175], meshLinksOpened: 4 }]
     }
     const head = scaleHeadline(study)
     expect(head).toEqual({
       maxBrowsers: 10, maxPeers: 60, linksPerBrowserMax: 19, idleCpuMsPerSecPerBrowser: 1.5, failoverP50MsAtMax: 210, joinMsAtMax: 90,
-      bytesPerOpRatioVsClientServerAtMax: 1.1, mdnsFramesPerSecAt50: 3.2, lost: 1, duplicates: 2, meshRelinkMsNoHosts: 175
+      bytesPerOpRatioVsClientServerAtMax: 1.1, mdnsFramesPerSecAt50: 3.2, lost: 1, duplicates: 2, meshRelinkMsNoHosts: 430
     })
     const md = scaleReport(study, head, 'test machine')
     expect(md).toContain('## Classroom scale (quick)')
     expect(md).toContain('| 0 lost, 0 duplicates | 1 / 2 | no |')
+    expect(md).toContain('| 10 | 2 | 3 | 120, 430, 175 | 4 |')
+  })
+
+  it('counts a heal that never finished as a miss, not as a missing sample', () => {
+    const study: ScaleStudy = {
+      quick: true, k: 6, rows: [row(10)], mdns: [], real: [],
+      heal: [{ n: 10, k: 2, healMs: [120, null], meshLinksOpened: 1 }]
+    }
+    expect(scaleHeadline(study).meshRelinkMsNoHosts).toBeNull()
+    expect(scaleReport(study, scaleHeadline(study), 'test machine')).toContain('NOT HEALED')
   })
 })

@@ -3,6 +3,7 @@ import { percentile } from '../measure/summarize.js'
 import { SystemId } from '../systems/SystemId.js'
 import { measureMdnsRoom, type MdnsRoomResult } from './mdnsFrames.js'
 import { measureMeshDevices, type MeshDeviceResult } from './meshDevices.js'
+import { measureRealHeal, type RealHealResult } from './realHeal.js'
 import { measureRealWebrtc, type RealWebrtcResult } from './realWebrtc.js'
 
 /** One row of the per-n table. */
@@ -26,6 +27,8 @@ export interface ScaleStudy {
   readonly mdns: readonly MdnsRoomResult[]
   /** Real Node WebRTC rooms (@roamhq/wrtc, one process, loopback). */
   readonly real: readonly RealWebrtcResult[]
+  /** Real Node WebRTC rooms healing with no signaling server (MeshHealer). */
+  readonly heal: readonly RealHealResult[]
 }
 
 /** The numbers `--scale` prints last. */
@@ -40,7 +43,7 @@ export interface ScaleHeadline {
   mdnsFramesPerSecAt50: number | null
   lost: number
   duplicates: number
-  /** Real WebRTC, signaling server closed: a new link through the mesh (ms). */
+  /** Real WebRTC, signaling server closed: the slowest heal after a departure — every new link the rule wants opened by itself through the mesh (ms). */
   meshRelinkMsNoHosts: number | null
 }
 
@@ -66,6 +69,12 @@ export async function runScaleStudy(quick: boolean, seed: number, progress: (wha
   for (const [n, mode] of rtc) {
     progress(`real WebRTC: ${n} Node peers, ${mode}`)
     real.push(await measureRealWebrtc(n, quick ? 3000 : 10_000, mode))
+  }
+  const heal: RealHealResult[] = []
+  // k = 2: at n ≈ 10 a larger k links everyone, and no departure would ask for a new pair.
+  for (const n of quick ? [10] : [10, 16]) {
+    progress(`real WebRTC: ${n} Node peers heal with no server`)
+    heal.push(await measureRealHeal(n, 2, quick ? 3 : 5))
   }
   const ns = quick ? [10, 60] : [5, 10, 20, 30, 40, 60, 100]
   const ops = quick ? 30 : 100
@@ -93,7 +102,7 @@ export async function runScaleStudy(quick: boolean, seed: number, progress: (wha
       duplicates: [...runs, cs].reduce((s, r) => s + r.integrity.duplicates, 0)
     })
   }
-  return { quick, k: K, rows, mdns, real }
+  return { quick, k: K, rows, mdns, real, heal }
 }
 
 /** The headline of `study`: figures at the largest n, and the worst over all n where a target is a bound. */
@@ -101,7 +110,7 @@ export function scaleHeadline(study: ScaleStudy): ScaleHeadline {
   const max = study.rows[study.rows.length - 1]
   if (max === undefined) throw new Error('no rows')
   const at50 = study.mdns.find((m) => m.peers === 50 && m.strategy === 'rfc6762')
-  const relinks = study.real.flatMap((r) => (r.relinkThroughMeshMs === null ? [] : [r.relinkThroughMeshMs]))
+  const heals = study.heal.flatMap((h) => h.healMs)
   return {
     // Real WebRTC peers (Node, standing in for browsers); every figure at maxPeers is simulated.
     maxBrowsers: Math.max(0, ...study.real.filter((r) => r.meshed).map((r) => r.n)),
@@ -114,7 +123,8 @@ export function scaleHeadline(study: ScaleStudy): ScaleHeadline {
     mdnsFramesPerSecAt50: at50 === undefined ? null : at50.framesPerSec,
     lost: study.rows.reduce((s, r) => s + r.lost, 0),
     duplicates: study.rows.reduce((s, r) => s + r.duplicates, 0),
-    meshRelinkMsNoHosts: relinks.length === 0 ? null : Math.max(...relinks)
+    // A heal that never finished counts as a miss (null), not as a missing sample.
+    meshRelinkMsNoHosts: heals.length === 0 || heals.includes(null) ? null : Math.max(...(heals as number[]))
   }
 }
 

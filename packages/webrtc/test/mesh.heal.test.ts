@@ -9,8 +9,8 @@ const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1)
 const N = 16
 const K = 2
 const MAX_LINKS = 12
-/** An offer lost on a route that changed under it is retried when the attempt times out (WebrtcTransport `connectTimeoutMs`). */
-const CONNECT_TIMEOUT_MS = 5000
+/** WebrtcTransport's default: an offer lost on a route that changed under it is retried by the healer long before. */
+const CONNECT_TIMEOUT_MS = 15_000
 const replay = (seed: number): string => `seed ${seed}; replay: npx vitest run packages/webrtc/test/mesh.heal.test.ts -t "seed ${seed}"`
 
 interface Room {
@@ -23,7 +23,7 @@ interface Room {
 }
 
 /** N peers linked along the capped rule through the signaling room (as the hosts' servers do), with or without healers. */
-function room(seed: number, heal: boolean): Room {
+function room(seed: number, heal: boolean, answerMs?: number): Room {
   const net = new MemoryNetwork({ seed, latencyMs: { min: 2, max: 20 } })
   const clock = net.clock
   const room = new SignalRoom(clock)
@@ -37,7 +37,7 @@ function room(seed: number, heal: boolean): Room {
     r.links.set(id, links)
     r.relays.set(id, relay)
     if (heal) {
-      const healer = new MeshHealer({ links, mesh: relay, k: K, maxLinks: MAX_LINKS, clock })
+      const healer = new MeshHealer({ links, mesh: relay, k: K, maxLinks: MAX_LINKS, clock, ...(answerMs === undefined ? {} : { answerMs }) })
       healer.start()
       r.healers.set(id, healer)
     }
@@ -129,6 +129,21 @@ describe('a capped mesh heals itself through the mesh when every host is gone (s
     })
     expect(failing.length).toBeGreaterThan(SEEDS.length / 2)
   })
+
+  for (const [answerMs, relinked] of [[1000, true], [60_000, false]] as const) {
+    it(`offers again when an offer through the mesh is lost (answerMs ${answerMs}: ${relinked ? 'relinked' : 'still waiting'})`, () => {
+      const r = room(3, true, answerMs)
+      r.room.up = false
+      r.net.clock.advance(3000)
+      const a = [...r.live].find((p) => r.healers.get(p)!.toOffer().length > 0)!
+      const b = r.healers.get(a)!.toOffer()[0]!
+      r.links.get(a)!.loseSignals = 1
+      r.links.get(a)!.breakLink(b)
+      r.links.get(b)!.breakLink(a)
+      r.net.clock.advance(3000)
+      expect(r.links.get(a)!.peers().has(b) && r.links.get(b)!.peers().has(a)).toBe(relinked)
+    })
+  }
 
   it('does nothing while a signaling server is up, and offers only on the initiator side', () => {
     const r = room(1, true)

@@ -64,6 +64,8 @@ export class PeerLink {
   openedAt: number | undefined
   /** When the link was created (clock time). */
   readonly createdAt: number
+  /** True once a signal from the remote arrived (for an initiator: the answer, or a candidate), so the offer got through. */
+  heard = false
 
   constructor(private readonly options: PeerLinkOptions, private readonly events: PeerLinkEvents) {
     this.createdAt = options.clock.now()
@@ -111,6 +113,7 @@ export class PeerLink {
   /** Feeds a signal from the remote (filtered like our own). */
   signal(signal: SignalPayload): void {
     if (this.state === LinkState.Closed) return
+    this.heard = true
     const allowed = filterSignal(signal, this.options.allowCandidate)
     if (allowed === undefined) return
     try {

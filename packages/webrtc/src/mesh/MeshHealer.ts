@@ -6,10 +6,15 @@ import { DEFAULT_MESH_K, wantedLinks } from './meshLinks.js'
 /** The link layer a {@link MeshHealer} drives ({@link WebrtcTransport} has it). */
 export interface HealableLinks {
   readonly localPeer: PeerId
-  /** Links up or forming (a closed link is gone from the list, or shows state `closed`). */
-  getLinks(): ReadonlyArray<{ readonly peer: PeerId; readonly state: string }>
+  /**
+   * Links up or forming (a closed link is gone from the list, or shows state `closed`); `heard`:
+   * a signal from the remote arrived on it (our offer got through).
+   */
+  getLinks(): ReadonlyArray<{ readonly peer: PeerId; readonly state: string; readonly heard: boolean }>
   /** Opens a link to `peer` unless one is up or forming (through a signaling server, else the mesh). */
   link(peer: PeerId): void
+  /** Drops a link to `peer` still forming and offers again. */
+  relink(peer: PeerId): void
   /** Signaling servers connected now: while any is, their announces form the links. */
   signalingUrls(): readonly string[]
 }
@@ -39,6 +44,13 @@ export interface MeshHealerOptions {
   readonly settleMs?: number
   /** Check again this often, to retry links that failed (an offer refused at the remote's cap). Default 2000 ms. */
   readonly checkMs?: number
+  /**
+   * Offer again if the remote has not answered this long after an offer (it or the answer was lost
+   * on a route that changed under it). Default 1000 ms (a relayed answer takes a few hops of ms).
+   */
+  readonly answerMs?: number
+  /** Offer again if a link is still not open this long after the offer (lost candidates). Default 5000 ms. */
+  readonly openMs?: number
   /** A link that could not be asked for; the healer keeps running. */
   readonly onError?: (error: Error) => void
 }
@@ -61,6 +73,9 @@ export class MeshHealer {
   private readonly maxLinks: number
   private settleTimer: TimerHandle | undefined
   private checkTimer: TimerHandle | undefined
+  private retryTimer: TimerHandle | undefined
+  /** When this healer last offered to each peer whose link is not open yet. */
+  private readonly offeredAt = new Map<PeerId, number>()
   private unsubscribe: (() => void) | undefined
   private cacheKey = ''
   private cache: readonly PeerId[] = []
@@ -87,6 +102,7 @@ export class MeshHealer {
     this.unsubscribe?.()
     if (this.settleTimer !== undefined) this.clock.clearTimeout(this.settleTimer)
     if (this.checkTimer !== undefined) this.clock.clearTimeout(this.checkTimer)
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer)
   }
 
   /**
@@ -105,26 +121,68 @@ export class MeshHealer {
     return this.cache
   }
 
-  /** Opens the links the rule wants and this peer lacks (when no signaling server is up); returns the peers offered to. */
+  /**
+   * Opens the links the rule wants and this peer lacks, and offers again where an offer of ours
+   * went unanswered (when no signaling server is up); returns the peers offered to.
+   */
   check(): PeerId[] {
     const links = this.options.links
     if (this.stopped || links.signalingUrls().length > 0) return []
-    const have = new Set(links.getLinks().filter((l) => l.state !== 'closed').map((l) => l.peer))
+    const now = this.clock.now()
+    const current = new Map(links.getLinks().filter((l) => l.state !== 'closed').map((l) => [l.peer, l]))
     const offered: PeerId[] = []
-    for (const peer of this.toOffer()) {
-      if (have.size >= this.maxLinks) break
-      if (have.has(peer)) continue
-      try {
-        links.link(peer)
-      } catch (error) {
-        this.options.onError?.(error instanceof Error ? error : new Error(String(error)))
+    const wanted = this.toOffer()
+    const wantedSet = new Set(wanted)
+    for (const [peer, at] of this.offeredAt) {
+      const l = current.get(peer)
+      if (l === undefined || l.state === 'open' || !wantedSet.has(peer)) this.offeredAt.delete(peer)
+      else if ((!l.heard && now - at >= this.answerMs) || now - at >= this.openMs) {
+        if (this.ask(() => links.relink(peer))) offered.push(peer)
+      }
+    }
+    for (const peer of wanted) {
+      const l = current.get(peer)
+      // A link forming that this healer did not start (its offer went out through a server that
+      // has closed since): watched from now on, and offered again if it stays unanswered.
+      if (l !== undefined) {
+        if (l.state !== 'open' && !this.offeredAt.has(peer)) this.offeredAt.set(peer, now)
         continue
       }
-      have.add(peer)
+      if (current.size >= this.maxLinks || !this.ask(() => links.link(peer))) continue
+      current.set(peer, { peer, state: 'connecting', heard: false })
       offered.push(peer)
     }
+    for (const peer of offered) this.offeredAt.set(peer, now)
     this.opened += offered.length
+    if (this.offeredAt.size > 0) this.scheduleRetry()
     return offered
+  }
+
+  private get answerMs(): number {
+    return this.options.answerMs ?? 1000
+  }
+
+  private get openMs(): number {
+    return this.options.openMs ?? 5000
+  }
+
+  private ask(run: () => void): boolean {
+    try {
+      run()
+      return true
+    } catch (error) {
+      this.options.onError?.(error instanceof Error ? error : new Error(String(error)))
+      return false
+    }
+  }
+
+  /** Checks again when the earliest unanswered offer is due a retry. */
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer !== undefined) return
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined
+      this.check()
+    }, this.answerMs)
   }
 
   private soon(): void {

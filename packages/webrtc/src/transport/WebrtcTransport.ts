@@ -31,6 +31,8 @@ export interface LinkInfo {
   readonly initiator: boolean
   /** Milliseconds from creating the link to both Hellos, once open. */
   readonly connectMs: number | undefined
+  /** A signal from the remote arrived on this link (for an offer we made: it got through, the remote answered). */
+  readonly heard: boolean
 }
 
 const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024
@@ -145,6 +147,18 @@ export class WebrtcTransport implements Transport {
     this.openLink(peer, true)
   }
 
+  /**
+   * Gives up on a link to `peer` that is still forming and offers again (a link already open is
+   * kept). Through the mesh an offer or its answer can be lost on a route that changed under it
+   * (a peer left mid-flood); the remote takes the new offer in place of the old one.
+   */
+  relink(peer: PeerId): void {
+    const existing = this.links.get(peer)
+    if (this.closed || peer === this.localPeer || existing?.getState() === LinkState.Open) return
+    if (existing !== undefined) this.dropLink(existing)
+    this.openLink(peer, true)
+  }
+
   /** Signaling servers connected now. */
   signalingUrls(): string[] {
     return this.pool.openUrls()
@@ -186,7 +200,8 @@ export class WebrtcTransport implements Transport {
       peer: l.remote,
       state: l.getState(),
       initiator: l.initiator,
-      connectMs: l.openedAt === undefined ? undefined : l.openedAt - l.createdAt
+      connectMs: l.openedAt === undefined ? undefined : l.openedAt - l.createdAt,
+      heard: l.heard
     }))
   }
 

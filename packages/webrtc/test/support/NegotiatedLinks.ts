@@ -44,10 +44,14 @@ export class NegotiatedLinks implements Transport, HealableLinks {
   readonly localPeer: PeerId
   private readonly open = new Set<PeerId>()
   private readonly forming = new Map<PeerId, TimerHandle>()
+  /** Forming links on which the remote's answer arrived. */
+  private readonly answered = new Set<PeerId>()
   private events: TransportEvents | undefined
   private mesh: MeshSignals | undefined
   /** Offers this peer sent through the mesh (not the room). */
   meshOffers = 0
+  /** The next this-many signals this peer sends are lost on the way (a route that changed under them). */
+  loseSignals = 0
 
   constructor(
     private readonly inner: Transport,
@@ -95,8 +99,17 @@ export class NegotiatedLinks implements Transport, HealableLinks {
     signals.onSignal((from, payload) => this.onSignal(from, payload[0] ?? 0))
   }
 
-  getLinks(): Array<{ peer: PeerId; state: string }> {
-    return [...[...this.forming.keys()].map((peer) => ({ peer, state: 'connecting' })), ...[...this.open].map((peer) => ({ peer, state: 'open' }))]
+  getLinks(): Array<{ peer: PeerId; state: string; heard: boolean }> {
+    return [
+      ...[...this.forming.keys()].map((peer) => ({ peer, state: 'connecting', heard: this.answered.has(peer) })),
+      ...[...this.open].map((peer) => ({ peer, state: 'open', heard: true }))
+    ]
+  }
+
+  relink(peer: PeerId): void {
+    if (this.open.has(peer)) return
+    this.breakLink(peer)
+    this.link(peer)
   }
 
   link(peer: PeerId): void {
@@ -115,6 +128,7 @@ export class NegotiatedLinks implements Transport, HealableLinks {
     const timer = this.forming.get(peer)
     if (timer !== undefined) this.clock.clearTimeout(timer)
     this.forming.delete(peer)
+    this.answered.delete(peer)
     if (this.open.delete(peer)) this.events?.peerLeft(peer)
   }
 
@@ -128,17 +142,23 @@ export class NegotiatedLinks implements Transport, HealableLinks {
       this.startForming(from)
       this.signal(from, ANSWER)
     } else if (kind === ANSWER && this.forming.has(from)) {
+      this.answered.add(from)
       this.inner.send(from, Uint8Array.of(HELLO))
     }
   }
 
   private signal(to: PeerId, kind: number): void {
+    if (this.loseSignals > 0) {
+      this.loseSignals--
+      return
+    }
     if (!this.room.deliver(this.localPeer, to, kind)) this.mesh?.sendSignal(to, Uint8Array.of(kind))
   }
 
   private startForming(peer: PeerId): void {
     this.forming.set(peer, this.clock.setTimeout(() => {
       this.forming.delete(peer)
+      this.answered.delete(peer)
     }, this.connectTimeoutMs))
   }
 
@@ -151,6 +171,7 @@ export class NegotiatedLinks implements Transport, HealableLinks {
       if (timer === undefined) return
       this.clock.clearTimeout(timer)
       this.forming.delete(from)
+      this.answered.delete(from)
       this.open.add(from)
       if (kind === HELLO) this.inner.send(from, Uint8Array.of(HELLO_ACK))
       this.events?.peerJoined(from)
