@@ -102,13 +102,28 @@ export class QueueSession {
    * default the first host's); resolves once it shows the status.
    */
   async open(hash: string, from?: string): Promise<Page> {
-    this.browser ??= await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS })
+    // The host's origin is plain http on a namespace address: treated as secure, so the page may
+    // register its Service Worker (as it may on https or localhost).
+    this.browser ??= await chromium.launch({
+      executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${new URL(from ?? this.url).origin}`]
+    })
     const context = await this.browser.newContext({ viewport: { width: 1000, height: 760 } })
     const page = await context.newPage()
     this.contexts.set(page, context)
     await page.goto(`${from ?? this.url}${hash}`)
     await page.getByTestId('server-name').waitFor({ timeout: 15_000 })
     return page
+  }
+
+  /** Opens the page in another tab of `page`'s browser (same context: same storage, BroadcastChannel between them). */
+  async openTab(page: Page, hash: string): Promise<Page> {
+    const context = this.contexts.get(page)
+    if (context === undefined) throw new Error('openTab: not a page of this session')
+    const tab = await context.newPage()
+    this.contexts.set(tab, context)
+    await tab.goto(`${this.url}${hash}`)
+    await tab.getByTestId('server-name').waitFor({ timeout: 15_000 })
+    return tab
   }
 
   /**

@@ -10,7 +10,7 @@ import './styles.css'
 declare global {
   interface Window {
     /** Read-only views of this page's peer, for debugging and the end-to-end test. */
-    __sshipQueue?: { readonly peerId: string; snapshot(): unknown; state(): unknown; data(): unknown; timeline(): unknown; refusals(): unknown; readonly restored: boolean }
+    __sshipQueue?: { readonly peerId: string; snapshot(): unknown; state(): unknown; data(): unknown; timeline(): unknown; refusals(): unknown; links(): unknown; readonly restored: boolean }
   }
 }
 
@@ -25,6 +25,7 @@ startWebPeer({ app: QUEUE_APP, version: QUEUE_CODE_VERSION, timing: QUEUE_TIMING
     data: () => peer.connection.data.toJSON(),
     timeline: () => peer.timeline.getSnapshot(),
     refusals: () => peer.refusals(),
+    links: () => peer.links.getSnapshot(),
     restored: peer.restored
   }
   addEventListener('pagehide', () => peer.stop())

@@ -1,10 +1,13 @@
 import { connect, initServer, asPeerId, type Connection, type PeerId, type Server, type ServerHandler, type TimingOptions, type Transport } from '@sship/core'
 import { SecureTransport } from '@sship/core/security'
 import { combineTransports, cryptoRandom, randomHex } from '@sship/core/internals'
-import { claimBrowserCandidacy, followSignaling, TabTransport, WebrtcTransport } from '@sship/webrtc'
+import { claimBrowserCandidacy, followSignaling } from '@sship/webrtc'
 import { WsClientTransport } from '@sship/websocket'
 import * as Y from 'yjs'
 import { CONFIG_PATH, DOC_PATH, LINK_PATH, parseAppConfig, type AppConfig } from '../config/appConfig.js'
+import { savedConfig, saveConfig } from '../config/savedConfig.js'
+import { startBrowserMesh } from './browserMesh.js'
+import { registerOfflineShell } from './offlineShell.js'
 import { hostEndpoints } from '../config/HostEndpoint.js'
 import { fragmentSecret } from '../config/roomFragment.js'
 import { LinkStatusStore } from '../status/LinkStatusStore.js'
@@ -43,7 +46,7 @@ export interface WebPeer {
   readonly timeline: TimelineLog
   /** True if the page started from what this browser kept in IndexedDB. */
   readonly restored: boolean
-  /** What the serving host said at boot (undefined if it did not answer: offline, or the host is down). */
+  /** What the serving host said at boot; if no host answered (every host down), what one said last time; undefined if none ever did. */
   readonly config: AppConfig | undefined
   /** True if the room has a secret (links are `SecureTransport` sessions). */
   readonly secure: boolean
@@ -107,7 +110,12 @@ async function mergeHostReplica(doc: Y.Doc): Promise<void> {
 export async function startWebPeer(options: WebPeerOptions): Promise<WebPeer> {
   const { app } = options
   const location = options.location ?? globalThis.location
-  const config = await fetchReadyConfig()
+  // The page itself comes from cache when every host is down (a Service Worker the host serves).
+  registerOfflineShell()
+  const fetched = await fetchReadyConfig()
+  if (fetched !== undefined) saveConfig(app, fetched)
+  // Every host down: the last config this browser saw (its signaling servers come back with their host).
+  const config = fetched ?? savedConfig(app)
   const secret = fragmentSecret(location.hash)
   if (config?.secure === true && secret === undefined) {
     throw new Error('this room has a secret: open the link the host printed (or its QR code), which carries it after #…&room=')
@@ -115,7 +123,7 @@ export async function startWebPeer(options: WebPeerOptions): Promise<WebPeer> {
   // What this browser kept (IndexedDB), then the host's replica on top. A room with a secret: the
   // host does not serve its replica, the page syncs over secure links.
   const replica = await openLocalReplica(`sship:${app}`)
-  if (config?.ready === true && secret === undefined) await mergeHostReplica(replica.doc)
+  if (fetched?.ready === true && secret === undefined) await mergeHostReplica(replica.doc)
   // Tabs of one browser stand as one candidate under one GUID (Web Locks): the successorship list
   // grows by browsers, not by tabs. The other tabs are clients under GUIDs of their own.
   const fresh = (): string => `b-${randomHex(cryptoRandom, 6)}`
@@ -123,12 +131,10 @@ export async function startWebPeer(options: WebPeerOptions): Promise<WebPeer> {
   const peerId = asPeerId(candidacy.candidate ? candidacy.browserId : tabPeerId(fresh))
   const origin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${LINK_PATH}`
   const ws = new WsClientTransport({ peerId, app, urls: [...new Set([origin, ...(config?.hosts ?? [])])] })
-  const rtc = config !== undefined && config.signaling.length > 0
-    ? new WebrtcTransport({ peerId, room: app, signaling: config.signaling, iceServers: [] })
-    : undefined
-  // Tabs of this browser reach each other over BroadcastChannel first (no network, works offline).
-  const tabs = typeof BroadcastChannel === 'undefined' ? undefined : new TabTransport({ peerId, room: app })
-  const parts: Transport[] = [...(tabs === undefined ? [] : [tabs]), ws, ...(rtc === undefined ? [] : [rtc])]
+  // Other browsers (capped WebRTC) and this browser's tabs, under one relay layer that heals without hosts.
+  const mesh = startBrowserMesh(peerId, app, config?.signaling ?? [])
+  const rtc = mesh.rtc
+  const parts: Transport[] = [ws, ...(mesh.transport === undefined ? [] : [mesh.transport])]
   const combined = combineTransports(parts)
   // With a room secret every link proves it and every frame is encrypted (docs/security.md).
   const refusals: SecurityRefusal[] = []
@@ -156,6 +162,7 @@ export async function startWebPeer(options: WebPeerOptions): Promise<WebPeer> {
   return {
     peerId, server, connection, links, timeline, config, restored: replica.restored, secure: security !== undefined, refusals: () => [...refusals],
     stop: () => {
+      mesh.stop()
       unwatchLifecycle()
       connection.data.unobserve(followHosts)
       unfollowSignaling()

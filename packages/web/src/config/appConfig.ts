@@ -31,6 +31,8 @@ export interface AppConfig {
 export const CONFIG_PATH = '/sship-config.json'
 /** The path of the host's replica of the document (a Yjs update), which a page starts from. */
 export const DOC_PATH = '/sship-doc'
+/** The path of the Service Worker a host serves, which keeps the page in cache for when every host is down. */
+export const OFFLINE_SHELL_PATH = '/sship-sw.js'
 /** The path of the browsers' WebSocket links on a host's HTTP port. */
 export const LINK_PATH = '/sship'
 

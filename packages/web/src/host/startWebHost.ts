@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { createServer, type Server as HttpServer } from 'node:http'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { hostname } from 'node:os'
 import { asPeerId, connect, initServer, type Connection, type PeerId, type Server, type ServerHandler, type TimingOptions, type Transport } from '@sship/core'
@@ -10,10 +13,11 @@ import { publishSignaling } from '@sship/webrtc'
 import { SignalingServer } from '@sship/webrtc/server'
 import { WsHubTransport } from '@sship/websocket/server'
 import * as Y from 'yjs'
-import { CONFIG_PATH, DOC_PATH, LINK_PATH, type AppConfig } from '../config/appConfig.js'
+import { CONFIG_PATH, DOC_PATH, LINK_PATH, OFFLINE_SHELL_PATH, type AppConfig } from '../config/appConfig.js'
 import { WebDataKey } from '../config/dataKeys.js'
 import { hostEndpoints, type HostEndpoint } from '../config/HostEndpoint.js'
 import { setPeerLabel } from '../config/PeerLabel.js'
+import { offlineShellScript } from './offlineShellScript.js'
 import { requestPath } from './requestPath.js'
 import { serveStatic } from './staticFiles.js'
 
@@ -123,6 +127,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(configFor()))
       return
     }
+    if (path === OFFLINE_SHELL_PATH) {
+      shellCacheName(options.dist, options.version).then((name) => {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }).end(offlineShellScript(name))
+      }, () => res.writeHead(500).end())
+      return
+    }
     if (path === DOC_PATH && options.secret !== undefined) {
       // The replica is only for members: pages of a room with a secret sync over secure links.
       res.writeHead(403, { 'content-type': 'text/plain' }).end('this room has a secret: the replica syncs only over authenticated links')
@@ -216,4 +226,10 @@ function listen(http: HttpServer, host: string, port: number): Promise<void> {
       resolve()
     })
   })
+}
+
+/** The offline shell's cache name: changes with the built page (its `index.html` names the hashed assets). */
+async function shellCacheName(dist: string, version: string): Promise<string> {
+  const html = await readFile(join(dist, 'index.html'), 'utf8').catch(() => '')
+  return `sship-shell-${version}-${createHash('sha256').update(html).digest('hex').slice(0, 12)}`
 }

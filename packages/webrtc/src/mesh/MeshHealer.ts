@@ -51,6 +51,8 @@ export interface MeshHealerOptions {
   readonly answerMs?: number
   /** Offer again if a link is still not open this long after the offer (lost candidates). Default 5000 ms. */
   readonly openMs?: number
+  /** Peers never to open a link to, e.g. this browser's other tabs (they talk over BroadcastChannel). Default none. */
+  readonly skip?: (peer: PeerId) => boolean
   /** A link that could not be asked for; the healer keeps running. */
   readonly onError?: (error: Error) => void
 }
@@ -141,6 +143,7 @@ export class MeshHealer {
       }
     }
     for (const peer of wanted) {
+      if (this.options.skip?.(peer) === true) continue
       const l = current.get(peer)
       // A link forming that this healer did not start (its offer went out through a server that
       // has closed since): watched from now on, and offered again if it stays unanswered.

@@ -54,7 +54,8 @@ export class RelayTransport implements Transport {
     this.clock = options.clock ?? systemClock
     this.incarnation = Math.floor(options.incarnation ?? Date.now())
     this.ttl = Math.max(1, Math.min(32, options.ttl ?? 8))
-    this.defer = options.defer ?? queueMicrotask
+    // Called bare, not as a method: a browser throws "Illegal invocation" for a detached queueMicrotask.
+    this.defer = options.defer ?? ((fn) => queueMicrotask(fn))
     this.table = new LinkStateTable(this.localPeer, options.maxPeers ?? 1024)
   }
 
