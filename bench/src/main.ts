@@ -131,7 +131,10 @@ async function scale(options: BenchOptions): Promise<number> {
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, Node ${process.version}`
   await mkdir(dir, { recursive: true })
   for (const c of scaleCharts(study)) await writeFile(join(dir, c.file), c.svg)
-  await writeFile(join(dir, 'report.md'), scaleReport(study, head, machine))
+  // Real Chromium contexts are measured by `npm run bench:classroom` (it needs a network
+  // namespace); its last table goes into this section when present.
+  const browsers = await readFile(join(REPO_ROOT, 'test-results/classroom/classroom.md'), 'utf8').catch(() => undefined)
+  await writeFile(join(dir, 'report.md'), scaleReport(study, head, machine, browsers))
   const wallSeconds = Math.round((performance.now() - wallStart) / 100) / 10
   await writeFile(join(dir, 'results.json'), `${JSON.stringify({ schema: 'sship-scale/1', startedAt, quick: options.quick, seed: options.seed, wallSeconds, headline: head, study }, null, 1)}\n`)
   process.stderr.write(`bench --scale: ${wallSeconds} s → ${dir}\n`)

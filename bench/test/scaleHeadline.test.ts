@@ -37,4 +37,13 @@ describe('the classroom headline', () => {
     expect(scaleHeadline(study).meshRelinkMsNoHosts).toBeNull()
     expect(scaleReport(study, scaleHeadline(study), 'test machine')).toContain('NOT HEALED')
   })
+
+  it('puts the real browsers\' table into the section when a classroom run left one', () => {
+    const study: ScaleStudy = { quick: true, k: 6, rows: [row(10)], mdns: [], real: [], heal: [] }
+    const without = scaleReport(study, scaleHeadline(study), 'test machine')
+    expect(without).not.toContain('Real browsers')
+    const table = '| n | last page reaches all |\n|---|---|\n| 20 | 2559 ms |\n'
+    expect(scaleReport(study, scaleHeadline(study), 'test machine', table)).toContain('### Real browsers (Chromium contexts')
+    expect(scaleReport(study, scaleHeadline(study), 'test machine', table)).toContain('| 20 | 2559 ms |')
+  })
 })

@@ -34,7 +34,19 @@ export function scaleCharts(study: ScaleStudy): Array<{ file: string; svg: strin
 }
 
 /** The "Classroom scale" section (markdown). */
-export function scaleReport(study: ScaleStudy, head: ScaleHeadline, machine: string): string {
+export function scaleReport(study: ScaleStudy, head: ScaleHeadline, machine: string, browsersTable?: string): string {
+  const browsers = browsersTable === undefined ? '' : `
+### Real browsers (Chromium contexts, \`npm run bench:classroom\`)
+
+n contexts of one headless Chromium (each its own browser peer: storage, WebRTC stack) on one
+queue host inside a network namespace; capped WebRTC mesh (k = 6, ≤ 20) under the relay layer.
+Idle CPU and RSS are summed over every Chromium process (browser, renderers, GPU, utility) and
+divided by n, so shared processes and shared pages are counted in; the failover is the host's
+SIGKILL → each page's timeline entry. The load column is the machine's 1-minute load average
+(2 cores, shared). From the last \`bench:classroom\` run in \`test-results/classroom/\`.
+
+${browsersTable.trim()}
+`
   const table = markdownTable(
     ['n', 'links/device max (mean)', 'all reachable', 'idle CPU ms/s/device*', 'idle B/s/device', 'newcomer linked+synced', 'failover p50', 'bytes/op mesh', 'bytes/op c-s', 'ratio', 'lost/dup'],
     study.rows.map((r) => [
@@ -113,7 +125,7 @@ through the mesh (offer, answer and candidates relayed hop by hop). A crashed pe
 adds the time WebRTC takes to notice its channels closed.
 
 ${heal}
-
+${browsers}
 ### mDNS (real multicast datagrams on loopback)
 
 ${mdns}
