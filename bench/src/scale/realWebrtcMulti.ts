@@ -61,7 +61,8 @@ export async function measureRealWebrtcMulti(n: number, idleMs: number, mode: 'f
     const cpu0 = await Promise.all(workers.map((w) => w.ask('cpu')))
     await sleep(idleMs)
     const cpu1 = await Promise.all(workers.map((w) => w.ask('cpu')))
-    const cpuMs = cpu1.reduce((s, c, i) => s + c.cpuMs - (cpu0[i]?.cpuMs ?? 0), 0)
+    // Each worker's CPU over its own window (a loaded worker answers late): ms per second, summed.
+    const cpuMsPerSec = cpu1.reduce((s, c, i) => s + (c.cpuMs - (cpu0[i]?.cpuMs ?? 0)) / Math.max(1, (c.atMs - (cpu0[i]?.atMs ?? 0)) / 1000), 0)
     const rssMb = cpu1.reduce((s, c) => s + c.rssMb, 0)
     workers.push(new Worker([server.url, room, mode, String(n), String(n + 1)]))
     const newcomerMs = await until(n, 30_000)
@@ -71,7 +72,7 @@ export async function measureRealWebrtcMulti(n: number, idleMs: number, mode: 'f
       linkSetupP50Ms: setups.length === 0 ? null : Math.round(setups[Math.floor(setups.length / 2)] as number),
       linkSetupMaxMs: setups.length === 0 ? null : Math.round(setups[setups.length - 1] as number),
       newcomerMs: newcomerMs === null ? null : Math.round(newcomerMs),
-      idleCpuMsPerSecPerPeer: Math.round((cpuMs / (idleMs / 1000) / n) * 100) / 100,
+      idleCpuMsPerSecPerPeer: Math.round((cpuMsPerSec / n) * 100) / 100,
       // Each worker's RSS includes its own Node runtime (about 50 MB): an upper bound per peer.
       rssMbPerPeer: Math.round((rssMb / n) * 10) / 10
     }

@@ -9,7 +9,7 @@ export type RtcWorkerRequest = { type: 'status' } | { type: 'cpu' } | { type: 'c
 /** What a worker answers. */
 export type RtcWorkerReply =
   | { type: 'status'; reach: number[]; links: number[]; setups: number[] }
-  | { type: 'cpu'; cpuMs: number; rssMb: number }
+  | { type: 'cpu'; cpuMs: number; rssMb: number; atMs: number }
 
 /**
  * A child process holding some of a room's real WebRTC peers (`@roamhq/wrtc`, loopback
@@ -48,7 +48,7 @@ function main(): void {
       } satisfies RtcWorkerReply)
     } else if (m.type === 'cpu') {
       const c = process.cpuUsage()
-      process.send?.({ type: 'cpu', cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 1e6 } satisfies RtcWorkerReply)
+      process.send?.({ type: 'cpu', cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 1e6, atMs: performance.now() } satisfies RtcWorkerReply)
     } else {
       for (const r of relays) r.close()
       for (const p of peers) p.close()
