@@ -40,6 +40,8 @@ export interface ClusterOptions {
   readonly mode?: 'availability' | 'quorum'
   /** Record every delivered frame (see `MemoryNetwork.trace`). */
   readonly trace?: boolean
+  /** See `MemoryNetworkOptions.closesOnCrash` (then {@link Cluster.kill} closes links, {@link Cluster.crash} stays silent). Default false. */
+  readonly closesOnCrash?: boolean
   /** The server code; default {@link tokenCounter}. */
   readonly handler?: (server: Server) => ServerHandler
   /**
@@ -137,7 +139,7 @@ export class Cluster {
   private tokens = 0
 
   constructor(readonly options: ClusterOptions) {
-    this.network = new MemoryNetwork({ seed: options.seed, trace: options.trace ?? false, ...options.faults })
+    this.network = new MemoryNetwork({ seed: options.seed, trace: options.trace ?? false, closesOnCrash: options.closesOnCrash ?? false, ...options.faults })
     this.clock = this.network.clock
     this.random = seededRandom(options.seed ^ 0x5eed)
     const pad = (n: number): string => String(n).padStart(2, '0')
@@ -210,6 +212,15 @@ export class Cluster {
     const m = this.member(id)
     if (!m.alive) return
     this.network.crash(m.id)
+    m.connection?.peer.stop()
+    m.alive = false
+  }
+
+  /** The member's process is killed: its links close at once (`MemoryNetwork.kill`), its document is gone. */
+  kill(id: PeerId | string): void {
+    const m = this.member(id)
+    if (!m.alive) return
+    this.network.kill(m.id)
     m.connection?.peer.stop()
     m.alive = false
   }

@@ -22,6 +22,12 @@ export interface MemoryNetworkOptions extends Partial<NetworkFaults> {
   readonly clock?: VirtualClock
   /** Record a {@link TraceEntry} per delivered frame (default false, to save memory). */
   readonly trace?: boolean
+  /**
+   * The transports claim `closesOnCrash` (default false): the test kills peers with
+   * {@link MemoryNetwork.kill}, as a LAN's dead processes close their sockets, and a silent
+   * `crash` stands for a machine that lost power or left the Wi-Fi.
+   */
+  readonly closesOnCrash?: boolean
 }
 
 /**
@@ -56,12 +62,13 @@ export class MemoryNetwork {
   private readonly traceEntries: TraceEntry[] = []
   private readonly errors: unknown[] = []
   private readonly partitioned = new Partition()
-  private readonly host: MemoryTransportHost = {
+  private host: MemoryTransportHost = {
     connect: (t, events) => this.members.connect(this.endpointOf(t), events),
     send: (t, to, data) => this.sendFrame(this.endpointOf(t), to, data),
     peers: (t) => this.members.peersOf(this.endpointOf(t)),
     close: (t) => this.end(this.endpointOf(t), 'closed'),
-    state: (t) => this.endpointOf(t).state
+    state: (t) => this.endpointOf(t).state,
+    closesOnCrash: false
   }
 
   /** Throws a {@link ConfigError} for a bad seed or fault setting. */
@@ -74,6 +81,7 @@ export class MemoryNetwork {
     this.frames = new InFlightFrames(this.clock, (frame) => this.deliver(frame))
     this.tracing = options.trace ?? false
     this.currentFaults = mergeNetworkFaults(defaultNetworkFaults, options)
+    this.host = { ...this.host, closesOnCrash: options.closesOnCrash ?? false }
   }
 
   /** The faults in effect. */
@@ -116,6 +124,17 @@ export class MemoryNetwork {
     const endpoint = this.members.get(peer)
     if (endpoint === undefined) throw new Error(`MemoryNetwork.crash: unknown peer ${peer}`)
     this.end(endpoint, 'crashed')
+  }
+
+  /**
+   * `peer`'s process is killed: like {@link MemoryNetwork.crash}, but its operating system closes
+   * its links, so every live peer gets `peerLeft(peer, 'closed')` (by a timer due now). A
+   * SIGKILLed process on a LAN looks like this; a frozen one (see `Cluster.stall`) does not.
+   */
+  kill(peer: PeerId): void {
+    const endpoint = this.members.get(peer)
+    if (endpoint === undefined) throw new Error(`MemoryNetwork.kill: unknown peer ${peer}`)
+    this.end(endpoint, 'killed')
   }
 
   /**
@@ -203,7 +222,7 @@ export class MemoryNetwork {
   }
 
   /** Closes or crashes `endpoint`; its frames in flight, both ways, are dropped. */
-  private end(endpoint: Endpoint, how: 'closed' | 'crashed'): void {
+  private end(endpoint: Endpoint, how: 'closed' | 'crashed' | 'killed'): void {
     if (!this.members.end(endpoint, how)) return
     for (const frame of this.frames.cancelFor(endpoint)) this.recorder.add(frame.link, 'dropped')
   }
