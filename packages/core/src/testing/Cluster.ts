@@ -16,7 +16,7 @@ import { SimulatedKeyring } from './SimulatedKeyring.js'
 import { StallGate } from './StallGate.js'
 import type { VirtualClock } from './VirtualClock.js'
 import type { Clock } from '../clock/Clock.js'
-import type { Transport } from '../transport/Transport.js'
+import type { LeaveReason, Transport } from '../transport/Transport.js'
 
 /** Options of a {@link Cluster}. */
 export interface ClusterOptions {
@@ -263,8 +263,8 @@ export class Cluster {
   }
 
   /** Closes one link on one side only (see `MemoryNetwork.closeLinkAt`). */
-  closeLinkAt(a: PeerId | string, b: PeerId | string): void {
-    this.network.closeLinkAt(this.member(a).id, this.member(b).id)
+  closeLinkAt(a: PeerId | string, b: PeerId | string, reason?: LeaveReason): void {
+    this.network.closeLinkAt(this.member(a).id, this.member(b).id, reason)
   }
 
   /** Removes any partition and cut link. */

@@ -5,6 +5,7 @@ import { fnv1a32 } from '../sync/fnv1a32.js'
 import { InFlightFrames, type InFlightFrame } from './InFlightFrames.js'
 import { Membership, type Endpoint } from './Membership.js'
 import { MemoryTransport, type MemoryTransportHost } from './MemoryTransport.js'
+import type { LeaveReason } from '../transport/Transport.js'
 import { Partition } from './Partition.js'
 import { defaultNetworkFaults, mergeNetworkFaults, planFrame, type NetworkFaults } from './NetworkFaults.js'
 import { StatsRecorder, type LinkKey, type NetworkStats } from './NetworkStats.js'
@@ -157,15 +158,16 @@ export class MemoryNetwork {
 
   /**
    * Closes the one link between `a` and `b` on `a`'s side only: cuts it (see `cutLink`) and gives
-   * `a` a `peerLeft(b)`, while `b` (live or crashed) hears nothing. Models one peer noticing a
-   * crash at once because its link closed, while the others notice only by silence.
+   * `a` a `peerLeft(b, reason)`, while `b` (live or crashed) hears nothing. Models one peer
+   * noticing a crash at once because its link closed (`reason` `closed` or none), or its
+   * keepalive giving up on a silent link (`silent`), while the others notice only by silence.
    */
-  closeLinkAt(a: PeerId, b: PeerId): void {
+  closeLinkAt(a: PeerId, b: PeerId, reason?: LeaveReason): void {
     const at = this.members.get(a)
     const other = this.members.get(b)
     if (at === undefined || other === undefined) throw new Error(`MemoryNetwork.closeLinkAt: unknown peer ${at === undefined ? a : b}`)
     this.partitioned.cut(a, b)
-    this.members.reportLeft(at, other)
+    this.members.reportLeft(at, other, reason)
   }
 
   /** Removes the partition and every cut link, silently. Frames dropped by them stay dropped. */
