@@ -116,8 +116,11 @@ export abstract class ElectionRole extends FollowerRole {
     // Only current members vote: a majority is counted over them (see membership/Membership.ts).
     if (!this.host.app.members().includes(this.host.self)) return
     const now = this.host.clock.now()
+    // Without the stall patience: a candidate stands only after its own suspicion (or a handoff),
+    // and a failback handoff leaves the old coordinator silent, so voters that waited `stallMs`
+    // for it would refuse every retry of the returning peer's election.
     const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
-      (this.following !== null && this.contact.hearsCoordinator(now, this.suspectTimeout()))
+      (this.following !== null && this.contact.hearsCoordinator(now, this.detector.timeout(this.following.leader, this.host.timing.suspectMs)))
     // Votes are not persisted yet: a peer that may have voted in an earlier life abstains for a hold-down.
     const amnesic = now - this.startedAt < this.host.timing.holdDownMs
     const granted = !leaderAlive && !amnesic && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)

@@ -44,10 +44,10 @@ export class FailureDetector {
     this.links.delete(peer)
   }
 
-  /** The link's own timeout, before local health: mean + sigmas * deviation, clamped. */
-  linkTimeout(peer: PeerId): number {
+  /** The link's own timeout, before local health: mean + sigmas * deviation, clamped (`floorMs` overrides the detector's floor). */
+  linkTimeout(peer: PeerId, floorMs = this.floorMs): number {
     const { suspectMaxMs, suspectSigmas, heartbeatMs } = this.timing
-    const floor = Math.min(this.floorMs, suspectMaxMs)
+    const floor = Math.min(floorMs, suspectMaxMs)
     const w = this.links.get(peer)
     const mean = w?.mean()
     if (w === undefined || mean === undefined || w.size < MIN_SAMPLES) return floor
@@ -56,9 +56,10 @@ export class FailureDetector {
     return clamp(mean + suspectSigmas * spread, floor, suspectMaxMs)
   }
 
-  /** The silence after which `peer` is suspected now: the link's timeout times local health, clamped. */
-  timeout(peer: PeerId): number {
-    return clamp(this.linkTimeout(peer) * this.healthFactor(), Math.min(this.floorMs, this.timing.suspectMaxMs), this.timing.suspectMaxMs)
+  /** The silence after which `peer` is suspected now: the link's timeout times local health, clamped (`floorMs` as in {@link FailureDetector.linkTimeout}). */
+  timeout(peer: PeerId, floorMs = this.floorMs): number {
+    const floor = Math.min(floorMs, this.timing.suspectMaxMs)
+    return clamp(this.linkTimeout(peer, floor) * this.healthFactor(), floor, this.timing.suspectMaxMs)
   }
 
   /** Standard deviation of `peer`'s gaps (0 when unknown): how much its one-way delay varies. */
