@@ -186,7 +186,12 @@ export abstract class ElectionRole extends FollowerRole {
       })
     } else {
       const confirm = this.confirmMs(this.contact.lastFollowed?.leader)
-      const deadline = this.host.clock.now() + Math.max(confirm, suspectMs)
+      // Where a dead peer's link closes (and so leaves `waiting` at once), a peer that has not
+      // answered is alive and slow: over TCP on a lossy Wi-Fi a reply waits out a retransmission
+      // (200 ms and more). Claiming without it would re-decide what it holds — an answer given
+      // twice — so wait up to `catchUpMaxMs` for it.
+      const patience = this.host.closesOnCrash === true ? this.host.timing.catchUpMaxMs : 0
+      const deadline = this.host.clock.now() + Math.max(confirm, suspectMs, patience)
       // Availability mode waits for every reachable peer's catch-up (asking again those that did not
       // answer: a lost frame or a slow link), so a decision that reached anyone alive is kept rather
       // than re-decided; it claims with what it has after at most max(confirmation, suspicion).
