@@ -1,5 +1,5 @@
 /**
- * `npm run wifi-sim -- [--minutes M] [--peers 5,20] [--profiles clean,wifi,busy,bad,sleepy,stalls] [--kills K] [--seed S] [--timing JSON]`
+ * `npm run wifi-sim -- [--minutes M] [--peers 5,20] [--profiles clean,wifi,busy,bad,sleepy,stalls] [--kills K] [--seed S] [--timing JSON] [--lan]`
  *
  * Role stability on the in-memory network under virtual time (so CPU load does not matter):
  * per profile and room size, M virtual minutes without kills (every claim after the first is a
@@ -12,6 +12,10 @@
  * clean 1-5 ms; wifi 0-60 ms, 3 % loss; busy 0-100 ms, 5 % loss; bad 0-300 ms, 10 % loss;
  * sleepy clean plus, every 20-40 s, one random peer frozen for 200-800 ms; stalls 5-100 ms,
  * 10 % loss, and every 5-15 s one random peer frozen for 400 ms (the issue's in-memory case).
+ *
+ * `--lan` models `sship join` on a LAN: the network closes a killed peer's links (`closesOnCrash`,
+ * as TCP does), kills are `Cluster.kill` (SIGKILL) instead of silent crashes (power lost), and
+ * followers give silence on an open link `timing.stallMs` before they suspect.
  *
  * `SSHIP_TESTING=<path to testing/index.ts>` runs it against another tree (for before/after).
  */
@@ -42,7 +46,8 @@ const { values } = parseArgs({
     profiles: { type: 'string', default: Object.keys(PROFILES).join(',') },
     kills: { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },
-    timing: { type: 'string', default: '{}' }
+    timing: { type: 'string', default: '{}' },
+    lan: { type: 'boolean', default: false }
   }
 })
 const testing = (await import(process.env.SSHIP_TESTING ?? '@sship/core/testing')) as { Cluster: typeof ClusterType; tally: typeof tallyFn }
@@ -67,7 +72,7 @@ function quantile(xs: number[], q: number): number | null {
 function run(name: string, peers: number): Row {
   const p = PROFILES[name]!
   const clients = Math.max(1, Math.round(peers / 5))
-  const c = new Cluster({ seed, servers: peers - clients, clients, timing, faults: { latencyMs: p.latencyMs, dropRate: 0, reorderRate: 0 } }).start()
+  const c = new Cluster({ seed, servers: peers - clients, clients, timing, closesOnCrash: values.lan, faults: { latencyMs: p.latencyMs, dropRate: 0, reorderRate: 0 } }).start()
   c.run(3000)
   c.network.setFaults({ latencyMs: p.latencyMs, dropRate: p.dropRate, reorderRate: p.reorderRate })
   const claims = (): number => c.events.filter((e) => e.event.type === 'claimed').length
@@ -102,7 +107,8 @@ function run(name: string, peers: number): Row {
       c.run(2000)
       continue
     }
-    c.crash(leader.id)
+    if (values.lan) c.kill(leader.id)
+    else c.crash(leader.id)
     const took = c.runUntil(() => {
       const ls = c.leaders()
       const l = ls[0]

@@ -6,14 +6,14 @@ import { chunks, replayCommand, seeds } from './support/seeds.js'
 const FILE = 'test/coordinator.property.test.ts'
 
 /** Runs `list` seeds in `mode`; returns failures (with replay commands) and the total acks. */
-function runSeeds(list: readonly number[], mode: 'availability' | 'quorum'): { failures: string[]; acked: number } {
+function runSeeds(list: readonly number[], mode: 'availability' | 'quorum', closesOnCrash = false): { failures: string[]; acked: number } {
   const failures: string[] = []
   let acked = 0
   for (const seed of list) {
-    const { problems, log, cluster } = runSchedule(seed, mode)
+    const { problems, log, cluster } = runSchedule(seed, mode, { closesOnCrash })
     acked += tally(cluster).acked
     if (problems.length > 0) {
-      failures.push(`seed ${seed} (${mode}): ${problems.join('; ')}\n  replay: ${replayCommand(FILE, seed)}\n  ${log.slice(-8).join('\n  ')}`)
+      failures.push(`seed ${seed} (${mode}${closesOnCrash ? ', closesOnCrash' : ''}): ${problems.join('; ')}\n  replay: ${replayCommand(FILE, seed)}\n  ${log.slice(-8).join('\n  ')}`)
       if (failures.length >= 5) break
     }
   }
@@ -39,6 +39,16 @@ describe('quorum mode: a minority never decides, nothing acknowledged is ever de
       expect(failures, failures.join('\n')).toEqual([])
       // A minority stalls by design, so fewer requests are acknowledged than in availability mode.
       expect(acked, 'the schedules must acknowledge requests, or they test nothing').toBeGreaterThan(batch.length / 4)
+    }, 120_000)
+  }
+})
+
+describe('on a transport that closes a dead peer\'s links (closesOnCrash: silence gets timing.stallMs, kills close links)', () => {
+  for (const mode of ['availability', 'quorum'] as const) {
+    it(`hold for seeds 1..100 (${mode})`, () => {
+      const { failures, acked } = runSeeds(seeds(100), mode, true)
+      expect(failures, failures.join('\n')).toEqual([])
+      expect(acked, 'the schedules must acknowledge requests, or they test nothing').toBeGreaterThan(mode === 'quorum' ? 25 : 100)
     }, 120_000)
   }
 })

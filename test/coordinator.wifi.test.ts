@@ -174,3 +174,95 @@ describe('isolated coordinator', () => {
     expect(checkCluster(c)).toEqual([])
   })
 })
+
+describe('a cut-off coordinator and its links', () => {
+  const cutOff = (): Cluster => {
+    const c = started(4, 1)
+    c.run(2000)
+    c.partition([['s00'], ['s01', 's02', 's03', 'c00']])
+    c.run(1000)
+    expect(c.member('s00').connection!.getSnapshot().isolated).toBe(true)
+    return c
+  }
+
+  it('keeps holding after its transport gives up the silent links (a keepalive timeout)', () => {
+    const c = cutOff()
+    for (const p of ['s01', 's02', 's03', 'c00']) c.closeLinkAt('s00', p, 'silent')
+    c.run(1000)
+    const own = c.send('s00')
+    c.run(10_000)
+    expect(c.member('s00').connection!.getSnapshot().isolated).toBe(true)
+    expect(own.ackAt).toBeUndefined()
+  })
+
+  it('serves alone once every other peer\'s link closed (they crashed: the last survivor serves)', () => {
+    const c = cutOff()
+    for (const p of ['s01', 's02', 's03', 'c00']) c.closeLinkAt('s00', p, 'closed')
+    c.run(1000)
+    const own = c.send('s00')
+    c.run(2000)
+    expect(c.member('s00').connection!.getSnapshot().isolated).toBe(false)
+    expect(own.ackAt).toBeDefined()
+  })
+
+  it('reports its own request only once a follower holds it: one decided just as it was cut off is acknowledged once, by the room', () => {
+    const c = started(4, 1)
+    c.run(2000)
+    c.partition([['s00'], ['s01', 's02', 's03', 'c00']])
+    const own = c.send('s00')
+    c.run(5000)
+    expect(c.member('s00').server!.peer.ledger.decisionFor(own.id)?.term).toContain('s00')
+    expect(own.ackAt, 'decided by the cut-off coordinator, held by nobody else: not reported').toBeUndefined()
+    c.heal()
+    c.run(5000)
+    expect(own.ackAt).toBeDefined()
+    expect(own.decision).not.toContain('s00')
+    const t = tally(c)
+    expect(t.superseded).toBe(0)
+    expect(t.duplicates + t.lost).toBe(0)
+    expect(checkCluster(c)).toEqual([])
+  })
+})
+
+describe('a transport that closes a dead peer\'s links (closesOnCrash)', () => {
+  const room = (): Cluster => {
+    const c = new Cluster({ seed: 3, servers: 4, clients: 1, closesOnCrash: true }).start()
+    c.run(3000)
+    expect(leaderIds(c)).toEqual(['s00'])
+    return c
+  }
+  const agreedAfter = (c: Cluster, victim: string): number =>
+    c.runUntil(() => leaderIds(c).length === 1 && leaderIds(c)[0] !== victim && c.alive().every((m) => m.connection!.getSnapshot().coordinator === leaderIds(c)[0]), 10_000)
+
+  it('a frozen coordinator (links open, silent up to 1.2 s) is not deposed', () => {
+    const c = room()
+    expect(c.member('s01').connection!.getSnapshot().suspectTimeoutMs).toBe(1500)
+    for (const ms of [300, 800, 1200]) {
+      const from = c.clock.now()
+      c.stall('s00', ms)
+      c.run(4000)
+      expect(claimsAfter(c, from), `after freezing the coordinator ${ms} ms`).toEqual([])
+    }
+    expect(leaderIds(c)).toEqual(['s00'])
+  })
+
+  it('a killed coordinator is replaced on its closed links, before stallMs of silence', () => {
+    const c = room()
+    c.kill('s00')
+    const took = agreedAfter(c, 's00')
+    expect(took).toBeGreaterThan(0)
+    expect(took).toBeLessThan(1500)
+    c.run(2000)
+    expect(checkCluster(c)).toEqual([])
+  })
+
+  it('a coordinator that vanishes silently (power lost) is still replaced, after the longer patience', () => {
+    const c = room()
+    c.crash('s00')
+    const took = agreedAfter(c, 's00')
+    // Silence counts from the last heartbeat, up to one heartbeat period before the crash.
+    expect(took).toBeGreaterThan(1500 - 100)
+    c.run(2000)
+    expect(checkCluster(c)).toEqual([])
+  })
+})

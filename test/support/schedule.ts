@@ -19,6 +19,16 @@ export const mutators: Record<string, (c: Cluster) => string> = {
     c.crash(victim.id)
     return `crash ${victim.id}`
   },
+  kill(c) {
+    // A process killed (SIGKILL): like a crash, but its links close at once, as a LAN's TCP does.
+    const leaders = c.leaders()
+    const victim = c.random.next() < 0.5 && leaders.length > 0 ? pick(c, leaders) : pick(c, c.alive())
+    if (victim === undefined || c.alive().length <= 1) return 'kill: skipped'
+    const eligible = c.members.filter((m) => m.eligible)
+    if (c.options.mode === 'quorum' && victim.eligible && (eligible.filter((m) => m.alive).length - 1) * 2 <= eligible.length) return 'kill: skipped (would leave no majority)'
+    c.kill(victim.id)
+    return `kill ${victim.id}`
+  },
   restart(c) {
     const dead = pick(c, c.members.filter((m) => !m.alive))
     if (dead === undefined) return 'restart: nobody dead'
@@ -110,18 +120,20 @@ function chooseMutator(c: Cluster): string {
  */
 export function runSchedule(
   seed: number, mode: 'availability' | 'quorum' = 'availability',
-  options: { identity?: boolean; wrapTransport?: ClusterOptions['wrapTransport'] } = {}
+  options: { identity?: boolean; wrapTransport?: ClusterOptions['wrapTransport']; closesOnCrash?: boolean } = {}
 ): { problems: string[]; log: string[]; cluster: Cluster } {
   const probe = new Cluster({ seed, servers: 1 })
   const servers = 2 + Math.floor(probe.random.next() * 4)
   const clients = Math.floor(probe.random.next() * 3)
   const wrap = options.wrapTransport === undefined ? {} : { wrapTransport: options.wrapTransport }
-  const c = new Cluster({ seed, servers, clients, mode, identity: options.identity ?? false, timing: { retireAfterMs: SCHEDULE_RETIRE_MS }, ...wrap }).start()
+  const c = new Cluster({ seed, servers, clients, mode, identity: options.identity ?? false, closesOnCrash: options.closesOnCrash ?? false, timing: { retireAfterMs: SCHEDULE_RETIRE_MS }, ...wrap }).start()
   const log: string[] = [`servers=${servers} clients=${clients}`]
   c.run(500)
   for (let step = 0; step < 40; step++) {
     let name = chooseMutator(c)
     if (mode === 'quorum' && name === 'restart') name = 'send'
+    // Where links close on a crash, half the crashes are kills (links close), half power losses (silent).
+    if (options.closesOnCrash === true && name === 'crash' && c.random.next() < 0.5) name = 'kill'
     log.push(`${Math.round(c.clock.now())}: ${mutators[name]?.(c)}`)
     c.run(10 + Math.floor(c.random.next() * 300))
   }

@@ -24,14 +24,16 @@ function counter(server: Server): ServerHandler {
 /**
  * The same study on core's in-memory network under virtual time (no CPU cost, no scheduling
  * noise): a two-state burst-loss channel with a long delay tail (see `channelFaults`), and now
- * and then one peer stalled; `cut` isolates the coordinator for 10 s, `sleepy` isolates a random
- * peer for 200–800 ms every 20–40 s (a frozen peer's frames stop; unlike a real freeze its timers
- * keep running). Then `spec.kills` silent crashes of the coordinator, each restarted (empty
- * replica, same GUID) once the others agreed. A random live peer sends a request every 100 ms.
+ * and then one peer's radio silent; `cut` isolates the coordinator for 10 s, `sleepy` freezes a
+ * random peer for 200–800 ms every 20–40 s (`Cluster.stall`: its timers and frames wait, as
+ * under SIGSTOP). The network closes a killed peer's links, as the LAN's TCP does
+ * (`closesOnCrash`). Then `spec.kills` kills of the coordinator (its links close, like SIGKILL),
+ * each restarted (empty replica, same GUID) once the others agreed. A random live peer sends a
+ * request every 100 ms.
  */
 export function runWifiSim(spec: WifiRunSpec, progress: (what: string) => void): WifiRunResult {
   const wallStart = performance.now()
-  const cluster = new Cluster({ seed: spec.seed, servers: spec.peers, handler: counter })
+  const cluster = new Cluster({ seed: spec.seed, servers: spec.peers, handler: counter, closesOnCrash: true })
   const { clock, random } = cluster
   const ids = (): string[] => cluster.members.map((m) => m.id)
   const obs: RoleObservation[] = []
@@ -122,7 +124,7 @@ export function runWifiSim(spec: WifiRunSpec, progress: (what: string) => void):
       cuts++
       nextCut = clock.now() + CUT_PERIOD_MS - CUT_MS
     } else if (clock.now() >= nextFreeze) {
-      isolate(ids()[Math.floor(random.next() * spec.peers)] as string, FREEZE_FOR_MS[0] + random.next() * (FREEZE_FOR_MS[1] - FREEZE_FOR_MS[0]))
+      cluster.stall(ids()[Math.floor(random.next() * spec.peers)] as string, FREEZE_FOR_MS[0] + random.next() * (FREEZE_FOR_MS[1] - FREEZE_FOR_MS[0]))
       freezes++
       nextFreeze = clock.now() + FREEZE_EVERY_MS[0] + random.next() * (FREEZE_EVERY_MS[1] - FREEZE_EVERY_MS[0])
     }
@@ -143,7 +145,7 @@ export function runWifiSim(spec: WifiRunSpec, progress: (what: string) => void):
     }
     const victim = agreedOn() as string
     const killedAt = clock.now()
-    cluster.crash(victim)
+    cluster.kill(victim)
     kills++
     const survivors = cluster.alive().map((m) => m.id as string)
     // The observations are in time order and the last one per peer is at hand: agreement now is the failover's end.

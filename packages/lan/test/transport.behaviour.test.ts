@@ -94,6 +94,9 @@ describe('LanTransport behaviour on loopback', () => {
     await waitFor('rejoined', () => ra.joined.length === 2 && rb.joined.length === 2, 3000, () => [ra, rb])
     expect(ra.left).toEqual(['b1'])
     expect(rb.left).toEqual(['a1'])
+    // The far side saw the socket close (as after a SIGKILL): evidence of death, not silence.
+    expect(rb.reasons).toEqual(['closed'])
+    expect(a.closesOnCrash).toBe(true)
     expect(a.stats().cuts).toBe(1)
   })
 
@@ -216,6 +219,8 @@ describe('LanTransport behaviour on loopback', () => {
       await waitFor('joined', () => ra.joined.length === 1, 2000)
       const ms = await waitFor('left', () => ra.left.length === 1, 2000)
       expect(ra.left).toEqual(['silent'])
+      // The keepalive gave the link up: the peer may be alive (cut off), unlike a closed link.
+      expect(ra.reasons).toEqual(['silent'])
       expect(ms).toBeGreaterThan(100)
     } finally {
       for (const c of silent.clients) c.terminate()

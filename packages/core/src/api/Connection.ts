@@ -86,7 +86,7 @@ export class Connection {
   private readonly offLedger: () => void
   private readonly offCommit: () => void
   private readonly offChain: () => void
-  /** Decided but not yet committed (quorum mode): reported once the coordinator says a majority holds them. */
+  /** Decided but not yet committed: reported once the coordinator says a majority holds them (quorum mode) or a second peer does (availability mode). */
   private readonly uncommitted = new Map<string, CanonicalDecision>()
 
   /** Ids of this connection's requests start with it: the reply routing key. */

@@ -39,7 +39,9 @@ export class Coordinator extends ElectionRole {
     if (this.role !== Role.Leader || this.myTerm === null) return
     if (compareTerms(ack, this.myTerm) > 0) return this.stepDown(ack)
     if (!sameTerm(ack, this.myTerm)) return
+    const replicated = this.leaderView.replicated()
     this.leaderView.acked(from, ack.count)
+    if (this.leaderView.replicated() > replicated) this.notifyReplicated()
     if (ack.viewVersion !== this.viewVersion) this.host.send(from, encodeView({ viewVersion: this.viewVersion, alive: this.view }))
     if (this.leaderView.digestMismatch(from, ack.digest !== this.host.sync.digest())) this.host.sync.requestSync(from)
     if (this.host.quorum) this.updateCommitted()

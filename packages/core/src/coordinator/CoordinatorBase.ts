@@ -18,7 +18,7 @@ import { LeaderView } from './LeaderView.js'
 import { VoteBook } from './Quorum.js'
 import { RequestProcessor } from './RequestProcessor.js'
 import { Role } from './Role.js'
-import { compareTerms, maxTerm, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
+import { compareTerms, maxTerm, parseTermKey, sameTerm, termKey, type TermKey, type TermRecord } from './Term.js'
 import type { TimingOptions } from './timing.js'
 import type { Membership } from './membership/Membership.js'
 
@@ -48,6 +48,11 @@ export interface CoordinatorHost {
   readonly quorum: boolean
   send(to: PeerId, frame: Uint8Array): void
   peers(): ReadonlySet<PeerId>
+  /**
+   * The transport's `closesOnCrash`: a dead peer's links close at once, so silence on an open
+   * link gets `timing.stallMs` of patience before the coordinator is suspected. Default false.
+   */
+  readonly closesOnCrash?: boolean
   /**
    * With peer identities: signs the terms and decisions this peer writes (call inside the
    * writing transaction). Its presence also means only terms the ledger verified count in
@@ -128,7 +133,9 @@ export abstract class CoordinatorBase {
   constructor(protected readonly host: CoordinatorHost) {
     this.startedAt = host.clock.now()
     this.health = new LocalHealth(host.timing)
-    this.detector = new FailureDetector(host.timing, () => this.health.factor(host.clock.now()))
+    // On a transport that closes a dead peer's links, silence on an open link is a pause: `stallMs`.
+    const floor = host.closesOnCrash === true ? Math.max(host.timing.suspectMs, host.timing.stallMs) : host.timing.suspectMs
+    this.detector = new FailureDetector(host.timing, () => this.health.factor(host.clock.now()), floor)
     this.processor = new RequestProcessor(host.app, host.ledger, (r) => this.writeDecision(r))
     this.leaderView = new LeaderView(host.self, host.clock, host.timing, host.app, new FailureDetector(host.timing, () => this.health.factor(host.clock.now())))
     this.snapshot = this.computeSnapshot()
@@ -161,7 +168,7 @@ export abstract class CoordinatorBase {
     return () => this.eventListeners.delete(listener)
   }
 
-  /** Called when more decisions become committed (quorum mode); returns the unsubscribe function. */
+  /** Called when more decisions may have become committed (a majority, or in availability mode a second copy); returns the unsubscribe function. */
   onCommit(listener: () => void): () => void {
     this.commitListeners.add(listener)
     return () => this.commitListeners.delete(listener)
@@ -173,17 +180,42 @@ export abstract class CoordinatorBase {
   }
 
   /**
-   * Whether a canonical decision may be reported to its sender. Always in availability mode; in
-   * quorum mode once a majority holds it (directly, or through a later term whose first decision
-   * a majority holds), so no later coordinator can fence it.
+   * Whether a canonical decision may be reported to its sender. In quorum mode once a majority
+   * holds it (directly, or through a later term whose first decision a majority holds), so no
+   * later coordinator can fence it. In availability mode once two peers hold it (see
+   * {@link CoordinatorBase.heldTwice}).
    */
   isCommitted(d: CanonicalDecision): boolean {
-    if (!this.host.quorum) return true
+    if (!this.host.quorum) return this.heldTwice(d)
     const current = this.role === Role.Leader ? this.myTerm : this.following
     if (current === null) return false
     const key = termKey(current)
     if (d.term === key) return d.seq < this.committed
     return this.committed >= 1 && this.host.ledger.keeps(key, d.term, d.seq + 1)
+  }
+
+  /**
+   * Availability mode: a decision of another coordinator reached this peer, so two peers hold it
+   * (a successor's catch-up asks both). A decision this peer made as coordinator — its own
+   * user's request — has one copy until a follower acks holding it: a coordinator cut off from
+   * the room just after it decided would otherwise report what the room, which never got it,
+   * decides again (two TAs calling the same student). So it is reported once a follower holds
+   * it, once this peer has nobody to hold it (alone: every other link closed), or once the term
+   * this peer follows now keeps it (handed over, or caught up by the successor).
+   */
+  protected heldTwice(d: CanonicalDecision): boolean {
+    const term = parseTermKey(d.term)
+    if (term === undefined || term.leader !== this.host.self) return true
+    if ((this.role === Role.Leader || this.role === Role.HandingOff) && this.myTerm !== null && termKey(this.myTerm) === d.term) {
+      return d.seq < this.leaderView.replicated() || this.leaderView.alone(this.host.peers())
+    }
+    return this.following !== null && this.host.ledger.keeps(termKey(this.following), d.term, d.seq + 1)
+  }
+
+  /** Availability mode: a decision of this peer's term may have gained its second copy; the connections re-check. */
+  protected notifyReplicated(): void {
+    if (this.host.quorum) return
+    for (const l of this.commitListeners) l()
   }
 
   /** Stops all timers; the peer goes silent (no goodbye is needed: others detect it). */
@@ -256,9 +288,12 @@ export abstract class CoordinatorBase {
   }
 
   protected follow(term: TermRef): void {
-    if (!sameTerm(this.following, term)) this.committed = 0
+    const changed = !sameTerm(this.following, term)
+    if (changed) this.committed = 0
     this.following = { epoch: term.epoch, leader: term.leader, nonce: term.nonce }
     this.contact.lastFollowed = this.following
+    // Decisions of an earlier term of ours are final once the term followed now keeps them.
+    if (changed) this.notifyReplicated()
   }
 
   protected ranksBefore(a: PeerId, b: PeerId): boolean {

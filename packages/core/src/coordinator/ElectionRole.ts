@@ -116,8 +116,11 @@ export abstract class ElectionRole extends FollowerRole {
     // Only current members vote: a majority is counted over them (see membership/Membership.ts).
     if (!this.host.app.members().includes(this.host.self)) return
     const now = this.host.clock.now()
+    // Without the stall patience: a candidate stands only after its own suspicion (or a handoff),
+    // and a failback handoff leaves the old coordinator silent, so voters that waited `stallMs`
+    // for it would refuse every retry of the returning peer's election.
     const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
-      (this.following !== null && this.contact.hearsCoordinator(now, this.suspectTimeout()))
+      (this.following !== null && this.contact.hearsCoordinator(now, this.detector.timeout(this.following.leader, this.host.timing.suspectMs)))
     // Votes are not persisted yet: a peer that may have voted in an earlier life abstains for a hold-down.
     const amnesic = now - this.startedAt < this.host.timing.holdDownMs
     const granted = !leaderAlive && !amnesic && (this.known === null || compareTerms(req, this.known) > 0) && this.votes.grant(req)
@@ -183,7 +186,12 @@ export abstract class ElectionRole extends FollowerRole {
       })
     } else {
       const confirm = this.confirmMs(this.contact.lastFollowed?.leader)
-      const deadline = this.host.clock.now() + Math.max(confirm, suspectMs)
+      // Where a dead peer's link closes (and so leaves `waiting` at once), a peer that has not
+      // answered is alive and slow: over TCP on a lossy Wi-Fi a reply waits out a retransmission
+      // (200 ms and more). Claiming without it would re-decide what it holds — an answer given
+      // twice — so wait up to `catchUpMaxMs` for it.
+      const patience = this.host.closesOnCrash === true ? this.host.timing.catchUpMaxMs : 0
+      const deadline = this.host.clock.now() + Math.max(confirm, suspectMs, patience)
       // Availability mode waits for every reachable peer's catch-up (asking again those that did not
       // answer: a lost frame or a slow link), so a decision that reached anyone alive is kept rather
       // than re-decided; it claims with what it has after at most max(confirmation, suspicion).

@@ -1,6 +1,7 @@
 import type { PeerId } from '../ids/ids.js'
 import { encodeHandoffRequest, type Handoff, type Heartbeat, type View } from '../protocol/coordinatorMessages.js'
 import * as YSV from '../sync/stateVector.js'
+import type { LeaveReason } from '../transport/Transport.js'
 import { CoordinatorBase } from './CoordinatorBase.js'
 import { Role } from './Role.js'
 import { compareTerms, sameTerm, termKey } from './Term.js'
@@ -72,13 +73,20 @@ export abstract class FollowerRole extends CoordinatorBase {
     this.publish()
   }
 
-  /** The transport says `peer` left: if it was our coordinator, suspect it now. */
-  onPeerLeft(peer: PeerId): void {
+  /**
+   * The transport says `peer` left: if it was our coordinator, suspect it now (a closed link is
+   * the strongest evidence of death there is; one given up for silence was silent long enough).
+   */
+  onPeerLeft(peer: PeerId, reason?: LeaveReason): void {
     this.host.sync.peerLeft(peer)
     if (this.role === Role.Follower && this.following?.leader === peer) this.onSuspect()
     // A candidate does not wait for the catch-up of a peer that is gone.
     if (this.role === Role.Candidate && this.candidacy?.proposed === null && this.candidacy.peerLeft(peer)) this.claim(null)
-    if (this.role === Role.Leader) this.leaderView.forget(peer)
+    if (this.role === Role.Leader) {
+      this.leaderView.forget(peer, reason === 'silent')
+      // Decisions that waited for a copy elsewhere may be reportable now (this peer is alone).
+      this.notifyReplicated()
+    }
   }
 
   protected afterJoinGrace(): void {

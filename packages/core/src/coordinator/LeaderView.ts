@@ -31,6 +31,12 @@ export class LeaderView {
    * loses all of them at once — cut off from the room — keeps them and holds its decisions.
    */
   private room = new Set<PeerId>()
+  /**
+   * Room members whose links this peer's transport gave up for silence (a keepalive timeout):
+   * unlike a closed link (a killed process) that says nothing about whether they are alive, so
+   * they still count as the room a cut-off coordinator waits to hear.
+   */
+  private readonly lostSilently = new Set<PeerId>()
 
   constructor(
     private readonly self: PeerId,
@@ -52,6 +58,7 @@ export class LeaderView {
     const now = this.clock.now()
     for (const p of peers) this.peers.set(p, { seen: now, acked: -Infinity, count: 0 })
     this.room = new Set([...room].filter((p) => p !== this.self))
+    this.lostSilently.clear()
   }
 
   /** `peer` acked a heartbeat of this term, holding `count` of its decisions. */
@@ -62,30 +69,56 @@ export class LeaderView {
     this.peers.set(peer, { seen: now, acked: now, count: Math.max(count, prev?.count ?? 0) })
   }
 
-  /** `peer` is gone (its link closed). */
-  forget(peer: PeerId): void {
+  /**
+   * `peer`'s link went down; `silent` if the transport gave it up for silence (it stays in the
+   * room: see {@link LeaderView.isolated}), otherwise it closed (a crashed peer leaves the room).
+   */
+  forget(peer: PeerId, silent = false): void {
     this.peers.delete(peer)
     this.mismatches.delete(peer)
     this.detector.forget(peer)
+    if (silent && this.room.has(peer)) this.lostSilently.add(peer)
+    else this.lostSilently.delete(peer)
   }
 
   /**
-   * True if this coordinator hears none of its room: every peer it last saw alive whose link is
-   * still open (`connected`) has been silent for longer than the detector's timeout for it. Then
-   * it is more likely cut off than they are all dead, and the room has likely elected another
-   * coordinator. Peers whose links closed leave the room (a crash closes a socket at once), so
-   * the last survivor of crashes keeps serving.
+   * True if this coordinator hears none of its room: every peer it last saw alive is silent for
+   * longer than the detector's timeout for it, or its link was given up for silence. Then it is
+   * more likely cut off than they are all dead, and the room has likely elected another
+   * coordinator. Peers whose links closed leave the room (a killed process's sockets close at
+   * once), so the last survivor of crashes keeps serving; a keepalive that gives up on a silent
+   * link does not, so a cut-off coordinator keeps holding after its transport drops its links.
    */
   isolated(connected: ReadonlySet<PeerId>): boolean {
+    return this.roomState(connected) === 'silent'
+  }
+
+  /** True if this coordinator has no room (alone from the start, or every other peer's link closed). */
+  alone(connected: ReadonlySet<PeerId>): boolean {
+    return this.roomState(connected) === 'empty'
+  }
+
+  /** Whether some room member is heard, all are silent, or there is nobody to hear. */
+  private roomState(connected: ReadonlySet<PeerId>): 'heard' | 'silent' | 'empty' {
     const now = this.clock.now()
     let members = 0
     for (const p of this.room) {
-      if (!connected.has(p)) continue
+      if (!connected.has(p)) {
+        if (this.lostSilently.has(p)) members++
+        continue
+      }
       members++
       const a = this.peers.get(p)
-      if (a !== undefined && now - a.seen <= this.detector.timeout(p)) return false
+      if (a !== undefined && now - a.seen <= this.detector.timeout(p)) return 'heard'
     }
-    return members > 0
+    return members > 0 ? 'silent' : 'empty'
+  }
+
+  /** The most decisions of this term any follower acked holding (0 before any ack). */
+  replicated(): number {
+    let n = 0
+    for (const a of this.peers.values()) n = Math.max(n, a.count)
+    return n
   }
 
   /** The longest timeout the detector applies to a follower now (the floor with none). */
@@ -125,7 +158,10 @@ export class LeaderView {
     }
     // Peers died one by one while others still answer: the room follows the view. When all go
     // silent at once, it is kept (see `isolated`).
-    if (alive.size > 1) this.room = new Set([...alive].filter((p) => p !== this.self))
+    if (alive.size > 1) {
+      this.room = new Set([...alive].filter((p) => p !== this.self))
+      this.lostSilently.clear()
+    }
     const list: PeerId[] = []
     for (const p of this.app.members()) {
       if (alive.delete(p)) list.push(p)

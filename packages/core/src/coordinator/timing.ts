@@ -14,6 +14,15 @@ export interface TimingOptions {
   suspectMs: number
   /** Longest silence the adaptive detector waits, however jittery the link or slow this peer: its ceiling. Default 3000. */
   suspectMaxMs: number
+  /**
+   * Least silence after which a follower suspects a coordinator whose link is still open, on a
+   * transport that closes a dead peer's links at once (`Transport.closesOnCrash`: the LAN's
+   * WebSockets). There a SIGKILLed coordinator is noticed by its closed links within a round
+   * trip, and mere silence more likely means a paused process (SIGSTOP, a starved laptop, a
+   * phone's radio napping) that will resume: a pause shorter than this deposes nobody. Ignored on
+   * other transports; capped by `suspectMaxMs`. Default 1500.
+   */
+  stallMs: number
   /** Standard deviations of the heartbeat gap beyond its mean that still count as jitter, not death. Default 6. */
   suspectSigmas: number
   /** Extra wait per rank for the k-th candidate, so only one claims. Default 150. */
@@ -39,6 +48,7 @@ export const DEFAULT_TIMING: Readonly<TimingOptions> = Object.freeze({
   heartbeatMs: 100,
   suspectMs: 250,
   suspectMaxMs: 3000,
+  stallMs: 1500,
   suspectSigmas: 6,
   staggerMs: 150,
   catchUpMs: 60,

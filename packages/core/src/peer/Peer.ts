@@ -175,6 +175,7 @@ export class Peer {
       quorum: options.mode === 'quorum',
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
+      closesOnCrash: transport.closesOnCrash === true,
       report: (error, from) => this.report(error, from),
       membership: this.membership,
       ...(this.signer !== undefined ? { signer: this.signer } : {})
@@ -200,8 +201,8 @@ export class Peer {
         this.sync.peerJoined(peer)
         this.events.linkUp(peer)
       }),
-      peerLeft: (peer) => this.guard(peer, () => {
-        this.coordinator.onPeerLeft(peer)
+      peerLeft: (peer, reason) => this.guard(peer, () => {
+        this.coordinator.onPeerLeft(peer, reason)
         this.events.linkDown(peer)
       }),
       frame: (from, data) => this.onFrame(from, data),

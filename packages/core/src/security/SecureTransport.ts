@@ -2,7 +2,7 @@ import { systemClock } from '../clock/Clock.js'
 import { ConfigError } from '../errors/errors.js'
 import type { PeerId } from '../ids/ids.js'
 import { combineTransports, type TransportOption } from '../transport/CombinedTransport.js'
-import type { Transport, TransportEvents } from '../transport/Transport.js'
+import type { LeaveReason, Transport, TransportEvents } from '../transport/Transport.js'
 import { deriveRoomKeys, DEFAULT_PBKDF2_ITERATIONS, type RoomKeys } from './roomKeys.js'
 import { counterIv, decodeSecureFrame, encodeData, encodeDataHeader, MAX_COUNTER, SecureFrameType, type SecureFrame } from './secureFrames.js'
 import { SecureTransportHandshake } from './SecureTransportHandshake.js'
@@ -94,7 +94,7 @@ export class SecureTransport implements Transport {
     this.events = events
     this.inner.connect({
       peerJoined: (peer) => this.onInnerJoined(peer),
-      peerLeft: (peer) => this.onInnerLeft(peer),
+      peerLeft: (peer, reason) => this.onInnerLeft(peer, reason),
       frame: (from, data) => this.onInnerFrame(from, data)
     })
   }
@@ -125,6 +125,11 @@ export class SecureTransport implements Transport {
     return this.joined
   }
 
+  /** As the inner transport: a dead peer's inner link closes, and so does its secure link. */
+  get closesOnCrash(): boolean {
+    return this.inner.closesOnCrash === true
+  }
+
   close(): void {
     if (this.closed) return
     this.closed = true
@@ -147,17 +152,17 @@ export class SecureTransport implements Transport {
     this.startLink(peer)
   }
 
-  private onInnerLeft(peer: PeerId): void {
-    this.drop(peer)
+  private onInnerLeft(peer: PeerId, reason?: LeaveReason): void {
+    this.drop(peer, reason)
   }
 
   /** Forgets the link to `peer`, reporting it left if it was up. */
-  private drop(peer: PeerId): void {
+  private drop(peer: PeerId, reason?: LeaveReason): void {
     const link = this.links.get(peer)
     if (link === undefined) return
     this.handshake.disarm(link.handshake)
     this.links.delete(peer)
-    if (link.session !== undefined) this.leave(peer)
+    if (link.session !== undefined) this.leave(peer, reason)
   }
 
   private onInnerFrame(from: PeerId, data: Uint8Array): void {
@@ -223,9 +228,9 @@ export class SecureTransport implements Transport {
     this.emit(link.peer, (e) => e.frame(link.peer, new Uint8Array(plain)))
   }
 
-  private leave(peer: PeerId): void {
+  private leave(peer: PeerId, reason?: LeaveReason): void {
     this.joined.delete(peer)
-    this.emit(peer, (e) => e.peerLeft(peer))
+    this.emit(peer, (e) => e.peerLeft(peer, reason))
   }
   /** True once `link` no longer matters: the transport closed or the peer's link was replaced. */
   private stale(link: Link): boolean {

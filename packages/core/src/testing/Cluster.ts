@@ -16,7 +16,7 @@ import { SimulatedKeyring } from './SimulatedKeyring.js'
 import { StallGate } from './StallGate.js'
 import type { VirtualClock } from './VirtualClock.js'
 import type { Clock } from '../clock/Clock.js'
-import type { Transport } from '../transport/Transport.js'
+import type { LeaveReason, Transport } from '../transport/Transport.js'
 
 /** Options of a {@link Cluster}. */
 export interface ClusterOptions {
@@ -40,6 +40,8 @@ export interface ClusterOptions {
   readonly mode?: 'availability' | 'quorum'
   /** Record every delivered frame (see `MemoryNetwork.trace`). */
   readonly trace?: boolean
+  /** See `MemoryNetworkOptions.closesOnCrash` (then {@link Cluster.kill} closes links, {@link Cluster.crash} stays silent). Default false. */
+  readonly closesOnCrash?: boolean
   /** The server code; default {@link tokenCounter}. */
   readonly handler?: (server: Server) => ServerHandler
   /**
@@ -137,7 +139,7 @@ export class Cluster {
   private tokens = 0
 
   constructor(readonly options: ClusterOptions) {
-    this.network = new MemoryNetwork({ seed: options.seed, trace: options.trace ?? false, ...options.faults })
+    this.network = new MemoryNetwork({ seed: options.seed, trace: options.trace ?? false, closesOnCrash: options.closesOnCrash ?? false, ...options.faults })
     this.clock = this.network.clock
     this.random = seededRandom(options.seed ^ 0x5eed)
     const pad = (n: number): string => String(n).padStart(2, '0')
@@ -214,6 +216,15 @@ export class Cluster {
     m.alive = false
   }
 
+  /** The member's process is killed: its links close at once (`MemoryNetwork.kill`), its document is gone. */
+  kill(id: PeerId | string): void {
+    const m = this.member(id)
+    if (!m.alive) return
+    this.network.kill(m.id)
+    m.connection?.peer.stop()
+    m.alive = false
+  }
+
   /** The member leaves cleanly (`Peer.leave`): off the successorship list, then stopped. */
   leave(id: PeerId | string): void {
     const m = this.member(id)
@@ -252,8 +263,8 @@ export class Cluster {
   }
 
   /** Closes one link on one side only (see `MemoryNetwork.closeLinkAt`). */
-  closeLinkAt(a: PeerId | string, b: PeerId | string): void {
-    this.network.closeLinkAt(this.member(a).id, this.member(b).id)
+  closeLinkAt(a: PeerId | string, b: PeerId | string, reason?: LeaveReason): void {
+    this.network.closeLinkAt(this.member(a).id, this.member(b).id, reason)
   }
 
   /** Removes any partition and cut link. */

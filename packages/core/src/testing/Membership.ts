@@ -1,5 +1,5 @@
 import type { PeerId } from '../ids/ids.js'
-import type { TransportEvents } from '../transport/Transport.js'
+import type { LeaveReason, TransportEvents } from '../transport/Transport.js'
 import { MemoryTransportState } from './MemoryTransport.js'
 import type { VirtualClock } from './VirtualClock.js'
 
@@ -82,25 +82,27 @@ export class Membership {
   }
 
   /**
-   * Ends `endpoint` as `closed` (every live peer will get `peerLeft`) or `crashed` (nobody hears
-   * anything). Returns false, doing nothing, if it had already ended.
+   * Ends `endpoint` as `closed` (every live peer will get `peerLeft`), `crashed` (nobody hears
+   * anything) or `killed` (it ends up crashed, but every live peer gets `peerLeft` with reason
+   * `closed`, as the operating system of a killed process closes its sockets). Returns false,
+   * doing nothing, if it had already ended.
    */
-  end(endpoint: Endpoint, how: 'closed' | 'crashed'): boolean {
+  end(endpoint: Endpoint, how: 'closed' | 'crashed' | 'killed'): boolean {
     if (endpoint.state === 'closed' || endpoint.state === 'crashed') return false
     const wasUp = endpoint.state === 'up'
-    endpoint.state = how
+    endpoint.state = how === 'killed' ? MemoryTransportState.Crashed : how
     endpoint.view.clear()
-    if (wasUp && how === 'closed') {
+    if (wasUp && how !== 'crashed') {
       for (const other of this.current.values()) {
-        if (other !== endpoint && this.isLive(other)) this.notify(other, endpoint, 'peerLeft')
+        if (other !== endpoint && this.isLive(other)) this.notify(other, endpoint, 'peerLeft', 'closed')
       }
     }
     return true
   }
 
   /** Tells `to` (if live) that `about` left, as if their link closed on `to`'s side; `about` hears nothing. */
-  reportLeft(to: Endpoint, about: Endpoint): void {
-    this.notify(to, about, 'peerLeft')
+  reportLeft(to: Endpoint, about: Endpoint, reason?: LeaveReason): void {
+    this.notify(to, about, 'peerLeft', reason)
   }
 
   /** Calls one of `endpoint`'s handlers if it has any, catching what it throws. */
@@ -114,7 +116,7 @@ export class Membership {
   }
 
   /** Tells `to`, by a timer due now, that `about` joined or left (if still relevant then). */
-  private notify(to: Endpoint, about: Endpoint, kind: 'peerJoined' | 'peerLeft'): void {
+  private notify(to: Endpoint, about: Endpoint, kind: 'peerJoined' | 'peerLeft', reason?: LeaveReason): void {
     this.pending++
     this.clock.setTimeout(() => {
       this.pending--
@@ -125,7 +127,7 @@ export class Membership {
       } else if (!to.view.delete(about.peer)) {
         return
       }
-      this.invoke(to, (events) => events[kind](about.peer))
+      this.invoke(to, (events) => (kind === 'peerJoined' ? events.peerJoined(about.peer) : events.peerLeft(about.peer, reason)))
     }, 0)
   }
 }

@@ -5,6 +5,7 @@ import { fnv1a32 } from '../sync/fnv1a32.js'
 import { InFlightFrames, type InFlightFrame } from './InFlightFrames.js'
 import { Membership, type Endpoint } from './Membership.js'
 import { MemoryTransport, type MemoryTransportHost } from './MemoryTransport.js'
+import type { LeaveReason } from '../transport/Transport.js'
 import { Partition } from './Partition.js'
 import { defaultNetworkFaults, mergeNetworkFaults, planFrame, type NetworkFaults } from './NetworkFaults.js'
 import { StatsRecorder, type LinkKey, type NetworkStats } from './NetworkStats.js'
@@ -22,6 +23,12 @@ export interface MemoryNetworkOptions extends Partial<NetworkFaults> {
   readonly clock?: VirtualClock
   /** Record a {@link TraceEntry} per delivered frame (default false, to save memory). */
   readonly trace?: boolean
+  /**
+   * The transports claim `closesOnCrash` (default false): the test kills peers with
+   * {@link MemoryNetwork.kill}, as a LAN's dead processes close their sockets, and a silent
+   * `crash` stands for a machine that lost power or left the Wi-Fi.
+   */
+  readonly closesOnCrash?: boolean
 }
 
 /**
@@ -56,12 +63,13 @@ export class MemoryNetwork {
   private readonly traceEntries: TraceEntry[] = []
   private readonly errors: unknown[] = []
   private readonly partitioned = new Partition()
-  private readonly host: MemoryTransportHost = {
+  private host: MemoryTransportHost = {
     connect: (t, events) => this.members.connect(this.endpointOf(t), events),
     send: (t, to, data) => this.sendFrame(this.endpointOf(t), to, data),
     peers: (t) => this.members.peersOf(this.endpointOf(t)),
     close: (t) => this.end(this.endpointOf(t), 'closed'),
-    state: (t) => this.endpointOf(t).state
+    state: (t) => this.endpointOf(t).state,
+    closesOnCrash: false
   }
 
   /** Throws a {@link ConfigError} for a bad seed or fault setting. */
@@ -74,6 +82,7 @@ export class MemoryNetwork {
     this.frames = new InFlightFrames(this.clock, (frame) => this.deliver(frame))
     this.tracing = options.trace ?? false
     this.currentFaults = mergeNetworkFaults(defaultNetworkFaults, options)
+    this.host = { ...this.host, closesOnCrash: options.closesOnCrash ?? false }
   }
 
   /** The faults in effect. */
@@ -119,6 +128,17 @@ export class MemoryNetwork {
   }
 
   /**
+   * `peer`'s process is killed: like {@link MemoryNetwork.crash}, but its operating system closes
+   * its links, so every live peer gets `peerLeft(peer, 'closed')` (by a timer due now). A
+   * SIGKILLed process on a LAN looks like this; a frozen one (see `Cluster.stall`) does not.
+   */
+  kill(peer: PeerId): void {
+    const endpoint = this.members.get(peer)
+    if (endpoint === undefined) throw new Error(`MemoryNetwork.kill: unknown peer ${peer}`)
+    this.end(endpoint, 'killed')
+  }
+
+  /**
    * Splits the network: peers in different groups cannot exchange frames (checked at send and at
    * delivery time); peers named in no group form one more group together. Silent: no events, and
    * `peers()` does not change. Replaces any earlier partition. Throws if a peer is listed twice.
@@ -138,15 +158,16 @@ export class MemoryNetwork {
 
   /**
    * Closes the one link between `a` and `b` on `a`'s side only: cuts it (see `cutLink`) and gives
-   * `a` a `peerLeft(b)`, while `b` (live or crashed) hears nothing. Models one peer noticing a
-   * crash at once because its link closed, while the others notice only by silence.
+   * `a` a `peerLeft(b, reason)`, while `b` (live or crashed) hears nothing. Models one peer
+   * noticing a crash at once because its link closed (`reason` `closed` or none), or its
+   * keepalive giving up on a silent link (`silent`), while the others notice only by silence.
    */
-  closeLinkAt(a: PeerId, b: PeerId): void {
+  closeLinkAt(a: PeerId, b: PeerId, reason?: LeaveReason): void {
     const at = this.members.get(a)
     const other = this.members.get(b)
     if (at === undefined || other === undefined) throw new Error(`MemoryNetwork.closeLinkAt: unknown peer ${at === undefined ? a : b}`)
     this.partitioned.cut(a, b)
-    this.members.reportLeft(at, other)
+    this.members.reportLeft(at, other, reason)
   }
 
   /** Removes the partition and every cut link, silently. Frames dropped by them stay dropped. */
@@ -203,7 +224,7 @@ export class MemoryNetwork {
   }
 
   /** Closes or crashes `endpoint`; its frames in flight, both ways, are dropped. */
-  private end(endpoint: Endpoint, how: 'closed' | 'crashed'): void {
+  private end(endpoint: Endpoint, how: 'closed' | 'crashed' | 'killed'): void {
     if (!this.members.end(endpoint, how)) return
     for (const frame of this.frames.cancelFor(endpoint)) this.recorder.add(frame.link, 'dropped')
   }

@@ -26,6 +26,8 @@ export interface MemoryTransportHost {
   peers(transport: MemoryTransport): ReadonlySet<PeerId>
   close(transport: MemoryTransport): void
   state(transport: MemoryTransport): MemoryTransportState
+  /** The network's `closesOnCrash` option. */
+  readonly closesOnCrash: boolean
 }
 
 /**
@@ -45,6 +47,11 @@ export class MemoryTransport implements Transport {
     readonly localPeer: PeerId,
     private readonly host: MemoryTransportHost
   ) {}
+
+  /** True if its network was created with `closesOnCrash` (see {@link MemoryNetwork.kill}). */
+  get closesOnCrash(): boolean {
+    return this.host.closesOnCrash
+  }
 
   /** Where this transport is in its lifecycle. */
   get state(): MemoryTransportState {

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../clock/Clock.js'
 import type { PeerId } from '../ids/ids.js'
-import type { Transport, TransportEvents } from '../transport/Transport.js'
+import type { LeaveReason, Transport, TransportEvents } from '../transport/Transport.js'
 import type { VirtualClock } from './VirtualClock.js'
 
 interface GatedTimer {
@@ -67,12 +67,13 @@ export class StallGate {
       localPeer: transport.localPeer,
       connect: (events: TransportEvents) => transport.connect({
         peerJoined: (p: PeerId) => gate(() => events.peerJoined(p)),
-        peerLeft: (p: PeerId) => gate(() => events.peerLeft(p)),
+        peerLeft: (p: PeerId, reason?: LeaveReason) => gate(() => events.peerLeft(p, reason)),
         frame: (from: PeerId, data: Uint8Array) => gate(() => events.frame(from, data))
       }),
       send: (to, data) => transport.send(to, data),
       peers: () => transport.peers(),
-      close: () => transport.close()
+      close: () => transport.close(),
+      closesOnCrash: transport.closesOnCrash === true
     }
   }
 

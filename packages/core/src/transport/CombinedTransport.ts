@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors/errors.js'
 import type { PeerId } from '../ids/ids.js'
-import type { Transport, TransportEvents } from './Transport.js'
+import type { LeaveReason, Transport, TransportEvents } from './Transport.js'
 
 /** One transport or several; several are combined (see {@link combineTransports}). */
 export type TransportOption = Transport | readonly Transport[]
@@ -30,8 +30,11 @@ export class CombinedTransport implements Transport {
   private readonly joined = new Set<PeerId>()
   private events: TransportEvents | undefined
   private closed = false
+  /** Only if every part closes a dead peer's links at once (a peer may be reached through any part). */
+  readonly closesOnCrash: boolean
 
   constructor(readonly localPeer: PeerId, private readonly parts: readonly Transport[]) {
+    this.closesOnCrash = parts.every((p) => p.closesOnCrash === true)
     for (const part of parts) {
       if (part.localPeer !== localPeer) throw new ConfigError(`every transport must be of peer ${localPeer}, got ${part.localPeer}`)
     }
@@ -76,13 +79,13 @@ export class CombinedTransport implements Transport {
         this.joined.add(peer)
         this.events?.peerJoined(peer)
       },
-      peerLeft: (peer) => {
+      peerLeft: (peer, reason?: LeaveReason) => {
         if (this.closed) return
         const via = this.holders.get(peer)
         if (via === undefined || !via.delete(part) || via.size > 0) return
         this.holders.delete(peer)
         this.joined.delete(peer)
-        this.events?.peerLeft(peer)
+        this.events?.peerLeft(peer, reason)
       },
       frame: (from, data) => {
         if (!this.closed) this.events?.frame(from, data)

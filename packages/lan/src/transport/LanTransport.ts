@@ -29,6 +29,8 @@ import { startServer, stopServer, type StartedServer } from './startServer.js'
 export class LanTransport implements Transport {
   /** The local peer's GUID. */
   readonly localPeer: PeerId
+  /** A killed peer's kernel closes its TCP sockets at once: its links close within a round trip. */
+  readonly closesOnCrash = true
   private state: LanTransportState = LanTransportState.Idle
   private events: TransportEvents | undefined
   private server: Promise<StartedServer> | undefined
@@ -271,7 +273,9 @@ export class LanTransport implements Transport {
     const peer = link.remote?.peerId ?? (named === undefined ? undefined : asPeerId(named))
     if (link.outbound && isPermanentRejection(code)) this.report(new Error(`link refused (${code}): ${reason}`), peer)
     if (left !== undefined) {
-      this.events?.peerLeft(left)
+      // A keepalive that gave up says the peer went silent (cut off, or we are); any other close
+      // (a FIN or RST from its kernel, a close frame) says its process closed the link or died.
+      this.events?.peerLeft(left, link.gaveUp ? 'silent' : 'closed')
       this.dialer.peerDown(left)
     }
     if (link.outbound && link.target !== undefined) this.dialer.dialEnded(link.target, { handshook: link.wasOpen, code, peer })

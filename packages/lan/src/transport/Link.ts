@@ -53,6 +53,8 @@ export class Link {
   private frozen: { in: number; out: number } | undefined
   private socket: Socket | undefined
   private keepalive: TimerHandle | undefined
+  /** True once this end gave the link up because the other stopped answering pings (not because it closed). */
+  gaveUp = false
   private handshakeTimer: TimerHandle | undefined
   private ponged = true
   private closeRequested = false
@@ -191,6 +193,7 @@ export class Link {
       this.keepalive = undefined
       if (this.state === LinkState.Closed) return
       if (!this.ponged) {
+        this.gaveUp = true
         this.terminate()
         return
       }

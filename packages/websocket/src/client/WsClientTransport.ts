@@ -85,6 +85,8 @@ const OPEN = 1
  */
 export class WsClientTransport implements Transport {
   readonly localPeer: PeerId
+  /** A killed host's TCP socket closes at once (its kernel or browser sends FIN or RST): the link closes, `peerLeft` follows. */
+  readonly closesOnCrash = true
   private readonly clock: Clock
   private readonly random: Random
   private readonly WebSocket: LinkSocketConstructor

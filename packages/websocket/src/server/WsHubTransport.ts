@@ -55,6 +55,8 @@ const CLOSE_GRACE_MS = 1000
  */
 export class WsHubTransport implements Transport {
   readonly localPeer: PeerId
+  /** A killed browser's TCP socket closes at once (its kernel or browser sends FIN or RST): the link closes, `peerLeft` follows. */
+  readonly closesOnCrash = true
   private readonly wss: WebSocketServer
   private readonly byPeer = new Map<PeerId, WebSocket>()
   private readonly sockets = new Set<WebSocket>()

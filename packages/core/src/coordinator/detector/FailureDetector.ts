@@ -18,7 +18,16 @@ const MIN_SAMPLES = 8
 export class FailureDetector {
   private readonly links = new Map<PeerId, ArrivalWindow>()
 
-  constructor(private readonly timing: TimingOptions, private readonly healthFactor: () => number = () => 1) {}
+  /**
+   * @param healthFactor Stretches every timeout while this peer is unwell (see {@link LocalHealth}).
+   * @param floorMs The least timeout: `suspectMs` by default; a follower on a transport that closes
+   *   a dead peer's links passes `stallMs` (silence on an open link is a pause, not a death).
+   */
+  constructor(
+    private readonly timing: TimingOptions,
+    private readonly healthFactor: () => number = () => 1,
+    private readonly floorMs: number = timing.suspectMs
+  ) {}
 
   /** A periodic message (heartbeat or ack) from `peer` arrived at `now`. */
   heard(peer: PeerId, now: number): void {
@@ -35,20 +44,22 @@ export class FailureDetector {
     this.links.delete(peer)
   }
 
-  /** The link's own timeout, before local health: mean + sigmas * deviation, clamped. */
-  linkTimeout(peer: PeerId): number {
-    const { suspectMs, suspectMaxMs, suspectSigmas, heartbeatMs } = this.timing
+  /** The link's own timeout, before local health: mean + sigmas * deviation, clamped (`floorMs` overrides the detector's floor). */
+  linkTimeout(peer: PeerId, floorMs = this.floorMs): number {
+    const { suspectMaxMs, suspectSigmas, heartbeatMs } = this.timing
+    const floor = Math.min(floorMs, suspectMaxMs)
     const w = this.links.get(peer)
     const mean = w?.mean()
-    if (w === undefined || mean === undefined || w.size < MIN_SAMPLES) return suspectMs
+    if (w === undefined || mean === undefined || w.size < MIN_SAMPLES) return floor
     // A floor on the deviation: perfectly regular gaps must not make one late frame fatal.
     const spread = Math.max(w.deviation(), heartbeatMs / 10)
-    return clamp(mean + suspectSigmas * spread, suspectMs, suspectMaxMs)
+    return clamp(mean + suspectSigmas * spread, floor, suspectMaxMs)
   }
 
-  /** The silence after which `peer` is suspected now: the link's timeout times local health, clamped. */
-  timeout(peer: PeerId): number {
-    return clamp(this.linkTimeout(peer) * this.healthFactor(), this.timing.suspectMs, this.timing.suspectMaxMs)
+  /** The silence after which `peer` is suspected now: the link's timeout times local health, clamped (`floorMs` as in {@link FailureDetector.linkTimeout}). */
+  timeout(peer: PeerId, floorMs = this.floorMs): number {
+    const floor = Math.min(floorMs, this.timing.suspectMaxMs)
+    return clamp(this.linkTimeout(peer, floor) * this.healthFactor(), floor, this.timing.suspectMaxMs)
   }
 
   /** Standard deviation of `peer`'s gaps (0 when unknown): how much its one-way delay varies. */
