@@ -38,6 +38,8 @@ export interface ClusterOptions {
   readonly stable?: readonly string[]
   /** See `PeerOptions.mode`. Default availability. */
   readonly mode?: 'availability' | 'quorum'
+  /** See `PeerOptions.checkpointEvery`. Default the SDK's (1000). */
+  readonly checkpointEvery?: number
   /** Record every delivered frame (see `MemoryNetwork.trace`). */
   readonly trace?: boolean
   /** The server code; default {@link tokenCounter}. */
@@ -274,6 +276,7 @@ export class Cluster {
       failover: this.options.failover ?? true,
       failback: this.options.failback ?? true,
       mode: this.options.mode ?? 'availability',
+      ...(this.options.checkpointEvery !== undefined ? { checkpointEvery: this.options.checkpointEvery } : {}),
       ...(m.identity !== undefined ? { identity: m.identity } : {})
     }
     if (m.eligible) {
