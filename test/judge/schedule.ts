@@ -67,13 +67,15 @@ export interface ScheduleRun {
  * `quorum-restarts` (everything; a fixed minority crashes and restarts, from the old or an empty
  * document).
  */
-export async function runSchedule(seed: number, mode: JudgeMode, size: ScheduleSize): Promise<ScheduleRun> {
+export async function runSchedule(seed: number, mode: JudgeMode, size: ScheduleSize, checkpointEvery?: number): Promise<ScheduleRun> {
   const dice = new Dice(seed)
   const log: string[] = []
   const quorum = mode === 'quorum' || mode === 'quorum-restarts'
   const partitions = mode !== 'availability-no-partitions'
   const restarts = mode !== 'quorum'
-  const w = new World({ seed, servers: size.servers, clients: size.clients, mode: quorum ? 'quorum' : 'availability' }).start()
+  const w = new World({
+    seed, servers: size.servers, clients: size.clients, mode: quorum ? 'quorum' : 'availability', ...(checkpointEvery !== undefined ? { checkpointEvery } : {})
+  }).start()
   const at = (what: string): void => {
     log.push(`${w.clock.now()}ms ${what}`)
   }

@@ -28,16 +28,21 @@ function size(): { size: ScheduleSize; prefix: string } {
   return { size: s, prefix: same ? '' : `SSHIP_JUDGE_SERVERS=${s.servers} SSHIP_JUDGE_CLIENTS=${s.clients} SSHIP_JUDGE_CHAOS_MS=${s.chaosMs} ` }
 }
 
-/** Declares the suite of `mode`, in test file `file`; 200 seeds unless `SSHIP_SEEDS` says otherwise. */
-export function judgeSuite(mode: JudgeMode, file: string): void {
+/**
+ * Declares the suite of `mode`, in test file `file`; 200 seeds unless `SSHIP_SEEDS` says otherwise.
+ * `checkpointEvery` makes the coordinators checkpoint (and delete the history behind) that often,
+ * so checkpoints interleave with every fault of the schedule.
+ */
+export function judgeSuite(mode: JudgeMode, file: string, checkpointEvery?: number): void {
   const { size: s, prefix } = size()
-  describe(`judge [${mode}]: every acknowledged reply holds (or, in availability, its re-decision is reported); the state is the fold`, () => {
+  const label = checkpointEvery === undefined ? mode : `${mode}, checkpoint every ${checkpointEvery}`
+  describe(`judge [${label}]: every acknowledged reply holds (or, in availability, its re-decision is reported); the state is the fold`, () => {
     for (const batch of chunks(seeds(200), 25)) {
-      it(`[${mode}] seeds ${batch[0]}..${batch.at(-1)}`, async () => {
+      it(`[${label}] seeds ${batch[0]}..${batch.at(-1)}`, async () => {
         const failures: string[] = []
         const totals = { seeds: 0, failing: 0, failingSeeds: [] as number[], acked: 0, redecided: 0, reported: 0, corrupted: 0 }
         for (const seed of batch) {
-          const { verdict: v, log } = await runSchedule(seed, mode, s)
+          const { verdict: v, log } = await runSchedule(seed, mode, s, checkpointEvery)
           totals.seeds++
           totals.acked += v.acked
           totals.redecided += v.redecided
@@ -52,7 +57,7 @@ export function judgeSuite(mode: JudgeMode, file: string): void {
           }
         }
         // One JSON line per batch: the counts the issue's table reports.
-        console.log(`JUDGE ${JSON.stringify({ mode, ...s, first: batch[0], last: batch.at(-1), ...totals })}`)
+        console.log(`JUDGE ${JSON.stringify({ mode, ...(checkpointEvery !== undefined ? { checkpointEvery } : {}), ...s, first: batch[0], last: batch.at(-1), ...totals })}`)
         expect(failures, `${totals.failing} of ${totals.seeds} seeds failed (${totals.failingSeeds.join(', ')})\n${failures.join('\n')}`).toEqual([])
         expect(totals.acked, 'the schedules must acknowledge requests, or they judge nothing').toBeGreaterThan(batch.length * 5)
       }, 900_000)

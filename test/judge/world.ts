@@ -57,6 +57,8 @@ export interface WorldOptions {
   readonly mode: 'availability' | 'quorum'
   readonly faults?: Partial<NetworkFaults>
   readonly timing?: Partial<TimingOptions>
+  /** Decisions between checkpoints (`PeerOptions.checkpointEvery`); default the SDK's. */
+  readonly checkpointEvery?: number
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0')
@@ -196,9 +198,10 @@ export class World {
     for (const { pair: [a, b] } of this.cuts.values()) this.network.cutLink(a, b)
   }
 
-  private peerOptions(id: PeerId): { transport: ReturnType<MemoryNetwork['transport']>; clock: VirtualClock; random: Random; mode: 'availability' | 'quorum'; timing: Partial<TimingOptions> } {
+  private peerOptions(id: PeerId): { transport: ReturnType<MemoryNetwork['transport']>; clock: VirtualClock; random: Random; mode: 'availability' | 'quorum'; timing: Partial<TimingOptions>; checkpointEvery?: number } {
     const seed = Math.floor(this.peerSeeds.next() * 0xfffffffe) + 1
-    return { transport: this.network.transport(id), clock: this.clock, random: seededRandom(seed), mode: this.options.mode, timing: this.options.timing ?? {} }
+    return { transport: this.network.transport(id), clock: this.clock, random: seededRandom(seed), mode: this.options.mode, timing: this.options.timing ?? {},
+      ...(this.options.checkpointEvery !== undefined ? { checkpointEvery: this.options.checkpointEvery } : {}) }
   }
 
   private boot(s: ServerNode, saved: Uint8Array | undefined): void {

@@ -120,12 +120,15 @@ function chooseMutator(c: Cluster): string {
  */
 export function runSchedule(
   seed: number, mode: 'availability' | 'quorum' = 'availability',
-  options: { identity?: boolean; wrapTransport?: ClusterOptions['wrapTransport']; closesOnCrash?: boolean } = {}
+  options: { identity?: boolean; wrapTransport?: ClusterOptions['wrapTransport']; closesOnCrash?: boolean; checkpointEvery?: number } = {}
 ): { problems: string[]; log: string[]; cluster: Cluster } {
   const probe = new Cluster({ seed, servers: 1 })
   const servers = 2 + Math.floor(probe.random.next() * 4)
   const clients = Math.floor(probe.random.next() * 3)
-  const wrap = options.wrapTransport === undefined ? {} : { wrapTransport: options.wrapTransport }
+  const wrap = {
+    ...(options.wrapTransport === undefined ? {} : { wrapTransport: options.wrapTransport }),
+    ...(options.checkpointEvery === undefined ? {} : { checkpointEvery: options.checkpointEvery })
+  }
   const c = new Cluster({ seed, servers, clients, mode, identity: options.identity ?? false, closesOnCrash: options.closesOnCrash ?? false, timing: { retireAfterMs: SCHEDULE_RETIRE_MS }, ...wrap }).start()
   const log: string[] = [`servers=${servers} clients=${clients}`]
   c.run(500)

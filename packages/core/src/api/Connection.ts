@@ -33,6 +33,11 @@ export interface RequestState {
   readonly status: SendStatus
   readonly reply?: Json
   readonly error?: string
+  /**
+   * Set when this replica learned of the decision only through a checkpoint (it was away while
+   * the request was decided and its history compacted): decided, but the reply is gone.
+   */
+  readonly replyCompacted?: boolean
   /** Key of the decision that answered it (`"<term>#<seq>"`). */
   readonly decision?: string
   /**
@@ -86,6 +91,8 @@ export class Connection {
   private readonly offLedger: () => void
   private readonly offCommit: () => void
   private readonly offChain: () => void
+  /** The base checkpoint whose skipped decisions {@link Connection.settleCheckpointed} last checked. */
+  private checkpointSeen = ''
   /** Decided but not yet committed: reported once the coordinator says a majority holds them (quorum mode) or a second peer does (availability mode). */
   private readonly uncommitted = new Map<string, CanonicalDecision>()
 
@@ -113,14 +120,55 @@ export class Connection {
     this.offCommit = peer.coordinator.onCommit(() => this.deliverCommitted())
     // Whether a decision is committed also depends on the chain: the term records that link it to
     // the coordinator's term may arrive after the decision and after the last commit notice.
-    this.offChain = peer.ledger.listen({ changed: () => this.deliverCommitted() })
+    this.offChain = peer.ledger.listen({
+      changed: () => {
+        this.deliverCommitted()
+        this.settleCheckpointed()
+      }
+    })
+  }
+
+  /**
+   * Requests this connection still waits on that a checkpoint records as decided: this replica
+   * came back after their decisions were folded into a checkpoint (and may be deleted). They are
+   * acknowledged without a reply, which is gone with the decision; `getRequests()` says so.
+   */
+  private settleCheckpointed(): void {
+    const ledger = this.peer.ledger
+    const base = ledger.base()
+    if (base === null) return
+    // A fold that moved to a newer checkpoint may have skipped decisions this replica holds (they
+    // arrived with the checkpoint): answered requests follow their canonical decision there too.
+    if (base.key !== this.checkpointSeen) {
+      this.checkpointSeen = base.key
+      for (const [id, key] of [...this.answered]) {
+        const d = ledger.decisionFor(id) === undefined ? ledger.checkpointedDecision(id) : undefined
+        if (d !== undefined && d.key !== key) this.onDecided(id, d)
+      }
+    }
+    for (const [id, resolve] of [...this.waiting]) {
+      if (this.answered.has(id) || this.uncommitted.has(id) || !ledger.coveredByCheckpoint(id)) continue
+      const d = ledger.checkpointedDecision(id)
+      if (d !== undefined) {
+        this.onDecided(id, d)
+        continue
+      }
+      // The decision is gone: the checkpoint (once committed, in quorum mode) is all there is.
+      const at: CanonicalDecision = { key: base.key, term: base.term, seq: base.seq, record: { r: null, o: [] } }
+      if (!this.peer.coordinator.isCommitted(at)) continue
+      this.waiting.delete(id)
+      this.answered.set(id, base.key)
+      const term = parseTermKey(base.term)
+      this.patchRequest(id, { status: SendStatus.Acknowledged, decision: base.key, replyCompacted: true })
+      resolve({ status: 'acknowledged', id, reply: undefined, epoch: term?.epoch ?? 0, by: (term?.leader ?? '') as PeerId })
+    }
   }
 
   /** Reports the decisions that waited for a majority and have one now (quorum mode). */
   private deliverCommitted(): void {
     if (this.uncommitted.size === 0) return
     for (const [id, d] of this.uncommitted) {
-      if (this.peer.ledger.decisionFor(id)?.key !== d.key) this.uncommitted.delete(id)
+      if ((this.peer.ledger.decisionFor(id) ?? this.peer.ledger.checkpointedDecision(id))?.key !== d.key) this.uncommitted.delete(id)
       else if (this.peer.coordinator.isCommitted(d)) {
         this.uncommitted.delete(id)
         this.deliver(id, d)

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs'
+import { EntryLog, EntryView } from './EntryLog.js'
 import type { PeerId } from '../ids/ids.js'
 import type { Json, JsonObject } from './json.js'
 
@@ -32,6 +33,8 @@ export interface DecisionRecord {
   readonly s?: string
   /** A membership change this decision carries (see `membership/Membership.ts`). */
   readonly m?: { readonly retire: string; readonly g: number }
+  /** A checkpoint this (empty) decision records (see `checkpoint/Checkpoint.ts`). */
+  readonly c?: unknown
 }
 
 /** A request as stored in the document. The sender is the part of its id before the first `/`. */
@@ -50,14 +53,18 @@ export class AppDoc {
   readonly successors: Y.Array<unknown>
   /** Term records by term key. */
   readonly terms: Y.Map<unknown>
-  /** Requests by request id. */
-  readonly requests: Y.Map<unknown>
-  /** Decisions by `"<termKey>#<seq>"`. */
-  readonly decisions: Y.Map<unknown>
+  /** Requests by request id (stored in {@link AppDoc.log}'s buckets). */
+  readonly requests: EntryView
+  /** Decisions by `"<termKey>#<seq>"` (stored in {@link AppDoc.log}'s buckets). */
+  readonly decisions: EntryView
+  /** The buckets requests, decisions and their signatures are stored in (deleted whole behind a checkpoint). */
+  readonly log: EntryLog
   /** The app's shared data for commutative writes. */
   readonly data: Y.Map<unknown>
-  /** With peer identities: signatures of terms and decisions, by entry key (`{ k?: publicKey, s: signature }`). */
-  readonly signatures: Y.Map<unknown>
+  /** With peer identities: signatures of terms, decisions and requests, by entry key (`{ k?: publicKey, s: signature }`). */
+  readonly signatures: EntryView
+  /** Top-level maps of documents written before buckets (read as before; term signatures stay in `sship.sigs`). */
+  readonly legacy: { readonly requests: Y.Map<unknown>; readonly decisions: Y.Map<unknown>; readonly signatures: Y.Map<unknown> }
   /**
    * App instances by id: `{ host, code }`, written once by the peer that created the instance.
    * Two instances exist only when a peer started without the document and, cut off from the
@@ -80,10 +87,12 @@ export class AppDoc {
     this.meta = doc.getMap('sship.meta')
     this.successors = doc.getArray('sship.successors')
     this.terms = doc.getMap('sship.terms')
-    this.requests = doc.getMap('sship.requests')
-    this.decisions = doc.getMap('sship.decisions')
+    this.legacy = { requests: doc.getMap('sship.requests'), decisions: doc.getMap('sship.decisions'), signatures: doc.getMap('sship.sigs') }
+    this.log = new EntryLog(doc)
+    this.requests = new EntryView(this.log, this.legacy.requests, EntryLog.requestBucket, 'r')
+    this.decisions = new EntryView(this.log, this.legacy.decisions, EntryLog.decisionBucket, 'd')
+    this.signatures = new EntryView(this.log, this.legacy.signatures, EntryLog.signatureBucket, 's')
     this.data = doc.getMap('data')
-    this.signatures = doc.getMap('sship.sigs')
     this.instances = doc.getMap('sship.instances')
     this.retired = doc.getMap('sship.retired')
     this.leaving = doc.getMap('sship.leaving')
@@ -194,19 +203,7 @@ export class AppDoc {
   }
 }
 
-/** Decision key for the `seq`-th decision of term `term`. */
-export function decisionKey(term: string, seq: number): string {
-  return `${term}#${seq}`
-}
-
-/** Splits a decision key; `undefined` if malformed. */
-export function parseDecisionKey(key: string): { term: string; seq: number } | undefined {
-  const hash = key.lastIndexOf('#')
-  if (hash <= 0) return undefined
-  const seq = Number(key.slice(hash + 1))
-  if (!Number.isSafeInteger(seq) || seq < 0) return undefined
-  return { term: key.slice(0, hash), seq }
-}
+export { decisionKey, parseDecisionKey } from './decisionKeys.js'
 
 /** The sender of a request, from its id. */
 export function requestSender(requestId: string): PeerId | undefined {
@@ -226,5 +223,6 @@ export function asDecision(value: unknown): DecisionRecord | undefined {
   }
   if (d.e !== undefined && typeof d.e !== 'string') return undefined
   if (d.s !== undefined && typeof d.s !== 'string') return undefined
+  if (d.c !== undefined && (d.r !== null || d.o.length > 0)) return undefined
   return d as unknown as DecisionRecord
 }

@@ -6,6 +6,7 @@ import { decisionKey, type DecisionRecord } from './AppDoc.js'
 import { LOCAL_ORIGIN } from './CoordinatorBase.js'
 import { ElectionRole } from './ElectionRole.js'
 import { Retirer, type DueRetirement } from './membership/Retirer.js'
+import { deletableBuckets } from './checkpoint/Compactor.js'
 import { Role } from './Role.js'
 import { compareTerms, sameTerm, termKey } from './Term.js'
 
@@ -25,6 +26,8 @@ export class Coordinator extends ElectionRole {
   /** No decisions before this time: after a freeze, the network is read first (see `tick`). */
   private resumeAt = -Infinity
   private retirer: Retirer | undefined
+  /** The base checkpoint whose history behind it was last deleted. */
+  private compactedAt = ''
 
   /** A heartbeat ack from `from` (only a leader cares). */
   onHeartbeatAck(from: PeerId, ack: HeartbeatAck): void {
@@ -169,6 +172,8 @@ export class Coordinator extends ElectionRole {
     for (const p of this.host.peers()) this.host.send(p, hb)
     this.arm(this.host.timing.heartbeatMs, () => this.tick())
     this.retireDue()
+    this.checkpointDue()
+    this.compact()
     // Missing decisions the chain keeps block deciding: fetch them.
     if (!this.host.ledger.complete()) for (const p of this.host.peers()) this.host.sync.requestSync(p)
     // A quorum-mode coordinator that regained its lease decides what waited meanwhile.
@@ -206,6 +211,35 @@ export class Coordinator extends ElectionRole {
       if (this.host.app.leaving.has(due.id)) this.host.app.leaving.delete(due.id)
     }, LOCAL_ORIGIN)
     return ok
+  }
+
+  /**
+   * Writes a checkpoint once `checkpointEvery` decisions were folded since the last one: an empty
+   * decision carrying the folded state and the requests decided so far, so it is fenced with the
+   * term if the term is, and every replica may fold from it.
+   */
+  protected checkpointDue(): void {
+    const every = this.host.checkpointEvery ?? 0
+    if (every <= 0 || this.myTerm === null || this.host.ledger.decisionsSinceBase() < every || !this.mayDecide()) return
+    // The folded state must be this term's chain with every decision it wrote, nothing else.
+    const head = this.host.ledger.head()
+    if (head === null || !sameTerm(head, this.myTerm) || this.host.ledger.countOf(termKey(this.myTerm)) !== this.written) return
+    this.writeDecision({ r: null, o: [], c: this.host.ledger.checkpointRecord() })
+  }
+
+  /**
+   * Deletes the history behind this term's newest checkpoint once it is stable: every current
+   * member holds it (availability) or a majority does (quorum). Then any later term keeps it (a
+   * claimer folds from it), so nobody needs what lies behind it.
+   */
+  private compact(): void {
+    const base = this.host.ledger.base()
+    if (base === null || base.key === this.compactedAt || this.myTerm === null || base.term !== termKey(this.myTerm)) return
+    const stable = this.host.quorum ? this.committed > base.seq : this.leaderView.heldByAll(base.seq + 1)
+    if (!stable) return
+    this.compactedAt = base.key
+    const names = deletableBuckets(this.host.app, this.host.ledger, base)
+    if (names.length > 0) this.host.app.doc.transact(() => this.host.app.log.delete(names), LOCAL_ORIGIN)
   }
 
   protected updateCommitted(): void {

@@ -46,6 +46,8 @@ export interface CoordinatorHost {
   readonly stable: boolean
   /** Quorum mode: only a majority of the eligible peers may elect and keep a coordinator. */
   readonly quorum: boolean
+  /** Decisions between two checkpoints; 0: none (see `checkpoint/Checkpoint.ts`). */
+  readonly checkpointEvery?: number
   send(to: PeerId, frame: Uint8Array): void
   peers(): ReadonlySet<PeerId>
   /**
@@ -290,6 +292,10 @@ export abstract class CoordinatorBase {
   protected follow(term: TermRef): void {
     const changed = !sameTerm(this.following, term)
     if (changed) this.committed = 0
+    // A new term is a new heartbeat stream: the silence between the old term's last heartbeat and
+    // this one's first (a handoff, an election) is not jitter. Counted, it stretched the timeout
+    // by seconds, so after a few handoffs a follower refused every vote (quorum failback starved).
+    if (!sameTerm(this.contact.lastFollowed, term)) this.detector.forget(term.leader)
     this.following = { epoch: term.epoch, leader: term.leader, nonce: term.nonce }
     this.contact.lastFollowed = this.following
     // Decisions of an earlier term of ours are final once the term followed now keeps them.

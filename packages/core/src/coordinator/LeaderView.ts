@@ -135,6 +135,14 @@ export class LeaderView {
     return n >= 3
   }
 
+  /** True if every current member but this one acked holding at least `count` decisions of this term. */
+  heldByAll(count: number): boolean {
+    for (const p of this.app.members()) {
+      if (p !== this.self && (this.peers.get(p)?.count ?? 0) < count) return false
+    }
+    return true
+  }
+
   /** True while a majority of the eligible peers (this one included) acked within `leaseMs`. */
   leaseValid(leaseMs: number): boolean {
     const now = this.clock.now()

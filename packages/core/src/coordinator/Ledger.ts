@@ -3,6 +3,7 @@ import { parseDecisionKey, type AppDoc, type DecisionRecord } from './AppDoc.js'
 import type { EntryAuthority } from '../identity/EntryAuthority.js'
 import { mergePatch, type JsonObject } from './json.js'
 import { LedgerEntries } from './LedgerEntries.js'
+import { DoneMarks, readCheckpoint, RecentReplies, storedReply, type CheckpointRecord } from './checkpoint/Checkpoint.js'
 import { compareTerms, termKey, type TermKey, type TermRecord } from './Term.js'
 
 /** A decision that is part of the canonical history. */
@@ -42,7 +43,21 @@ type YType = Y.AbstractType<Y.YEvent<any>>
 
 interface Segment {
   readonly key: TermKey
+  /** The first decision of the term folded (after a checkpoint, the one after it). */
+  readonly from: number
   readonly count: number
+}
+
+/** The checkpoint a replica folds from: the newest its canonical chain keeps and it holds. */
+export interface BaseCheckpoint {
+  readonly key: string
+  readonly term: TermKey
+  readonly seq: number
+  readonly state: JsonObject
+  /** Requests decided before the checkpoint. */
+  readonly done: DoneMarks
+  /** The newest answers per sender session it keeps (stored form). */
+  readonly replies: unknown
 }
 
 /**
@@ -60,6 +75,11 @@ export class Ledger {
   private readonly requestIds = new Set<string>()
   private headTerm: TermRecord | null = null
   private whole = true
+  private baseCheckpoint: BaseCheckpoint | null = null
+  private appliedBase: string | null = null
+  private readonly parsedCheckpoints = new Map<string, { state: JsonObject; done: DoneMarks; replies: unknown } | null>()
+  /** Canonical decisions folded after the base checkpoint (or from the start). */
+  private sinceBase = 0
   private applied: Segment[] = []
   private decided = new Map<string, CanonicalDecision>()
   private pendingIds = new Set<string>()
@@ -89,7 +109,7 @@ export class Ledger {
     // Requests the document already held (a restart from a saved document) and no decision
     // answers are pending too: the first fold above extends an empty chain, so it does not
     // derive the pending set, and without this a restarted coordinator never decided them.
-    this.pendingIds = new Set([...this.requestIds].filter((id) => !this.decided.has(id)))
+    this.pendingIds = new Set([...this.requestIds].filter((id) => !this.isDecided(id)))
     this.constructed = true
     app.doc.on('afterTransaction', this.onTransaction)
   }
@@ -146,9 +166,101 @@ export class Ledger {
     return this.terms.get(key)
   }
 
-  /** How many decisions of `term` this replica holds without a gap. */
+  /**
+   * How many decisions of `term` this replica holds without a gap; for the term of the base
+   * checkpoint, the decisions before the checkpoint count as held (they may be deleted).
+   */
   countOf(term: TermKey): number {
-    return this.entries.countOf(term)
+    const n = this.entries.countOf(term)
+    const base = this.baseCheckpoint
+    return base !== null && base.term === term ? Math.max(n, this.entries.countFrom(term, base.seq)) : n
+  }
+
+  /** The checkpoint this replica folds from, or null (it folds from the first decision). */
+  base(): BaseCheckpoint | null {
+    return this.baseCheckpoint
+  }
+
+  /** Canonical decisions folded since the base checkpoint (or since the first decision). */
+  decisionsSinceBase(): number {
+    return this.sinceBase
+  }
+
+  /** True if `requestId` has a canonical decision, or was decided before the base checkpoint. */
+  isDecided(requestId: string): boolean {
+    return this.decided.has(requestId) || this.coveredByCheckpoint(requestId)
+  }
+
+  /** True if `requestId` was decided before the base checkpoint (its decision may be deleted). */
+  coveredByCheckpoint(requestId: string): boolean {
+    return this.baseCheckpoint?.done.has(requestId) ?? false
+  }
+
+  /**
+   * The canonical decision on `requestId` behind the base checkpoint, if this replica still holds
+   * its record: a replica that receives a decision and the checkpoint after it at once folds from
+   * the checkpoint, and the sender still needs the reply the decision carries.
+   */
+  checkpointedDecision(requestId: string): CanonicalDecision | undefined {
+    if (!this.coveredByCheckpoint(requestId)) return undefined
+    let best: CanonicalDecision | undefined
+    for (const key of this.byRequest.get(requestId) ?? []) {
+      const at = parseDecisionKey(key)
+      const record = this.decisionAt(key)
+      if (at === undefined || record === undefined || !this.behindBase(key)) continue
+      const d: CanonicalDecision = { key, term: at.term as TermKey, seq: at.seq, record }
+      const t = this.terms.get(d.term)
+      const bt = best === undefined ? undefined : this.terms.get(best.term)
+      if (best === undefined || (t !== undefined && bt !== undefined && (compareTerms(t, bt) < 0 || (compareTerms(t, bt) === 0 && d.seq < best.seq)))) best = d
+    }
+    if (best !== undefined) return best
+    // The record is gone (compacted before this replica saw it): the checkpoint may keep the answer.
+    const kept = storedReply(this.baseCheckpoint?.replies, requestId)
+    const at = kept === undefined ? undefined : parseDecisionKey(kept.key)
+    if (kept === undefined || at === undefined) return undefined
+    const record: DecisionRecord = { r: requestId, o: [], ...(kept.reply !== undefined ? { y: kept.reply } : {}), ...(kept.error !== undefined ? { e: kept.error } : {}) }
+    return { key: kept.key, term: at.term as TermKey, seq: at.seq, record }
+  }
+
+  /** What a checkpoint written now records: the folded state and every request decided so far. */
+  checkpointRecord(): CheckpointRecord {
+    const done = this.baseCheckpoint?.done.clone() ?? new DoneMarks()
+    const replies = RecentReplies.after(this.baseCheckpoint?.replies)
+    for (const [id, d] of this.decided) {
+      done.add(id)
+      replies.add(id, d.key, d.record.y, d.record.e)
+    }
+    return { state: this.currentState, done: done.toRecord(), replies: replies.toRecord() }
+  }
+
+  /**
+   * True if decision `key` is behind the base checkpoint on the canonical chain: its record may
+   * be gone, and it counts as it did when the checkpoint was written.
+   */
+  behindBase(key: string): boolean {
+    const base = this.baseCheckpoint
+    const at = parseDecisionKey(key)
+    if (base === null || at === undefined || this.headTerm === null) return false
+    if (at.term === base.term) return at.seq < base.seq
+    let passed = false
+    for (const step of this.walk(termKey(this.headTerm))) {
+      if (step.key === base.term) passed = true
+      else if (passed && step.key === at.term) return at.seq < step.kept
+    }
+    return false
+  }
+
+  /** Terms of the canonical chain older than the base checkpoint's term (their decisions are all behind it). */
+  termsBehindBase(): Set<TermKey> {
+    const out = new Set<TermKey>()
+    const base = this.baseCheckpoint
+    if (base === null || this.headTerm === null) return out
+    let passed = false
+    for (const step of this.walk(termKey(this.headTerm))) {
+      if (passed) out.add(step.key)
+      if (step.key === base.term) passed = true
+    }
+    return out
   }
 
   /** Count of document entries that were ignored because they were malformed. */
@@ -198,7 +310,9 @@ export class Ledger {
 
   /** Whether this replica holds every decision the chain ending at `term` keeps. */
   wholeFrom(term: TermKey): boolean {
+    const base = this.baseCheckpoint
     for (const step of this.walk(term)) {
+      if (base !== null && step.key === base.term && step.kept > base.seq) return step.key === term || this.countOf(step.key) >= step.kept
       if (step.record === undefined && !step.root) return false
       if (step.key !== term && this.countOf(step.key) < step.kept) return false
     }
@@ -216,7 +330,11 @@ export class Ledger {
   claimBasis(): ClaimBasis {
     const head = this.headTerm
     if (head === null) return { parent: null, parentCount: 0 }
-    const steps = [...this.walk(termKey(head))]
+    const all = [...this.walk(termKey(head))]
+    // Steps older than the base checkpoint's term are behind it: nothing of them is needed.
+    const base = this.baseCheckpoint
+    const baseAt = base === null ? -1 : all.findIndex((step) => step.key === base.term && step.kept > base.seq)
+    const steps = baseAt < 0 ? all : all.slice(0, baseAt + 1)
     // The oldest step of the chain this replica cannot keep whole.
     let gap = -1
     for (let i = steps.length - 1; i >= 1 && gap < 0; i--) {
@@ -243,7 +361,7 @@ export class Ledger {
    */
   private reportConflicts(requestIds: Iterable<string>): void {
     for (const requestId of requestIds) {
-      const canonical = this.decided.get(requestId)
+      const canonical = this.decided.get(requestId) ?? this.checkpointedDecision(requestId)
       const keys = this.byRequest.get(requestId)
       if (canonical === undefined || keys === undefined) continue
       for (const key of keys) {
@@ -294,22 +412,24 @@ export class Ledger {
       relevant = true
       for (const k of termsChanged) if (k !== null) this.entries.readTerm(k, this.app.terms.get(k))
     }
-    const decisionsChanged = changed(this.app.decisions)
-    if (decisionsChanged !== undefined) {
+    const logged = this.app.log.changes(tr)
+    const decisionsChanged = changed(this.app.legacy.decisions)
+    if (decisionsChanged !== undefined || (logged !== undefined && logged.decisions.size > 0)) {
       relevant = true
-      for (const k of decisionsChanged) if (k !== null) this.entries.readDecision(k, this.app.decisions.get(k))
+      for (const k of decisionsChanged ?? []) if (k !== null) this.entries.readDecision(k, this.app.decisions.get(k))
+      for (const k of logged?.decisions ?? []) this.entries.readDecision(k, this.app.decisions.get(k))
     }
     // A signature arrived (or was replaced): entries held for want of one may count now.
-    const signed = changed(this.app.signatures)
-    if (signed !== undefined && this.entries.held.size > 0) {
+    const signedTop = changed(this.app.legacy.signatures)
+    if ((signedTop !== undefined || (logged !== undefined && logged.signatures.size > 0)) && this.entries.held.size > 0) {
       relevant = true
-      this.entries.retryHeld(signed)
+      this.entries.retryHeld(new Set([...(signedTop ?? []), ...(logged?.signatures ?? [])]))
     }
     // Who is eligible decides which terms count: recompute when the list or the metadata changes.
     if (changed(this.app.successors as unknown as Y.Map<unknown>) !== undefined || changed(this.app.meta) !== undefined ||
       changed(this.app.instances) !== undefined) relevant = true
-    const requestsChanged = changed(this.app.requests)
-    if (requestsChanged !== undefined) {
+    const requestsChanged = [...(changed(this.app.legacy.requests) ?? []), ...(logged?.requests ?? [])]
+    if (requestsChanged.length > 0) {
       for (const k of requestsChanged) {
         if (k === null || this.requestIds.has(k) || !this.app.requests.has(k)) continue
         this.entries.readRequest(k, this.app.requests.get(k))
@@ -323,7 +443,7 @@ export class Ledger {
   private addRequest(id: string): void {
     if (this.requestIds.has(id)) return
     this.requestIds.add(id)
-    if (this.constructed && !this.decided.has(id)) {
+    if (this.constructed && !this.isDecided(id)) {
       this.pendingIds.add(id)
       this.newRequests = true
     }
@@ -376,15 +496,34 @@ export class Ledger {
     this.headTerm = head
     const reversed: Segment[] = []
     let whole = true
+    let base: BaseCheckpoint | null = null
     if (head !== null) {
       for (const step of this.walk(termKey(head))) {
+        // The newest checkpoint the chain keeps (and this replica holds) is where the fold starts:
+        // what is older may be deleted, and is not needed.
+        const at = this.entries.checkpointBelow(step.key, step.kept)
+        const cp = at === undefined ? undefined : this.checkpointAt(`${step.key}#${at}`)
+        if (at !== undefined && cp !== undefined) {
+          base = { key: `${step.key}#${at}`, term: step.key, seq: at, state: cp.state, done: cp.done, replies: cp.replies }
+          const end = this.entries.countFrom(step.key, at)
+          if (step.kept !== Infinity && end < step.kept) whole = false
+          reversed.push({ key: step.key, from: at + 1, count: Math.max(at + 1, Math.min(step.kept, end)) })
+          break
+        }
         if (step.record === undefined && !step.root) whole = false
-        if (step.kept !== Infinity && this.countOf(step.key) < step.kept) whole = false
-        reversed.push({ key: step.key, count: Math.min(step.kept, this.countOf(step.key)) })
+        if (step.kept !== Infinity && this.entries.countOf(step.key) < step.kept) whole = false
+        reversed.push({ key: step.key, from: 0, count: Math.min(step.kept, this.entries.countOf(step.key)) })
       }
     }
     this.whole = whole
+    this.baseCheckpoint = base
     return reversed.reverse()
+  }
+
+  /** The checkpoint carried by decision `key` (parsed once), if it carries a well-formed one. */
+  private checkpointAt(key: string): { state: JsonObject; done: DoneMarks; replies: unknown } | undefined {
+    if (!this.parsedCheckpoints.has(key)) this.parsedCheckpoints.set(key, readCheckpoint(this.decisionAt(key)?.c) ?? null)
+    return this.parsedCheckpoints.get(key) ?? undefined
   }
 
   private recompute(): void {
@@ -397,21 +536,24 @@ export class Ledger {
     if (!incremental) {
       const previous = this.decided
       this.decided = new Map()
-      this.currentState = {}
-      for (const seg of segments) this.apply(seg.key, 0, seg.count, newly)
+      const base = this.baseCheckpoint
+      this.currentState = base?.state ?? {}
+      this.sinceBase = 0
+      for (const seg of segments) this.apply(seg.key, seg.from, seg.count, newly)
       const stillNew = newly.filter((d) => previous.get(d.record.r ?? '')?.key !== d.key)
       newly.length = 0
       newly.push(...stillNew)
-      this.pendingIds = new Set([...this.requestIds].filter((id) => !this.decided.has(id)))
+      this.pendingIds = new Set([...this.requestIds].filter((id) => !this.isDecided(id)))
     } else {
       for (let i = 0; i < segments.length; i++) {
         const seg = segments[i] as Segment
-        const from = i < this.applied.length ? (this.applied[i] as Segment).count : 0
+        const from = i < this.applied.length ? (this.applied[i] as Segment).count : seg.from
         this.apply(seg.key, from, seg.count, newly)
       }
     }
     const pendingAgain = !incremental && this.pendingIds.size > 0
     this.applied = segments
+    this.appliedBase = this.baseCheckpoint?.key ?? null
     for (const d of newly) {
       const requestId = d.record.r
       if (requestId === null) continue
@@ -433,11 +575,13 @@ export class Ledger {
   }
 
   private extends(segments: Segment[]): boolean {
+    // A fold from another checkpoint starts from its state: never an extension.
+    if ((this.baseCheckpoint?.key ?? null) !== this.appliedBase) return false
     if (segments.length < this.applied.length) return false
     for (let i = 0; i < this.applied.length; i++) {
       const old = this.applied[i] as Segment
       const now = segments[i] as Segment
-      if (old.key !== now.key) return false
+      if (old.key !== now.key || old.from !== now.from) return false
       if (i < this.applied.length - 1 ? now.count !== old.count : now.count < old.count) return false
     }
     return true
@@ -450,8 +594,9 @@ export class Ledger {
       const record = list[seq]
       if (record === undefined) break
       const decision: CanonicalDecision = { key: `${term}#${seq}`, term, seq, record }
+      this.sinceBase++
       if (record.r !== null) {
-        if (this.decided.has(record.r)) continue
+        if (this.decided.has(record.r) || this.coveredByCheckpoint(record.r)) continue
         this.decided.set(record.r, decision)
       }
       for (const op of record.o) {

@@ -28,13 +28,38 @@ export class LedgerEntries {
   onRequest: (id: string) => void = () => {}
   /** Entries ignored because they were malformed. */
   malformed = 0
+  /** Sequence numbers of the decisions that carry a checkpoint, by term. */
+  readonly checkpoints = new Map<TermKey, number[]>()
   private readonly contiguous = new Map<TermKey, number>()
+  private readonly contiguousFrom = new Map<TermKey, { start: number; end: number }>()
 
   constructor(private readonly app: AppDoc, private readonly authority?: EntryAuthority) {}
 
   /** How many decisions of `term` are held without a gap. */
   countOf(term: TermKey): number {
     return this.contiguous.get(term) ?? 0
+  }
+
+  /**
+   * Where the first gap of `term`'s decisions at or after `start` is (`start` itself if that
+   * decision is missing): how far a replica that folds from a checkpoint at `start` holds the term.
+   */
+  countFrom(term: TermKey, start: number): number {
+    const list = this.decisions.get(term)
+    if (list === undefined) return start
+    const cached = this.contiguousFrom.get(term)
+    let end = cached !== undefined && cached.start === start ? cached.end : start
+    while (list[end] !== undefined) end++
+    this.contiguousFrom.set(term, { start, end })
+    return end
+  }
+
+  /** The greatest sequence number below `limit` of a decision of `term` that carries a checkpoint. */
+  checkpointBelow(term: TermKey, limit: number): number | undefined {
+    const seqs = this.checkpoints.get(term)
+    if (seqs === undefined) return undefined
+    for (let i = seqs.length - 1; i >= 0; i--) if ((seqs[i] as number) < limit) return seqs[i]
+    return undefined
   }
 
   /** Reads request `id` of the document (again); the first record taken stays. */
@@ -94,8 +119,9 @@ export class LedgerEntries {
     }
   }
 
-  /** Reads decision entry `key` of the document (again). */
+  /** Reads decision entry `key` of the document (again); a deleted one (behind a checkpoint) stays as read. */
   readDecision(key: string, value: unknown): void {
+    if (value === undefined) return
     const parsed = parseDecisionKey(key)
     const record = asDecision(value)
     if (parsed === undefined || record === undefined) {
@@ -119,6 +145,12 @@ export class LedgerEntries {
         this.contested.add(record.r)
         this.newlyContested.add(record.r)
       }
+    }
+    if (record.c !== undefined) {
+      let seqs = this.checkpoints.get(term)
+      if (seqs === undefined) this.checkpoints.set(term, (seqs = []))
+      seqs.push(parsed.seq)
+      seqs.sort((a, b) => a - b)
     }
     let count = this.contiguous.get(term) ?? 0
     while (list[count] !== undefined) count++

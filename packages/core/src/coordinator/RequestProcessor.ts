@@ -67,7 +67,7 @@ export class RequestProcessor {
 
   private decide(requestId: string): boolean {
     const handler = this.handler
-    if (handler === undefined || this.ledger.decisionFor(requestId) !== undefined) return false
+    if (handler === undefined || this.ledger.isDecided(requestId)) return false
     const from = requestSender(requestId)
     const stored = this.ledger.requestRecord(requestId) as { m?: Json } | undefined
     const record: { r: string; o: StateOp[]; y?: Json; e?: string; s?: string } = { r: requestId, o: [] }

@@ -6,6 +6,7 @@ import { Coordinator } from '../coordinator/Coordinator.js'
 import { LOCAL_ORIGIN } from '../coordinator/CoordinatorBase.js'
 import { Ledger } from '../coordinator/Ledger.js'
 import { Membership } from '../coordinator/membership/Membership.js'
+import { DEFAULT_CHECKPOINT_EVERY } from '../coordinator/checkpoint/Checkpoint.js'
 import { resolveTiming, type TimingOptions } from '../coordinator/timing.js'
 import { ConfigError, FrameError, FrameErrorCode, SshipError, StoppedError } from '../errors/errors.js'
 import { EntryAuthority } from '../identity/EntryAuthority.js'
@@ -64,6 +65,13 @@ export interface PeerOptions {
    * nothing is ever decided twice; a minority side waits.
    */
   readonly mode?: 'availability' | 'quorum'
+  /**
+   * How many decisions the coordinator writes between two checkpoints (the folded server state
+   * and the requests decided so far); history behind a checkpoint every member holds is deleted
+   * from the document, so it stays bounded all semester. 0 turns checkpoints off. Default 1000.
+   * See docs/history.md.
+   */
+  readonly checkpointEvery?: number
   /** Interval of anti-entropy rounds (digest gossip with one random peer); 0 turns them off. Default 1000. */
   readonly antiEntropyMs?: number
   /**
@@ -173,6 +181,7 @@ export class Peer {
       failback: (options.failback ?? true) && (options.failover ?? true),
       stable: options.stable ?? false,
       quorum: options.mode === 'quorum',
+      checkpointEvery: checkpointEvery(options.checkpointEvery),
       send: (to, frame) => this.send(to, frame),
       peers: () => transport.peers(),
       closesOnCrash: transport.closesOnCrash === true,
@@ -369,4 +378,13 @@ function createAwareness(doc: Y.Doc): Awareness {
   // Our failure detector removes dead peers' presence; y-protocols' 30 s check runs on real timers.
   clearInterval((awareness as unknown as { _checkInterval: ReturnType<typeof setInterval> })._checkInterval)
   return awareness
+}
+
+/** Validates {@link PeerOptions.checkpointEvery}; throws {@link ConfigError} with the fix. */
+function checkpointEvery(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_CHECKPOINT_EVERY
+  if (!Number.isSafeInteger(value) || value < 0 || (value > 0 && value < 2)) {
+    throw new ConfigError(`checkpointEvery must be 0 (off) or a whole number of decisions ≥ 2, got ${value}`)
+  }
+  return value
 }

@@ -38,6 +38,8 @@ export interface ClusterOptions {
   readonly stable?: readonly string[]
   /** See `PeerOptions.mode`. Default availability. */
   readonly mode?: 'availability' | 'quorum'
+  /** See `PeerOptions.checkpointEvery`. Default the SDK's (1000). */
+  readonly checkpointEvery?: number
   /** Record every delivered frame (see `MemoryNetwork.trace`). */
   readonly trace?: boolean
   /** See `MemoryNetworkOptions.closesOnCrash` (then {@link Cluster.kill} closes links, {@link Cluster.crash} stays silent). Default false. */
@@ -285,6 +287,7 @@ export class Cluster {
       failover: this.options.failover ?? true,
       failback: this.options.failback ?? true,
       mode: this.options.mode ?? 'availability',
+      ...(this.options.checkpointEvery !== undefined ? { checkpointEvery: this.options.checkpointEvery } : {}),
       ...(m.identity !== undefined ? { identity: m.identity } : {})
     }
     if (m.eligible) {

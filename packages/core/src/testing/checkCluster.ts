@@ -42,7 +42,7 @@ export function tally(cluster: Cluster): ClusterTally {
   let superseded = 0
   for (const s of cluster.sent) {
     if (s.decision === undefined || any === undefined) continue
-    const now = any.peer.ledger.decisionFor(s.id)?.key
+    const now = (any.peer.ledger.decisionFor(s.id) ?? any.peer.ledger.checkpointedDecision(s.id))?.key
     if (now === undefined || now === s.decision) continue
     // Fenced while the replicas still hold it: a conflict. Gone from every replica: every peer
     // that held it crashed without persistence, which no protocol survives (counted as orphaned).

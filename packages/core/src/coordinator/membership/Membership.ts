@@ -109,8 +109,10 @@ export class Membership {
     const head = this.ledger.head()
     const at = parseDecisionKey(r.d)
     if (head === null || at === undefined) return false
-    const carried = (this.app.decisions.get(r.d) as { m?: { retire?: unknown; g?: unknown } } | undefined)?.m
-    if (carried?.retire !== id || carried.g !== r.g) return false
+    // Behind the checkpoint the decision may be deleted; it was checked when it was folded.
+    if (this.ledger.behindBase(r.d) && this.ledger.decisionAt(r.d) === undefined) return this.ledger.keeps(termKey(head), at.term as TermKey, at.seq + 1)
+    const carried = (this.ledger.decisionAt(r.d) ?? this.app.decisions.get(r.d)) as { m?: { retire?: unknown; g?: unknown } } | undefined
+    if (carried?.m?.retire !== id || carried.m.g !== r.g) return false
     return this.ledger.keeps(termKey(head), at.term as TermKey, at.seq + 1)
   }
 }
