@@ -6,8 +6,8 @@ import { fifoServer } from './fifoServer.js'
 /** The app name of the history bench. */
 export const HISTORY_APP = 'history'
 
-/** Options every peer of a history run gets (the checkpoint switch goes here once it exists). */
-export type HistoryPeerOptions = Partial<Pick<PeerOptions, 'antiEntropyMs'>> & Record<string, unknown>
+/** Options every peer of a history run gets (`checkpointEvery: 0` turns checkpoints off). */
+export type HistoryPeerOptions = Partial<Pick<PeerOptions, 'antiEntropyMs' | 'checkpointEvery'>>
 
 /** 3 servers and some clients on one in-memory network under virtual time. */
 export class HistoryCluster {

@@ -31,7 +31,13 @@ export async function historyBench(o: HistoryBenchOptions, progress: (text: stri
   const run = runHistory({ label: 'sship', seed: o.seed, ops, joinAt, progress: (n) => progress(`history ${n}/${ops} ops`) })
   progress('tabs: 1,000 tabs over 40 browsers')
   const tabs = runTabsChurn({ seed: o.seed, tabs: 1000, browsers: 40, alive: 3, crashEvery: 5, retireAfterMs: 600_000 })
-  const runs: HistoryResult[] = [run]
+  // The same workload without checkpoints, over a quarter of the ops: the growth they remove.
+  const without = Math.max(1000, Math.floor(ops / 4))
+  const plain = runHistory({
+    label: `without checkpoints (first ${without.toLocaleString('en')} ops)`, seed: o.seed, ops: without, joinAt: [], peerOptions: { checkpointEvery: 0 },
+    progress: (n) => progress(`history without checkpoints ${n}/${without} ops`)
+  })
+  const runs: HistoryResult[] = [run, plain]
   if (o.baseline !== undefined) {
     const earlier = JSON.parse(await readFile(o.baseline, 'utf8')) as { runs?: HistoryResult[] }
     const base = earlier.runs?.[0]

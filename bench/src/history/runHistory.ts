@@ -84,9 +84,11 @@ export function runHistory(o: HistoryRunOptions): HistoryResult {
     }
     const count = round.length
     // The client's own replica holds the decision once it is reported to it.
-    cluster.runUntil(() => round.every((r) => r.client.peer.ledger.decisionFor(r.id) !== undefined), 30_000)
+    // (A fold that jumped to a newer checkpoint holds the decision behind it.)
+    const decision = (r: { client: Connection; id: string }) => r.client.peer.ledger.decisionFor(r.id) ?? r.client.peer.ledger.checkpointedDecision(r.id)
+    cluster.runUntil(() => round.every((r) => decision(r) !== undefined), 30_000)
     for (const r of round) {
-      const d = r.client.peer.ledger.decisionFor(r.id)
+      const d = decision(r)
       if (d !== undefined && d.record.e === undefined) replies.set(r.id, d.record.y ?? null)
     }
     done += count

@@ -7,7 +7,7 @@ export type RootCategories = (rootName: string) => TrafficCategory
 /** sship's document layout: `data` is the app's, requests and decisions are the server's, the rest is the role's. */
 export const sshipRoots: RootCategories = (name) =>
   name === 'data' ? TrafficCategory.Data
-    : name === 'sship.requests' || name === 'sship.decisions' ? TrafficCategory.Requests
+    : name === 'sship.log' || name === 'sship.requests' || name === 'sship.decisions' ? TrafficCategory.Requests
       : TrafficCategory.Control
 
 /** The client-server queue's layout: `queue` holds the entries, `requests`/`replies` the dequeues. */

@@ -295,7 +295,7 @@ export abstract class CoordinatorBase {
     // A new term is a new heartbeat stream: the silence between the old term's last heartbeat and
     // this one's first (a handoff, an election) is not jitter. Counted, it stretched the timeout
     // by seconds, so after a few handoffs a follower refused every vote (quorum failback starved).
-    if (!sameTerm(this.contact.lastFollowed, term)) this.detector.forget(term.leader)
+    if (!sameTerm(this.contact.lastFollowed, term)) this.detector.restart(term.leader)
     this.following = { epoch: term.epoch, leader: term.leader, nonce: term.nonce }
     this.contact.lastFollowed = this.following
     // Decisions of an earlier term of ours are final once the term followed now keeps them.

@@ -119,7 +119,10 @@ export abstract class ElectionRole extends FollowerRole {
     // Without the stall patience: a candidate stands only after its own suspicion (or a handoff),
     // and a failback handoff leaves the old coordinator silent, so voters that waited `stallMs`
     // for it would refuse every retry of the returning peer's election.
-    const leaderAlive = this.role === Role.Leader || this.role === Role.HandingOff ||
+    // A coordinator handing the role off votes for the peer it hands off to (in quorum mode that
+    // peer must win an election; without this vote a three-peer room looped claim → handoff → claim).
+    const handingToIt = this.role === Role.HandingOff && this.handoffTo === from
+    const leaderAlive = this.role === Role.Leader || (this.role === Role.HandingOff && !handingToIt) ||
       (this.following !== null && this.contact.hearsCoordinator(now, this.detector.timeout(this.following.leader, this.host.timing.suspectMs)))
     // Votes are not persisted yet: a peer that may have voted in an earlier life abstains for a hold-down.
     const amnesic = now - this.startedAt < this.host.timing.holdDownMs

@@ -7,7 +7,7 @@ export interface LedgerReport extends OutputRecord {
   readonly type: 'report'
   /** The counter in the folded server state. */
   readonly count: number
-  /** Ids of requests with a canonical decision that succeeded, sorted. */
+  /** Ids of requests with a canonical decision that succeeded, sorted (those only a checkpoint records count as succeeded). */
   readonly decided: readonly string[]
   /** Requests whose canonical decision is a handler error. */
   readonly failed: number
@@ -27,8 +27,10 @@ export function ledgerReport(server: Server): LedgerReport {
   let failed = 0
   let pending = 0
   for (const id of app.requests.keys()) {
-    const d = ledger.decisionFor(id)
-    if (d === undefined) pending++
+    // Behind a checkpoint the decision may be gone: the checkpoint records that it was decided.
+    const d = ledger.decisionFor(id) ?? ledger.checkpointedDecision(id)
+    if (d === undefined && ledger.coveredByCheckpoint(id)) decided.push(id)
+    else if (d === undefined) pending++
     else if (d.record.e === undefined) decided.push(id)
     else failed++
   }

@@ -16,6 +16,11 @@ export class ArrivalWindow {
 
   constructor(private readonly maxGapMs: number) {}
 
+  /** The stream restarts (a new term): the next arrival starts a gap instead of ending one. */
+  restart(): void {
+    this.last = undefined
+  }
+
   /** A message arrived at `now`. */
   arrived(now: number): void {
     const prev = this.last

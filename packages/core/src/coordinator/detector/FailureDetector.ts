@@ -39,6 +39,14 @@ export class FailureDetector {
     w.arrived(now)
   }
 
+  /**
+   * `peer`'s heartbeats start a new stream (it leads a new term): the silence before the first
+   * one (a handoff, an election) is no sample of its link's jitter. The samples learned stay.
+   */
+  restart(peer: PeerId): void {
+    this.links.get(peer)?.restart()
+  }
+
   /** Forgets `peer` (it left). */
   forget(peer: PeerId): void {
     this.links.delete(peer)
