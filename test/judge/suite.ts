@@ -33,11 +33,11 @@ function size(): { size: ScheduleSize; prefix: string } {
  * `checkpointEvery` makes the coordinators checkpoint (and delete the history behind) that often,
  * so checkpoints interleave with every fault of the schedule.
  */
-export function judgeSuite(mode: JudgeMode, file: string, checkpointEvery?: number): void {
+export function judgeSuite(mode: JudgeMode, file: string, checkpointEvery?: number, defaultSeeds = 200): void {
   const { size: s, prefix } = size()
   const label = checkpointEvery === undefined ? mode : `${mode}, checkpoint every ${checkpointEvery}`
   describe(`judge [${label}]: every acknowledged reply holds (or, in availability, its re-decision is reported); the state is the fold`, () => {
-    for (const batch of chunks(seeds(200), 25)) {
+    for (const batch of chunks(seeds(defaultSeeds), 25)) {
       it(`[${label}] seeds ${batch[0]}..${batch.at(-1)}`, async () => {
         const failures: string[] = []
         const totals = { seeds: 0, failing: 0, failingSeeds: [] as number[], acked: 0, redecided: 0, reported: 0, corrupted: 0 }

@@ -50,8 +50,8 @@ describe('RecentReplies', () => {
 
 describe('EntryLog buckets', () => {
   it('gives every bucket one writer: a sender session for requests, a term for decisions', () => {
-    expect(EntryLog.requestBucket('s00/ab12.300')).toBe('r|s00/ab12|1')
-    expect(EntryLog.decisionBucket('3:s01:1x#513')).toBe('d|3:s01:1x|2')
+    expect(EntryLog.requestBucket('s00/ab12.300')).toBe('r|s00/ab12|9')
+    expect(EntryLog.decisionBucket('3:s01:1x#513')).toBe('d|3:s01:1x|16')
     expect(EntryLog.signatureBucket('3:s01:1x')).toBeUndefined()
     expect(EntryLog.signatureBucket('3:s01:1x#0')).toBe('d|3:s01:1x|0')
     expect(EntryLog.requestBucket('garbage')).toBe('r|~|0')

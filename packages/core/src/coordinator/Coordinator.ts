@@ -7,6 +7,7 @@ import { LOCAL_ORIGIN } from './CoordinatorBase.js'
 import { ElectionRole } from './ElectionRole.js'
 import { Retirer, type DueRetirement } from './membership/Retirer.js'
 import { deletableBuckets } from './checkpoint/Compactor.js'
+import { CHECKPOINT_BYTES } from './checkpoint/Checkpoint.js'
 import { Role } from './Role.js'
 import { compareTerms, sameTerm, termKey } from './Term.js'
 
@@ -220,7 +221,11 @@ export class Coordinator extends ElectionRole {
    */
   protected checkpointDue(): void {
     const every = this.host.checkpointEvery ?? 0
-    if (every <= 0 || this.myTerm === null || this.host.ledger.decisionsSinceBase() < every || !this.mayDecide()) return
+    const { ledger } = this.host
+    // By count, or by bytes: what stays in the document is about one window (history behind a
+    // stable checkpoint is deleted), so a window of max(48 KiB, twice the state) keeps it near that.
+    const due = ledger.decisionsSinceBase() >= every || ledger.bytesSinceBase() >= Math.max(CHECKPOINT_BYTES, 2 * ledger.baseStateBytes())
+    if (every <= 0 || this.myTerm === null || !due || !this.mayDecide()) return
     // The folded state must be this term's chain with every decision it wrote, nothing else.
     const head = this.host.ledger.head()
     if (head === null || !sameTerm(head, this.myTerm) || this.host.ledger.countOf(termKey(this.myTerm)) !== this.written) return
@@ -234,11 +239,14 @@ export class Coordinator extends ElectionRole {
    */
   private compact(): void {
     const base = this.host.ledger.base()
-    if (base === null || base.key === this.compactedAt || this.myTerm === null || base.term !== termKey(this.myTerm)) return
-    const stable = this.host.quorum ? this.committed > base.seq : this.leaderView.heldByAll(base.seq + 1)
-    if (!stable) return
-    this.compactedAt = base.key
-    const names = deletableBuckets(this.host.app, this.host.ledger, base)
+    if (base === null || this.myTerm === null || base.term !== termKey(this.myTerm)) return
+    // The newest checkpoint of this term that is stable (not necessarily the newest: checkpoints
+    // may follow each other faster than acks come back).
+    const held = this.host.quorum ? this.committed : this.leaderView.heldByAll(this.written)
+    const stable = this.host.ledger.checkpointOf(base.term, held)
+    if (stable === undefined || stable.key === this.compactedAt) return
+    this.compactedAt = stable.key
+    const names = deletableBuckets(this.host.app, this.host.ledger, stable)
     if (names.length > 0) this.host.app.doc.transact(() => this.host.app.log.delete(names), LOCAL_ORIGIN)
   }
 

@@ -2,10 +2,14 @@ import * as Y from 'yjs'
 import { parseDecisionKey } from './decisionKeys.js'
 import { parseTermKey } from './Term.js'
 
-/** How many of one sender session's requests share a bucket. */
-export const REQUEST_BUCKET = 256
-/** How many of one term's decisions share a bucket. */
-export const DECISION_BUCKET = 256
+/**
+ * How many of one sender session's requests share a bucket. Only full buckets are deleted (the
+ * sender may still be writing into the last one), so up to this many stay per session; each
+ * deleted bucket leaves a tombstone of about 40 bytes.
+ */
+export const REQUEST_BUCKET = 32
+/** How many of one term's decisions share a bucket (the same trade-off, for the coordinator). */
+export const DECISION_BUCKET = 32
 
 /** Prefix of a signature's key inside a bucket: `~` + the signed entry's key. */
 const SIG = '~'

@@ -135,12 +135,11 @@ export class LeaderView {
     return n >= 3
   }
 
-  /** True if every current member but this one acked holding at least `count` decisions of this term. */
-  heldByAll(count: number): boolean {
-    for (const p of this.app.members()) {
-      if (p !== this.self && (this.peers.get(p)?.count ?? 0) < count) return false
-    }
-    return true
+  /** How many decisions of this term every current member but this one acked holding (`written` if none other). */
+  heldByAll(written: number): number {
+    let held = written
+    for (const p of this.app.members()) if (p !== this.self) held = Math.min(held, this.peers.get(p)?.count ?? 0)
+    return held
   }
 
   /** True while a majority of the eligible peers (this one included) acked within `leaseMs`. */

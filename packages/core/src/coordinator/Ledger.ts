@@ -58,6 +58,8 @@ export interface BaseCheckpoint {
   readonly done: DoneMarks
   /** The newest answers per sender session it keeps (stored form). */
   readonly replies: unknown
+  /** Canonical decisions before it. */
+  readonly n: number
 }
 
 /**
@@ -77,9 +79,14 @@ export class Ledger {
   private whole = true
   private baseCheckpoint: BaseCheckpoint | null = null
   private appliedBase: string | null = null
-  private readonly parsedCheckpoints = new Map<string, { state: JsonObject; done: DoneMarks; replies: unknown } | null>()
+  /** The base checkpoint for which skipped re-decisions were last looked for. */
+  private conflictBase: string | null = null
+  private readonly parsedCheckpoints = new Map<string, { state: JsonObject; done: DoneMarks; replies: unknown; n: number } | null>()
   /** Canonical decisions folded after the base checkpoint (or from the start). */
   private sinceBase = 0
+  /** About how many document bytes those decisions and their requests take. */
+  private bytesSince = 0
+  private stateBytesCache: { key: string; bytes: number } | undefined
   private applied: Segment[] = []
   private decided = new Map<string, CanonicalDecision>()
   private pendingIds = new Set<string>()
@@ -186,6 +193,19 @@ export class Ledger {
     return this.sinceBase
   }
 
+  /** About how many document bytes the decisions since the base checkpoint and their requests take (a JSON estimate). */
+  bytesSinceBase(): number {
+    return this.bytesSince
+  }
+
+  /** The size of the base checkpoint's state as JSON (0 without one), measured once per checkpoint. */
+  baseStateBytes(): number {
+    const base = this.baseCheckpoint
+    if (base === null) return 0
+    if (this.stateBytesCache?.key !== base.key) this.stateBytesCache = { key: base.key, bytes: JSON.stringify(base.state).length }
+    return this.stateBytesCache.bytes
+  }
+
   /** True if `requestId` has a canonical decision, or was decided before the base checkpoint. */
   isDecided(requestId: string): boolean {
     return this.decided.has(requestId) || this.coveredByCheckpoint(requestId)
@@ -230,7 +250,7 @@ export class Ledger {
       done.add(id)
       replies.add(id, d.key, d.record.y, d.record.e)
     }
-    return { state: this.currentState, done: done.toRecord(), replies: replies.toRecord() }
+    return { state: this.currentState, done: done.toRecord(), replies: replies.toRecord(), n: (this.baseCheckpoint?.n ?? 0) + this.sinceBase }
   }
 
   /**
@@ -469,6 +489,15 @@ export class Ledger {
     }
     const decisions = new Map<string, number>()
     for (const [key, t] of this.terms) decisions.set(t.i ?? '', (decisions.get(t.i ?? '') ?? 0) + this.countOf(key))
+    // History behind a checkpoint may be deleted, and replicas that joined later never held it:
+    // a checkpoint's count of the decisions before it keeps the weight the same on every replica.
+    for (const [term, seqs] of this.entries.checkpoints) {
+      const i = this.terms.get(term)?.i ?? ''
+      for (const seq of seqs) {
+        const cp = this.checkpointAt(`${term}#${seq}`)
+        if (cp !== undefined) decisions.set(i, Math.max(decisions.get(i) ?? 0, cp.n + seq + 1))
+      }
+    }
     let best: [string, number, number] | undefined
     for (const [id, n] of members) {
       const cand: [string, number, number] = [id, decisions.get(id) ?? 0, n]
@@ -504,7 +533,7 @@ export class Ledger {
         const at = this.entries.checkpointBelow(step.key, step.kept)
         const cp = at === undefined ? undefined : this.checkpointAt(`${step.key}#${at}`)
         if (at !== undefined && cp !== undefined) {
-          base = { key: `${step.key}#${at}`, term: step.key, seq: at, state: cp.state, done: cp.done, replies: cp.replies }
+          base = { key: `${step.key}#${at}`, term: step.key, seq: at, state: cp.state, done: cp.done, replies: cp.replies, n: cp.n }
           const end = this.entries.countFrom(step.key, at)
           if (step.kept !== Infinity && end < step.kept) whole = false
           reversed.push({ key: step.key, from: at + 1, count: Math.max(at + 1, Math.min(step.kept, end)) })
@@ -520,8 +549,15 @@ export class Ledger {
     return reversed.reverse()
   }
 
+  /** The newest checkpoint of `term` among its first `count` decisions that this replica holds, if any. */
+  checkpointOf(term: TermKey, count: number): BaseCheckpoint | undefined {
+    const seq = this.entries.checkpointBelow(term, count)
+    const cp = seq === undefined ? undefined : this.checkpointAt(`${term}#${seq}`)
+    return seq === undefined || cp === undefined ? undefined : { key: `${term}#${seq}`, term, seq, ...cp }
+  }
+
   /** The checkpoint carried by decision `key` (parsed once), if it carries a well-formed one. */
-  private checkpointAt(key: string): { state: JsonObject; done: DoneMarks; replies: unknown } | undefined {
+  private checkpointAt(key: string): { state: JsonObject; done: DoneMarks; replies: unknown; n: number } | undefined {
     if (!this.parsedCheckpoints.has(key)) this.parsedCheckpoints.set(key, readCheckpoint(this.decisionAt(key)?.c) ?? null)
     return this.parsedCheckpoints.get(key) ?? undefined
   }
@@ -539,6 +575,7 @@ export class Ledger {
       const base = this.baseCheckpoint
       this.currentState = base?.state ?? {}
       this.sinceBase = 0
+      this.bytesSince = 0
       for (const seg of segments) this.apply(seg.key, seg.from, seg.count, newly)
       const stillNew = newly.filter((d) => previous.get(d.record.r ?? '')?.key !== d.key)
       newly.length = 0
@@ -561,7 +598,17 @@ export class Ledger {
       for (const l of this.listeners) l.decided?.(requestId, d)
     }
     // A re-decision shows as soon as a replica holds both decisions, whichever came last.
-    if (!incremental) this.reportConflicts(this.entries.contested)
+    if (!incremental) {
+      this.reportConflicts(this.entries.contested)
+      // A fold that moved to another checkpoint may have skipped the decision that now counts (it
+      // was compacted before this replica saw it): a request this replica holds only an earlier,
+      // now fenced, decision on is a re-decision too, whose canonical answer the checkpoint keeps.
+      const baseKey = this.baseCheckpoint?.key ?? null
+      if (baseKey !== null && baseKey !== this.conflictBase) {
+        this.conflictBase = baseKey
+        this.reportConflicts([...this.byRequest.keys()].filter((id) => !this.entries.contested.has(id) && !this.decided.has(id) && this.coveredByCheckpoint(id)))
+      }
+    }
     else {
       const touched = new Set(this.entries.newlyContested)
       for (const d of newly) if (d.record.r !== null && this.entries.contested.has(d.record.r)) touched.add(d.record.r)
@@ -595,6 +642,9 @@ export class Ledger {
       if (record === undefined) break
       const decision: CanonicalDecision = { key: `${term}#${seq}`, term, seq, record }
       this.sinceBase++
+      // The decision and its request: ops, reply and message as JSON, plus keys and Yjs overhead.
+      this.bytesSince += 160 + JSON.stringify(record.o).length + (record.y === undefined ? 0 : JSON.stringify(record.y).length) +
+        (record.r === null ? 0 : JSON.stringify((this.requestRecord(record.r) as { m?: unknown } | undefined)?.m ?? null).length)
       if (record.r !== null) {
         if (this.decided.has(record.r) || this.coveredByCheckpoint(record.r)) continue
         this.decided.set(record.r, decision)

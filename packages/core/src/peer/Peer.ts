@@ -67,9 +67,10 @@ export interface PeerOptions {
   readonly mode?: 'availability' | 'quorum'
   /**
    * How many decisions the coordinator writes between two checkpoints (the folded server state
-   * and the requests decided so far); history behind a checkpoint every member holds is deleted
-   * from the document, so it stays bounded all semester. 0 turns checkpoints off. Default 1000.
-   * See docs/history.md.
+   * and the requests decided so far) at most; a checkpoint also follows once the history since
+   * the last one is about 48 KiB, or twice the state if that is larger. History behind a
+   * checkpoint every member holds (quorum: a majority) is deleted from the document, so it stays
+   * bounded all semester. 0 turns checkpoints off. Default 1000. See docs/history.md.
    */
   readonly checkpointEvery?: number
   /** Interval of anti-entropy rounds (digest gossip with one random peer); 0 turns them off. Default 1000. */

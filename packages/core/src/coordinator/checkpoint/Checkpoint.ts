@@ -2,6 +2,8 @@ import type { Json, JsonObject } from '../json.js'
 
 /** How many decisions a coordinator writes between two checkpoints, by default. */
 export const DEFAULT_CHECKPOINT_EVERY = 1000
+/** A checkpoint is also written once the history since the last one is about this many bytes (or twice the state, if larger). */
+export const CHECKPOINT_BYTES = 48 * 1024
 
 /**
  * A checkpoint as stored in the field `c` of an empty decision: the server state folded from
@@ -16,6 +18,8 @@ export interface CheckpointRecord {
   readonly done: DoneRecord
   /** The newest answers per sender session (see {@link RecentReplies}). */
   readonly replies?: RepliesRecord
+  /** How many canonical decisions the history held before it (the instance's weight, see `Ledger.chooseInstance`). */
+  readonly n?: number
 }
 
 /** Stored answers: by request id, `[decision key, reply?, error?]`; `age` counts checkpoints since a session's last decision. */
@@ -25,7 +29,7 @@ export interface RepliesRecord {
 }
 
 /** How many answers per sender session a checkpoint keeps. */
-const REPLIES_PER_SESSION = 32
+const REPLIES_PER_SESSION = 16
 /** After how many checkpoints without a decision a session's answers are dropped. */
 const REPLIES_MAX_AGE = 8
 
@@ -125,12 +129,12 @@ export class DoneMarks {
 }
 
 /** Reads the checkpoint a decision carries; undefined if it carries none or a malformed one. */
-export function readCheckpoint(value: unknown): { state: JsonObject; done: DoneMarks; replies: unknown } | undefined {
+export function readCheckpoint(value: unknown): { state: JsonObject; done: DoneMarks; replies: unknown; n: number } | undefined {
   if (typeof value !== 'object' || value === null) return undefined
-  const { state, done, replies } = value as { state?: unknown; done?: unknown; replies?: unknown }
+  const { state, done, replies, n } = value as { state?: unknown; done?: unknown; replies?: unknown; n?: unknown }
   if (typeof state !== 'object' || state === null || Array.isArray(state)) return undefined
   const marks = DoneMarks.fromRecord(done)
-  return marks === undefined ? undefined : { state: state as JsonObject, done: marks, replies }
+  return marks === undefined ? undefined : { state: state as JsonObject, done: marks, replies, n: typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0 }
 }
 
 /**
