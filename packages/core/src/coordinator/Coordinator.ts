@@ -97,9 +97,15 @@ export class Coordinator extends ElectionRole {
    * If the successor does not show up, never resume this term: it may have claimed one we do
    * not hear yet, and whatever we decided meanwhile would be fenced (and, in quorum mode, might
    * already be committed). Stand down and let the usual failover pick a coordinator.
+   *
+   * The successor is given as long as a follower would give a silent coordinator (the adaptive
+   * detector's timeout for the slowest follower link, stretched by this peer's local health), not
+   * the bare floor: taking over means applying the whole document and (with identities) signing
+   * a term, which a starved process does well after one floor. Giving up sooner made this peer
+   * claim the next epoch beside the successor's own claim (two terms of one epoch under CPU load).
    */
   private resumeIfNotTaken(): void {
-    this.arm(this.host.timing.suspectMs, () => {
+    this.arm(Math.max(this.leaderView.longestTimeout(), this.suspectTimeout()), () => {
       if (this.role !== Role.HandingOff) return
       this.stepDown(null)
       this.startFailover()
