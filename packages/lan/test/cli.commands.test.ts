@@ -2,7 +2,7 @@ import { asPeerId, type PeerId } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MdnsDiscovery } from '../src/index.js'
 import { CliProcess, freeUdpPort } from '../src/testing/index.js'
-import { SETTLE_MS, START_MS, waitFor } from './support/wait.js'
+import { CLI_TEST_MS, SETTLE_MS, START_MS, waitFor } from './support/wait.js'
 
 /** The CLI as a user runs it, on loopback only (mDNS from 127.0.0.1 on a free port). */
 describe('sship commands', () => {
@@ -19,7 +19,7 @@ describe('sship commands', () => {
     return c
   }
   const join = (id: string, mdnsPort: number): CliProcess =>
-    run(id, ['join', 'cmd-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--id', id, '--heartbeat', '50', '--suspect', '250', '--exit-after', '60000'])
+    run(id, ['join', 'cmd-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--id', id, '--heartbeat', '50', '--suspect', '250', '--exit-after', String(CLI_TEST_MS)])
 
   it('refuses to start without --interface or --lan, saying how to fix it', async () => {
     const c = run('no-interface', ['join', 'cmd-app'])

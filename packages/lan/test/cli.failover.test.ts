@@ -25,7 +25,7 @@ describe('sship join: five processes on loopback', () => {
       const child = new CliProcess(id, [
         'join', 'failover-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--id', id,
         '--heartbeat', String(TIMING.heartbeat), '--suspect', String(TIMING.suspect), '--hold-down', String(TIMING.holdDown),
-        '--send-every', String(SEND_EVERY_MS), '--exit-after', '110000'
+        '--send-every', String(SEND_EVERY_MS), '--exit-after', String(CLI_TEST_MS)
       ])
       children.push(child)
       return child

@@ -26,7 +26,7 @@ describe('sship join --identity', () => {
     const start = (label: string, args: string[]): CliProcess => {
       const c = new CliProcess(label, [
         'join', 'id-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--secret-file', secretFile, '--identity',
-        '--heartbeat', '50', '--suspect', '250', '--hold-down', '1000', '--send-every', '150', '--exit-after', '60000', ...args
+        '--heartbeat', '50', '--suspect', '250', '--hold-down', '1000', '--send-every', '150', '--exit-after', String(CLI_TEST_MS), ...args
       ])
       children.push(c)
       return c

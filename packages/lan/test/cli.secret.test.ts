@@ -24,7 +24,7 @@ describe('sship join with a room secret', () => {
     const mdnsPort = await freeUdpPort()
     const base = (id: string): string[] => [
       'join', 'secret-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--id', id,
-      '--heartbeat', '50', '--suspect', '250', '--send-every', '150', '--exit-after', '100000'
+      '--heartbeat', '50', '--suspect', '250', '--send-every', '150', '--exit-after', String(CLI_TEST_MS)
     ]
     const start = (id: string, extra: string[], env: Record<string, string> = {}): CliProcess => {
       const c = new CliProcess(id, [...base(id), ...extra], { env })

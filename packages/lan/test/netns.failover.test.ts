@@ -47,7 +47,7 @@ it.each(OUTAGES)('sship join in four network namespaces, $outage: discover over 
       const child = new CliProcess(id, [
         'join', 'netns-app', '--interface', lab.hosts[i]?.address ?? '', '--id', id,
         '--heartbeat', String(TIMING.heartbeat), '--suspect', String(TIMING.suspect), '--hold-down', String(TIMING.holdDown),
-        ...(id === SENDER ? ['--send-every', String(SEND_EVERY_MS)] : []), '--exit-after', '110000'
+        ...(id === SENDER ? ['--send-every', String(SEND_EVERY_MS)] : []), '--exit-after', String(CLI_TEST_MS)
       ], { netns: lab.hosts[i]?.ns ?? '' })
       children.push(child)
       return child

@@ -107,8 +107,12 @@ export class Coordinator extends ElectionRole {
   private resumeIfNotTaken(): void {
     this.arm(Math.max(this.leaderView.longestTimeout(), this.suspectTimeout()), () => {
       if (this.role !== Role.HandingOff) return
+      const to = this.handoffTo
       this.stepDown(null)
-      this.startFailover()
+      // A successor still linked is most likely claiming, only slowly: give it a hold-down before
+      // running ourselves (its heartbeat ends the wait), so the two do not claim one epoch side
+      // by side. A successor that is gone is replaced at once.
+      this.startFailover(to !== undefined && this.host.peers().has(to) ? this.host.timing.holdDownMs : 0)
     })
   }
 
