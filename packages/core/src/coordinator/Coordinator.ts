@@ -146,7 +146,10 @@ export class Coordinator extends ElectionRole {
       this.following = null
       this.startFailover()
     } else {
-      this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+      // The coordinator we now follow gets the detector's timeout stretched by local health, as
+      // any coordinator does: a starved peer that gave it the bare floor suspected it before its
+      // first heartbeat arrived and claimed the next epoch (a role change from CPU load alone).
+      this.arm(this.suspectTimeout(), () => this.onSuspect())
     }
     this.publish()
   }
