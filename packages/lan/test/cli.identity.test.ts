@@ -70,7 +70,9 @@ describe('sship join --identity', () => {
     expect([guid.get('room-2'), guid.get('room-3')]).toContain(second)
     const acked = all().map((c) => c.all('ack').length)
     await waitFor('the survivors to keep deciding requests', () => all().every((c, i) => c.all('ack').length > (acked[i] ?? 0) + 2), SETTLE_MS, describeAll)
-    expect(peers.get('room-3')?.all('ack').at(-1)).toMatchObject({ by: second })
+    // Decided under a survivor's signed term. Not necessarily `second`'s: under CPU load the later of
+    // the two may claim first, and the one ahead in the list then takes the role over by handoff.
+    expect([guid.get('room-2'), guid.get('room-3')]).toContain(peers.get('room-3')?.all('ack').at(-1)?.by)
 
     // room-1 restarts from its data directory: the same key pair, so the same GUID and its place in the list.
     const restarted = start('room-1 again', ['--id', 'room-1', '--data-dir', dataDir])
