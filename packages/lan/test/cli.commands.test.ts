@@ -2,7 +2,7 @@ import { asPeerId, type PeerId } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MdnsDiscovery } from '../src/index.js'
 import { CliProcess, freeUdpPort } from '../src/testing/index.js'
-import { waitFor } from './support/wait.js'
+import { CLI_TEST_MS, SETTLE_MS, START_MS, waitFor } from './support/wait.js'
 
 /** The CLI as a user runs it, on loopback only (mDNS from 127.0.0.1 on a free port). */
 describe('sship commands', () => {
@@ -19,7 +19,7 @@ describe('sship commands', () => {
     return c
   }
   const join = (id: string, mdnsPort: number): CliProcess =>
-    run(id, ['join', 'cmd-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--id', id, '--heartbeat', '50', '--suspect', '250', '--exit-after', '60000'])
+    run(id, ['join', 'cmd-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--id', id, '--heartbeat', '50', '--suspect', '250', '--exit-after', String(CLI_TEST_MS)])
 
   it('refuses to start without --interface or --lan, saying how to fix it', async () => {
     const c = run('no-interface', ['join', 'cmd-app'])
@@ -30,10 +30,12 @@ describe('sship commands', () => {
   it('status lists the peers, their addresses and the coordinator, then exits', async () => {
     const mdnsPort = await freeUdpPort()
     const a = join('peer-a', mdnsPort)
-    await waitFor('peer-a to lead', () => a.status()?.role === 'leader', 30_000, () => a.describe())
+    await waitFor('peer-a to lead', () => a.status()?.role === 'leader', START_MS, () => a.describe())
     const b = join('peer-b', mdnsPort)
-    await waitFor('peer-b to follow', () => b.status()?.coordinator === 'peer-a' && a.status()?.linked.length === 1, 30_000, () => [a.describe(), b.describe()])
-    const status = run('status', ['status', 'cmd-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '5000'])
+    await waitFor('peer-b to follow', () => b.status()?.coordinator === 'peer-a' && a.status()?.linked.length === 1, START_MS, () => [a.describe(), b.describe()])
+    // A generous timeout costs nothing when the room answers (status exits once it heard the
+    // coordinator) and keeps a starved process (a loaded machine) from reporting none.
+    const status = run('status', ['status', 'cmd-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--timeout', '20000'])
     expect(await status.exited).toBe(0)
     const [report] = status.all('app-status')
     const address = (c: CliProcess): unknown => c.all('ready')[0]?.address
@@ -58,11 +60,11 @@ describe('sship commands', () => {
     watcher.subscribe({ found: () => undefined, lost: (peer, reason) => lost.push({ peer, reason }) })
     await watcher.start(undefined)
     const a = join('peer-a', mdnsPort)
-    await waitFor('peer-a found', () => watcher.lookup(asPeerId('peer-a')) !== undefined, 30_000, () => a.describe())
+    await waitFor('peer-a found', () => watcher.lookup(asPeerId('peer-a')) !== undefined, START_MS, () => a.describe())
     a.kill('SIGTERM')
     expect(await a.exited).toBe(0)
     expect(a.all('stopped')).toEqual([{ type: 'stopped', reason: 'SIGTERM' }])
-    await waitFor('goodbye', () => lost.length > 0, 2000)
+    await waitFor('goodbye', () => lost.length > 0, SETTLE_MS)
     expect(lost).toEqual([{ peer: 'peer-a', reason: 'goodbye' }])
   })
 })

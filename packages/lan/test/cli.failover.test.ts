@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { CliProcess, type CliRecord, type CliStatus, freeUdpPort } from '../src/testing/index.js'
-import { sleep, waitFor } from './support/wait.js'
+import { CLI_TEST_MS, SETTLE_MS, sleep, START_MS, waitFor } from './support/wait.js'
 
 /**
  * Five `sship join` processes on loopback (mDNS from 127.0.0.1 on a free port, servers on
@@ -25,7 +25,7 @@ describe('sship join: five processes on loopback', () => {
       const child = new CliProcess(id, [
         'join', 'failover-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--id', id,
         '--heartbeat', String(TIMING.heartbeat), '--suspect', String(TIMING.suspect), '--hold-down', String(TIMING.holdDown),
-        '--send-every', String(SEND_EVERY_MS), '--exit-after', '110000'
+        '--send-every', String(SEND_EVERY_MS), '--exit-after', String(CLI_TEST_MS)
       ])
       children.push(child)
       return child
@@ -38,10 +38,10 @@ describe('sship join: five processes on loopback', () => {
 
     // 1. The first process creates the app and leads it; the others join it.
     byId.set('node-1', start('node-1'))
-    await waitFor('node-1 to lead', () => byId.get('node-1')?.status()?.role === 'leader', 30_000, describeAll)
+    await waitFor('node-1 to lead', () => byId.get('node-1')?.status()?.role === 'leader', START_MS, describeAll)
     for (const id of IDS.slice(1)) byId.set(id, start(id))
     const discoveryMs = await waitFor('all five to link to each other and follow node-1', () => agreeOn(live(), (s) =>
-      s.coordinator === 'node-1' && s.linked.length === 4 && s.successors.length === 5 && !s.failoverInProgress), 40_000, describeAll)
+      s.coordinator === 'node-1' && s.linked.length === 4 && s.successors.length === 5 && !s.failoverInProgress), START_MS, describeAll)
     const epoch1 = byId.get('node-1')?.status()?.epoch ?? -1
     await sleep(1500)
 
@@ -55,7 +55,7 @@ describe('sship join: five processes on loopback', () => {
       const s0 = survivors[0]?.status()
       return s0 !== undefined && s0.coordinator !== null && s0.coordinator !== 'node-1' && s0.epoch > epoch1 &&
         agreeOn(survivors, (s) => s.coordinator === s0.coordinator && s.epoch === s0.epoch && !s.failoverInProgress)
-    }, 5000, describeAll)
+    }, SETTLE_MS, describeAll)
     const failoverMs = performance.now() - killedAt
     const afterFailover = survivors[0]?.status() as CliStatus
     expect(afterFailover.coordinator).not.toBe('node-1')
@@ -64,10 +64,10 @@ describe('sship join: five processes on loopback', () => {
     // 3. Restart node-1 with the same GUID: it takes the role back after the hold-down.
     const restarted = start('node-1')
     byId.set('node-1', restarted)
-    await waitFor('restarted node-1 to be ready', () => restarted.all('ready').length > 0, 30_000, describeAll)
+    await waitFor('restarted node-1 to be ready', () => restarted.all('ready').length > 0, START_MS, describeAll)
     const readyAt = performance.now()
     await waitFor('all five to follow node-1 again', () => agreeOn(live(), (s) =>
-      s.coordinator === 'node-1' && s.epoch > afterFailover.epoch && s.linked.length === 4 && !s.failoverInProgress), 20_000, describeAll)
+      s.coordinator === 'node-1' && s.epoch > afterFailover.epoch && s.linked.length === 4 && !s.failoverInProgress), SETTLE_MS, describeAll)
     const failbackMs = performance.now() - readyAt
     await sleep(1000)
 
@@ -79,7 +79,7 @@ describe('sship join: five processes on loopback', () => {
       const settled = reports.length === 5 && reports.every((r) => r.pending === 0 && sameJson(r.decided, reports[0]?.decided) && r.count === reports[0]?.count)
       if (!settled) for (const c of live()) c.command('report')
       return settled
-    }, 15_000, () => reports.map((r) => ({ count: r.count, pending: r.pending, decided: (r.decided as unknown[] | undefined)?.length })), 300)
+    }, SETTLE_MS, () => reports.map((r) => ({ count: r.count, pending: r.pending, decided: (r.decided as unknown[] | undefined)?.length })), 300)
 
     // 5. Exactly once: the counter equals the number of decided requests, and every acknowledged
     //    request is among them, acknowledged once, with a reply count no other ack got.
@@ -112,7 +112,7 @@ describe('sship join: five processes on loopback', () => {
       epochs: { first: epoch1, afterFailover: afterFailover.epoch, afterFailback: byId.get('node-1')?.status()?.epoch },
       requests: { decided: decided.size, acked: acks.length, ackedByKilledCoordinator: first.all('ack').length }
     }))
-  })
+  }, CLI_TEST_MS)
 })
 
 function sameJson(a: unknown, b: unknown): boolean {

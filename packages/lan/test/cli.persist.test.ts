@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CliProcess, freeUdpPort } from '../src/testing/index.js'
 import { useCliSandbox } from './support/cliSandbox.js'
-import { waitFor } from './support/wait.js'
+import { START_MS, waitFor } from './support/wait.js'
 
 /** `sship join --data-dir`: the GUID and the document survive a restart (loopback only). */
 describe('sship join --data-dir', () => {
@@ -14,7 +14,7 @@ describe('sship join --data-dir', () => {
       '--heartbeat', '50', '--suspect', '250', '--control-stdin']
     const first = new CliProcess('first', args)
     children.push(first)
-    await waitFor('the first life to lead', () => first.status()?.role === 'leader', 30_000, () => first.describe())
+    await waitFor('the first life to lead', () => first.status()?.role === 'leader', START_MS, () => first.describe())
     const self = first.all('ready')[0]?.self
     const epoch = first.status()?.epoch ?? 0
     expect(typeof self).toBe('string')
@@ -25,14 +25,14 @@ describe('sship join --data-dir', () => {
     await first.exited
     const second = new CliProcess('second', args)
     children.push(second)
-    await waitFor('the second life to be ready', () => second.all('ready').length > 0, 30_000, () => second.describe())
+    await waitFor('the second life to be ready', () => second.all('ready').length > 0, START_MS, () => second.describe())
     const ready = second.all('ready')[0]
     expect(ready?.self).toBe(self)
     // The document came back from disk, with the term the first life claimed.
     expect(ready?.restored).toMatchObject({ terms: epoch })
     expect((ready?.restored as { updates: number }).updates).toBeGreaterThan(0)
     expect(first.all('ready')[0]?.restored).toMatchObject({ updates: 0, terms: 0 })
-    await waitFor('the second life to lead', () => second.status()?.role === 'leader', 30_000, () => second.describe())
+    await waitFor('the second life to lead', () => second.status()?.role === 'leader', START_MS, () => second.describe())
     expect(second.status()?.successors).toEqual([self])
   })
 
@@ -42,7 +42,7 @@ describe('sship join --data-dir', () => {
     const args = ['join', 'lock-app', '--interface', '127.0.0.1', '--mdns-port', String(mdnsPort), '--data-dir', dir, '--heartbeat', '50', '--suspect', '250']
     const holder = new CliProcess('holder', args)
     children.push(holder)
-    await waitFor('the holder to be ready', () => holder.all('ready').length > 0, 30_000, () => holder.describe())
+    await waitFor('the holder to be ready', () => holder.all('ready').length > 0, START_MS, () => holder.describe())
     const second = new CliProcess('second', args)
     children.push(second)
     expect(await second.exited).toBe(1)
@@ -54,7 +54,7 @@ describe('sship join --data-dir', () => {
     // The lock file still names the dead holder; the next start takes it over.
     const third = new CliProcess('third', args)
     children.push(third)
-    await waitFor('the third life to be ready', () => third.all('ready').length > 0, 30_000, () => third.describe())
+    await waitFor('the third life to be ready', () => third.all('ready').length > 0, START_MS, () => third.describe())
     expect(third.all('ready')[0]?.self).toBe(holder.all('ready')[0]?.self)
   })
 })

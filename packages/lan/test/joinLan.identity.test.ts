@@ -3,7 +3,7 @@ import { createIdentity, type PeerIdentity } from '@sship/core/security'
 import { afterEach, describe, expect, it } from 'vitest'
 import { joinLan, lanTiming, SecureLanTransport, type LanPeer } from '../src/index.js'
 import { loopbackMdns } from '../src/testing/index.js'
-import { waitFor } from './support/wait.js'
+import { SETTLE_MS, waitFor } from './support/wait.js'
 
 /** joinLan with identities, in one process, on loopback only (few PBKDF2 iterations: the protocol is under test). */
 describe('joinLan with an identity', () => {
@@ -13,7 +13,9 @@ describe('joinLan with an identity', () => {
     for (const s of servers.splice(0)) s.stop()
     await Promise.all(lans.splice(0).map((l) => l.close()))
   })
-  const timing = lanTiming({ heartbeatMs: 50, suspectMs: 200, joinGraceMs: 300 })
+  // The LAN join grace (lanTiming's 1.5 s): under CPU load a 300 ms grace ran out before the
+  // handshake did, and a joiner created a second copy of the app.
+  const timing = lanTiming({ heartbeatMs: 50, suspectMs: 200 })
   const security = { iterations: 1000, handshakeRetryMs: 100 }
 
   it('needs a room secret and refuses a peerId that is not the identity\'s, with ConfigErrors', async () => {
@@ -45,11 +47,11 @@ describe('joinLan with an identity', () => {
     const a = await join(keyA, 'a')
     const serverA = initServer('vault', { transport: a.transport, timing, identity: keyA })
     servers.push(serverA)
-    await waitFor('member-a to lead', () => serverA.isServer(), 5000)
+    await waitFor('member-a to lead', () => serverA.isServer(), SETTLE_MS)
     const b = await join(keyB, 'b')
     const serverB = initServer('vault', { transport: b.transport, timing, identity: keyB })
     servers.push(serverB)
-    await waitFor('member-b to follow member-a', () => serverB.getSnapshot().coordinator === keyA.id && serverB.getSnapshot().successors.length === 2, 5000,
+    await waitFor('member-b to follow member-a', () => serverB.getSnapshot().coordinator === keyA.id && serverB.getSnapshot().successors.length === 2, SETTLE_MS,
       () => [serverB.getSnapshot(), errors])
     expect(serverB.getSnapshot().successors).toEqual([keyA.id, keyB.id])
 
@@ -62,7 +64,7 @@ describe('joinLan with an identity', () => {
     // A peer on the transport starts its discovery and dialing.
     const forger = connect('vault', { transport: x.transport, timing })
     servers.push({ stop: () => forger.peer.stop() } as Server)
-    await waitFor('member-b to refuse the forger', () => errors.some(([who, code, from]) => who === 'b' && code === 'auth-failed' && from === keyA.id), 10_000, () => errors)
+    await waitFor('member-b to refuse the forger', () => errors.some(([who, code, from]) => who === 'b' && code === 'auth-failed' && from === keyA.id), SETTLE_MS, () => errors)
     const refusal = errors.find(([who]) => who === 'b')
     expect(refusal).toEqual(['b', 'auth-failed', keyA.id])
     expect([...b.transport.peers()]).toEqual([])

@@ -2,7 +2,7 @@ import { connect, initServer, type Server } from '@sship/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { joinLan, lanTiming, type LanPeer } from '../src/index.js'
 import { loopbackMdns } from '../src/testing/index.js'
-import { waitFor } from './support/wait.js'
+import { SETTLE_MS, waitFor } from './support/wait.js'
 
 /** joinLan + core's API, in one process, on loopback only. */
 describe('joinLan', () => {
@@ -20,14 +20,16 @@ describe('joinLan', () => {
   it('gives initServer and connect what they need: two servers and a client find each other and a request is decided', async () => {
     const net = await loopbackMdns()
     const options = { interface: net.interface, mdnsBind: net.bind, mdnsPort: net.port }
-    const timing = lanTiming({ heartbeatMs: 50, suspectMs: 200, joinGraceMs: 300 })
+    // The LAN join grace (lanTiming's 1.5 s): under CPU load a 300 ms grace ran out before the
+    // handshake did, and a joiner created a second copy of the app.
+    const timing = lanTiming({ heartbeatMs: 50, suspectMs: 200 })
     const a = await joinLan('counter', { ...options, peerId: 'server-a' })
     lans.push(a)
     expect(a.address?.host).toBe('127.0.0.1')
     const serverA = initServer('counter', { transport: a.transport, timing })
     servers.push(serverA)
     serverA.onReceive((msg) => ({ echo: msg }))
-    await waitFor('server-a to lead', () => serverA.isServer(), 5000)
+    await waitFor('server-a to lead', () => serverA.isServer(), SETTLE_MS)
     const b = await joinLan('counter', { ...options, peerId: 'server-b' })
     lans.push(b)
     const serverB = initServer('counter', { transport: b.transport, timing })
@@ -36,10 +38,10 @@ describe('joinLan', () => {
     lans.push(c)
     const client = connect('counter', { transport: c.transport, timing })
     servers.push({ stop: () => client.peer.stop() } as Server)
-    await waitFor('everyone linked', () => a.transport.peers().size === 2 && b.transport.peers().size === 2 && c.transport.peers().size === 2, 5000)
+    await waitFor('everyone linked', () => a.transport.peers().size === 2 && b.transport.peers().size === 2 && c.transport.peers().size === 2, SETTLE_MS)
     const result = await client.send({ hello: 1 })
     expect(result).toMatchObject({ status: 'acknowledged', reply: { echo: { hello: 1 } }, by: 'server-a' })
-    await waitFor('server-b to follow server-a', () => serverB.getSnapshot().coordinator === 'server-a', 2000, () => serverB.getSnapshot())
+    await waitFor('server-b to follow server-a', () => serverB.getSnapshot().coordinator === 'server-a', SETTLE_MS, () => serverB.getSnapshot())
     expect(a.discovery?.stats().sendErrors).toBe(0)
   })
 })

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
 import { CliProcess, type CliRecord, type CliStatus } from '../src/testing/index.js'
 import { ip, NetnsLab, removeLeftoverNamespaces } from './support/NetnsLab.js'
-import { sleep, waitFor } from './support/wait.js'
+import { CLI_TEST_MS, SETTLE_MS, sleep, START_MS, waitFor } from './support/wait.js'
 
 /**
  * Issue [C] test 2, "real hosts": four `sship join` processes, each in its own network namespace
@@ -33,9 +33,9 @@ const OUTAGES = [
  * Failback needs a hold-down of uninterrupted contact (a peer whose own link flapped waits one
  * more). The slack covers TCP's retransmission backoff on links that survived the outage (about
  * 1.5 s), a re-dial, and a spurious suspicion under CPU load restarting the contact streak
- * (observed: 1.6-4.4 s in all).
+ * (observed: 1.6-4.4 s in all; more on a loaded machine, hence a settling bound).
  */
-const FAILBACK_BOUND_MS = 2 * TIMING.holdDown + 8000
+const FAILBACK_BOUND_MS = 2 * TIMING.holdDown + SETTLE_MS
 
 it.each(OUTAGES)('sship join in four network namespaces, $outage: discover over mDNS, fail over, fail back, apply each request once', async ({ partitionMs, linksTornDown }) => {
   const leftovers = await removeLeftoverNamespaces()
@@ -47,7 +47,7 @@ it.each(OUTAGES)('sship join in four network namespaces, $outage: discover over 
       const child = new CliProcess(id, [
         'join', 'netns-app', '--interface', lab.hosts[i]?.address ?? '', '--id', id,
         '--heartbeat', String(TIMING.heartbeat), '--suspect', String(TIMING.suspect), '--hold-down', String(TIMING.holdDown),
-        ...(id === SENDER ? ['--send-every', String(SEND_EVERY_MS)] : []), '--exit-after', '110000'
+        ...(id === SENDER ? ['--send-every', String(SEND_EVERY_MS)] : []), '--exit-after', String(CLI_TEST_MS)
       ], { netns: lab.hosts[i]?.ns ?? '' })
       children.push(child)
       return child
@@ -60,18 +60,18 @@ it.each(OUTAGES)('sship join in four network namespaces, $outage: discover over 
     // 1. The first host creates the app and leads it; the others join it over real mDNS, one at
     //    a time so that the successorship list is IDS in order and the sender is last in it.
     const host = start(0)
-    await waitFor('node-1 to lead', () => host.status()?.role === 'leader', 30_000, describeAll)
+    await waitFor('node-1 to lead', () => host.status()?.role === 'leader', START_MS, describeAll)
     const joinMs: number[] = []
     for (let i = 1; i < n; i++) {
       const joiner = start(i)
       joinMs.push(await waitFor(`${IDS[i]} to link to the others and be listed`, () => {
         const s = joiner.status()
         return s !== undefined && s.coordinator === 'node-1' && s.linked.length === i && s.successors.length === i + 1
-      }, 30_000, describeAll))
+      }, START_MS, describeAll))
     }
     const [, next, , sender] = children as [CliProcess, CliProcess, CliProcess, CliProcess]
     await waitFor('all four to link to each other and follow node-1', () => agreeOn(children, (s) =>
-      s.coordinator === 'node-1' && s.linked.length === n - 1 && sameJson(s.successors, IDS) && !s.failoverInProgress), 10_000, describeAll)
+      s.coordinator === 'node-1' && s.linked.length === n - 1 && sameJson(s.successors, IDS) && !s.failoverInProgress), SETTLE_MS, describeAll)
     for (const [i, c] of children.entries()) expect(c.all('ready')[0]?.address, 'each peer serves on its lab address').toMatch(new RegExp(`^${lab.hosts[i]?.address}:`))
     const epoch1 = host.status()?.epoch ?? -1
     await sleep(1500)
@@ -84,7 +84,7 @@ it.each(OUTAGES)('sship join in four network namespaces, $outage: discover over 
       const s0 = next.status()
       return s0 !== undefined && s0.coordinator !== null && s0.coordinator !== 'node-1' && s0.epoch > epoch1 &&
         agreeOn(others, (s) => s.coordinator === s0.coordinator && s.epoch === s0.epoch && !s.failoverInProgress)
-    }, 5000, describeAll)
+    }, SETTLE_MS, describeAll)
     const failoverMs = performance.now() - downAt
     const afterFailover = next.status() as CliStatus
     await sleep(partitionMs)
@@ -116,7 +116,7 @@ it.each(OUTAGES)('sship join in four network namespaces, $outage: discover over 
       const settled = reports.every((r) => r.pending === 0 && sameJson(r.decided, reports[0]?.decided) && r.count === reports[0]?.count)
       if (!settled) for (const c of children) c.command('report')
       return settled
-    }, 15_000, () => reports.map((r) => ({ count: r.count, pending: r.pending, decided: (r.decided as unknown[] | undefined)?.length })), 300)
+    }, SETTLE_MS, () => reports.map((r) => ({ count: r.count, pending: r.pending, decided: (r.decided as unknown[] | undefined)?.length })), 300)
 
     // 5. Exactly once. Decisions the isolated side made are re-decided by the winning chain, so
     //    the final state is the judge: the counter equals the number of decided requests, and
@@ -162,7 +162,7 @@ it.each(OUTAGES)('sship join in four network namespaces, $outage: discover over 
     await lab.destroy()
   }
   expect(await ip(['netns', 'list']), 'the lab is gone').not.toContain(lab.name)
-})
+}, CLI_TEST_MS)
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)

@@ -103,12 +103,22 @@ export class Coordinator extends ElectionRole {
    * If the successor does not show up, never resume this term: it may have claimed one we do
    * not hear yet, and whatever we decided meanwhile would be fenced (and, in quorum mode, might
    * already be committed). Stand down and let the usual failover pick a coordinator.
+   *
+   * The successor is given as long as a follower would give a silent coordinator (the adaptive
+   * detector's timeout for the slowest follower link, stretched by this peer's local health), not
+   * the bare floor: taking over means applying the whole document and (with identities) signing
+   * a term, which a starved process does well after one floor. Giving up sooner made this peer
+   * claim the next epoch beside the successor's own claim (two terms of one epoch under CPU load).
    */
   private resumeIfNotTaken(): void {
-    this.arm(this.host.timing.suspectMs, () => {
+    this.arm(Math.max(this.leaderView.longestTimeout(), this.suspectTimeout()), () => {
       if (this.role !== Role.HandingOff) return
+      const to = this.handoffTo
       this.stepDown(null)
-      this.startFailover()
+      // A successor still linked is most likely claiming, only slowly: give it a hold-down before
+      // running ourselves (its heartbeat ends the wait), so the two do not claim one epoch side
+      // by side. A successor that is gone is replaced at once.
+      this.startFailover(to !== undefined && this.host.peers().has(to) ? this.host.timing.holdDownMs : 0)
     })
   }
 
@@ -142,7 +152,10 @@ export class Coordinator extends ElectionRole {
       this.following = null
       this.startFailover()
     } else {
-      this.arm(this.host.timing.suspectMs, () => this.onSuspect())
+      // The coordinator we now follow gets the detector's timeout stretched by local health, as
+      // any coordinator does: a starved peer that gave it the bare floor suspected it before its
+      // first heartbeat arrived and claimed the next epoch (a role change from CPU load alone).
+      this.arm(this.suspectTimeout(), () => this.onSuspect())
     }
     this.publish()
   }

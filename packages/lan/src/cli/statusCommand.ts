@@ -49,15 +49,18 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   })
   let entries: readonly DirectoryEntry[] = []
   let snapshot: CoordinatorSnapshot | undefined
+  // Made before browsing: a room secret's keys (PBKDF2, a CPU-bound second on a loaded machine)
+  // are derived while mDNS answers arrive, instead of after them inside the timeout.
+  const link = clientTransport(args.app, self, secret, identity)
   try {
     await discovery.start(undefined)
     const browseUntil = performance.now() + args.timeoutMs / 2
     while (discovery.entries().length === 0 && performance.now() < browseUntil) await sleep(25)
     if (discovery.entries().length > 0) await sleep(Math.max(0, Math.min(MORE_PEERS_MS, browseUntil - performance.now())))
     entries = discovery.entries()
-    if (entries.length > 0) snapshot = await askCoordinator(args.app, self, entries, deadline, secret, identity)
+    if (entries.length > 0) snapshot = await askCoordinator(args.app, link, entries, deadline, identity)
   } finally {
-    await discovery.close()
+    await Promise.all([discovery.close(), link.lan.shutdown()])
   }
   const report: StatusReport = {
     type: 'app-status', app: args.app,
@@ -74,16 +77,22 @@ export async function runStatus(args: StatusArgs, io: CliIO): Promise<number> {
   return entries.length > 0 ? 0 : 1
 }
 
+/** The client's link: a LAN transport that dials only the peers it is given, secured with the room secret if there is one. */
+function clientTransport(
+  app: string, self: PeerId, secret: string | undefined, identity: PeerIdentity | undefined
+): { readonly lan: LanTransport; readonly transport: LanTransport | SecureLanTransport } {
+  const lan = new LanTransport({ app, peerId: self, listen: false, peers: [] })
+  // In a room with a secret, only a client holding it hears anything.
+  const transport = secret === undefined ? lan : new SecureLanTransport(lan, { secret, appName: app, ...(identity === undefined ? {} : { identity }) })
+  return { lan, transport }
+}
+
 /** Connects as a client to `entries` and waits (until `deadline`) for a snapshot naming the coordinator, successors and alive peers. */
 async function askCoordinator(
-  app: string, self: PeerId, entries: readonly DirectoryEntry[], deadline: number, secret: string | undefined, identity: PeerIdentity | undefined
+  app: string, link: ReturnType<typeof clientTransport>, entries: readonly DirectoryEntry[], deadline: number, identity: PeerIdentity | undefined
 ): Promise<CoordinatorSnapshot> {
-  const transport = new LanTransport({ app, peerId: self, listen: false, peers: entries.map((e) => formatHostPort(e)) })
-  // In a room with a secret, only a client holding it hears anything.
-  const client = connect(app, {
-    transport: secret === undefined ? transport : new SecureLanTransport(transport, { secret, appName: app, ...(identity === undefined ? {} : { identity }) }),
-    ...(identity === undefined ? {} : { identity })
-  })
+  for (const e of entries) link.lan.addStaticPeer(formatHostPort(e))
+  const client = connect(app, { transport: link.transport, ...(identity === undefined ? {} : { identity }) })
   try {
     while (performance.now() < deadline) {
       const s = client.getSnapshot()
@@ -95,7 +104,6 @@ async function askCoordinator(
   } finally {
     client.close()
     client.peer.stop()
-    await transport.shutdown()
   }
 }
 
