@@ -27,7 +27,7 @@ export class Coordinator extends ElectionRole {
   /** No decisions before this time: after a freeze, the network is read first (see `tick`). */
   private resumeAt = -Infinity
   private retirer: Retirer | undefined
-  /** The base checkpoint whose history behind it was last deleted. */
+  /** The checkpoint behind which history was last deleted. */
   private compactedAt = ''
 
   /** A heartbeat ack from `from` (only a leader cares). */
@@ -228,9 +228,9 @@ export class Coordinator extends ElectionRole {
   }
 
   /**
-   * Writes a checkpoint once `checkpointEvery` decisions were folded since the last one: an empty
-   * decision carrying the folded state and the requests decided so far, so it is fenced with the
-   * term if the term is, and every replica may fold from it.
+   * Writes a checkpoint once `checkpointEvery` decisions (or about 48 KiB of history) were folded
+   * since the last one: an empty decision carrying the folded state and the requests decided so
+   * far, so it is fenced with the term if the term is, and every replica may fold from it.
    */
   protected checkpointDue(): void {
     const every = this.host.checkpointEvery ?? 0
@@ -246,9 +246,9 @@ export class Coordinator extends ElectionRole {
   }
 
   /**
-   * Deletes the history behind this term's newest checkpoint once it is stable: every current
-   * member holds it (availability) or a majority does (quorum). Then any later term keeps it (a
-   * claimer folds from it), so nobody needs what lies behind it.
+   * Deletes the history behind this term's newest stable checkpoint: one every current member
+   * holds (availability) or a majority does (quorum). Then any later term keeps it (a claimer
+   * folds from it), so nobody needs what lies behind it.
    */
   private compact(): void {
     const base = this.host.ledger.base()
