@@ -23,6 +23,7 @@ describe('DoneMarks', () => {
     expect(back?.has('s00/ab.7')).toBe(true)
     expect(back?.has('s00/ab.5')).toBe(false)
     expect(back?.has('odd-id')).toBe(true)
+    expect(back?.ids().sort()).toEqual(['c01/cd.5', 'odd-id', 's00/ab.0', 's00/ab.1', 's00/ab.2', 's00/ab.3', 's00/ab.7'])
     expect(DoneMarks.fromRecord({ s: { x: ['no'] } })).toBeUndefined()
     expect(DoneMarks.fromRecord(null)).toBeUndefined()
   })

@@ -23,14 +23,15 @@ export interface LedgerReport extends OutputRecord {
  */
 export function ledgerReport(server: Server): LedgerReport {
   const { app, ledger } = server.peer
-  const decided: string[] = []
+  // Requests behind the base checkpoint: decided, and their records may be deleted from the document.
+  const covered = new Set(ledger.base()?.done.ids() ?? [])
+  const decided: string[] = [...covered]
   let failed = 0
   let pending = 0
   for (const id of app.requests.keys()) {
-    // Behind a checkpoint the decision may be gone: the checkpoint records that it was decided.
-    const d = ledger.decisionFor(id) ?? ledger.checkpointedDecision(id)
-    if (d === undefined && ledger.coveredByCheckpoint(id)) decided.push(id)
-    else if (d === undefined) pending++
+    if (covered.has(id)) continue
+    const d = ledger.decisionFor(id)
+    if (d === undefined) pending++
     else if (d.record.e === undefined) decided.push(id)
     else failed++
   }

@@ -96,6 +96,17 @@ export class DoneMarks {
     return true
   }
 
+  /** Every request id in the set (a request's record may be deleted behind the checkpoint; its id is not lost). */
+  ids(): string[] {
+    const out: string[] = []
+    for (const [session, m] of this.sessions) {
+      for (let seq = 0; seq <= m.h; seq++) out.push(`${session}.${seq}`)
+      for (const seq of m.above) out.push(`${session}.${seq}`)
+    }
+    out.push(...this.odd)
+    return out
+  }
+
   /** A copy. */
   clone(): DoneMarks {
     const out = new DoneMarks()
