@@ -27,7 +27,7 @@ async function run(network: MemoryNetwork, nodes: readonly SecureNode[], ms: num
 }
 
 const node = (network: MemoryNetwork, id: string, secret = SECRET): SecureNode =>
-  secureNode(network, id, secret, { clock: network.clock, handshakeRetryMs: 200 })
+  secureNode(network, id, secret, { clock: network.clock, handshakeRetryMs: 200, handshakeRetries: 16 })
 
 const codes = (n: SecureNode): string[] => n.errors.map((e) => e.error.code)
 
