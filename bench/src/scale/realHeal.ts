@@ -4,6 +4,9 @@ import { seededRandom } from '@sship/core/internals'
 import { linkedInMesh, loopbackOnly, MeshHealer, RelayTransport, WebrtcTransport } from '@sship/webrtc'
 import { SignalingServer } from '@sship/webrtc/server'
 import { WebSocket } from 'ws'
+import { until as untilEvery } from './realWebrtc.js'
+
+const until = (done: () => boolean, timeoutMs: number): Promise<number | null> => untilEvery(done, timeoutMs, 10)
 
 /** What a room of real Node WebRTC peers did when it had to heal with no signaling server. */
 export interface RealHealResult {
@@ -18,14 +21,6 @@ export interface RealHealResult {
 const require = createRequire(import.meta.url)
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function until(done: () => boolean, timeoutMs: number): Promise<number | null> {
-  const start = performance.now()
-  while (!done()) {
-    if (performance.now() - start > timeoutMs) return null
-    await sleep(10)
-  }
-  return performance.now() - start
-}
 
 interface Device {
   readonly t: WebrtcTransport

@@ -32,11 +32,12 @@ export interface RealWebrtcResult {
 const require = createRequire(import.meta.url)
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function until(done: () => boolean, timeoutMs: number): Promise<number | null> {
+/** Polls `done` every `stepMs` until it holds; the wait in ms, or null after `timeoutMs`. */
+export async function until(done: () => boolean, timeoutMs: number, stepMs = 20): Promise<number | null> {
   const start = performance.now()
   while (!done()) {
     if (performance.now() - start > timeoutMs) return null
-    await sleep(20)
+    await sleep(stepMs)
   }
   return performance.now() - start
 }
